@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load as parseYaml } from 'js-yaml';
 import type { z } from 'zod';
 import {
   type Catalog,
@@ -16,6 +16,7 @@ import {
   OBJECTIVE_IDS,
   Objective,
   Roadmap,
+  RoadmapId,
   Rules,
   Vocabulary,
 } from './schema.js';
@@ -55,7 +56,7 @@ function readYaml(dir: string, file: string): unknown {
     throw new CatalogError(shown, '', 'file cannot be read', { cause });
   }
   try {
-    return parse(text);
+    return parseYaml(text, { schema: CORE_SCHEMA, filename: shown });
   } catch (cause) {
     throw new CatalogError(shown, '', `not valid YAML (${(cause as Error).message})`, { cause });
   }
@@ -191,7 +192,9 @@ export function loadCatalog(dir: string = DEFAULT_DATA_DIR): Catalog {
     guide,
     objectives: objectives.map((o) => o.value).sort((a, b) => a.number - b.number),
     fiches: fiches.map((f) => f.value).sort((a, b) => a.number - b.number),
-    roadmaps: roadmaps.map((r) => r.value),
+    roadmaps: roadmaps
+      .map((r) => r.value)
+      .sort((a, b) => RoadmapId.options.indexOf(a.id) - RoadmapId.options.indexOf(b.id)),
     contacts,
     rules,
     vocabulary,

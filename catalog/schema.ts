@@ -265,7 +265,7 @@ export const Vocabulary = z.strictObject({
     Slug,
     z.strictObject({ keywords: z.array(Text), synonyms: z.array(Text).default([]) }),
   ),
-  objectives: z.record(ObjectiveId, z.array(Text)).default({} as Record<ObjectiveId, string[]>),
+  objectives: z.partialRecord(ObjectiveId, z.array(Text)).default({}),
   sectors: z.record(Slug, z.array(Text)).default({}),
   regions: z.record(Slug, z.array(Text)).default({}),
   answers: z.record(Slug, z.array(Text)).default({}),
