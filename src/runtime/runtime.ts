@@ -1,0 +1,452 @@
+/**
+ * The conversation runtime: one turn = lock the key → load the envelope → validate it as
+ * untrusted data → start or restore → step the dialogue → persist with compare-and-set → unlock →
+ * replies. Every channel calls `turn`; none of them knows XState or the store. One error boundary
+ * per turn: whatever fails, the user gets a kind French answer and the stored state is unchanged.
+ */
+import { createHash } from 'node:crypto';
+import type { Reply } from '../reply/model.js';
+import {
+  type Envelope,
+  parseEnvelope,
+  type TranscriptEntry,
+  trimTranscript,
+} from '../storage/envelope.js';
+import { LockTimeoutError, type Owner, type Store } from '../storage/types.js';
+import { cleanEvent, cleanTown } from './hygiene.js';
+import { CORRUPTED_TEXT, FALLBACK_TEXT, FLOW_UPDATED_TEXT, notice } from './messages.js';
+import type {
+  Channel,
+  DialogueEngine,
+  Effect,
+  InboundEvent,
+  StepResult,
+  TurnContext,
+} from './types.js';
+
+// === Public types
+
+/** How a turn ended. */
+export type TurnOutcome =
+  /** The dialogue took the event and the new state is stored. */
+  | 'ok'
+  /** Same idempotency key as an earlier turn: its replies again, nothing advanced. */
+  | 'replayed'
+  /** Refused before the dialogue (empty, too long, no words, malformed action): state unchanged. */
+  | 'rejected'
+  /** « Oublier mes données »: the user's data is erased, nothing stored. */
+  | 'forgotten'
+  /** Something failed: the friendly fallback, state unchanged. */
+  | 'error';
+
+/** Error codes logged and returned (never a message text). */
+export type TurnErrorCode =
+  | 'bad-key'
+  | 'closed'
+  | 'lock-timeout'
+  | 'lock-failed'
+  | 'load-failed'
+  | 'engine-failed'
+  | 'conflict'
+  | 'persist-failed'
+  | 'forget-failed';
+
+/** What a channel gets back from a turn. */
+export interface TurnResult {
+  readonly replies: readonly Reply[];
+  readonly outcome: TurnOutcome;
+  readonly code?: TurnErrorCode;
+  /** The stored revision after the turn (ok) or the unchanged one. */
+  readonly revision?: number;
+}
+
+/** Per-turn options. */
+export interface TurnOptions {
+  /**
+   * A client-chosen id (web `clientMessageId`): the first turn with it is remembered and a repeat
+   * returns the same replies without advancing the dialogue.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** Metrics hook payload (for Prometheus counters and histograms). */
+export interface TurnMetric {
+  readonly channel: Channel | 'unknown';
+  readonly ms: number;
+  readonly ok: boolean;
+  readonly outcome: TurnOutcome;
+  readonly code?: TurnErrorCode;
+}
+
+/** Where an effect came from, for `onEffect` and `onForget`. */
+export interface EffectOrigin extends Owner {
+  readonly key: string;
+  readonly town?: string;
+}
+
+/** The logging surface the runtime needs (pino fits). */
+export interface RuntimeLogger {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+}
+
+/** Dependencies and settings of {@link createRuntime}. */
+export interface RuntimeOptions {
+  readonly engine: DialogueEngine;
+  readonly store: Store;
+  readonly logger: RuntimeLogger;
+  /** Conversations expire after this many days without activity (RETENTION_DAYS, default 30). */
+  readonly retentionDays?: number;
+  /** Clock, for tests. */
+  readonly now?: () => Date;
+  /** Effects other than `forget-user` (observatory records…), called after the state is stored. */
+  readonly onEffect?: (effect: Effect, origin: EffectOrigin) => Promise<void> | void;
+  /** Called when a user's data is erased, to erase what lives outside the conversations. */
+  readonly onForget?: (owner: Owner) => Promise<void> | void;
+  /** Called once per turn, whatever happened. */
+  readonly onTurn?: (metric: TurnMetric) => void;
+  /** Longest time a turn holds its lock (a crashed turn frees it after this). Default 15 s. */
+  readonly lockTtlMs?: number;
+  /** Longest time a turn waits for the lock. Default 10 s. */
+  readonly lockWaitMs?: number;
+  /** How long an idempotency key is remembered. Default 24 h. */
+  readonly idempotencyTtlMs?: number;
+}
+
+/** The runtime the channels talk to. */
+export interface Runtime {
+  /** Runs one turn on conversation `key` (`{channel}:{id}`); never throws. */
+  turn(
+    key: string,
+    event: InboundEvent,
+    ctx: TurnContext,
+    options?: TurnOptions,
+  ): Promise<TurnResult>;
+  /** The stored transcript of `key` (the widget restores it), or undefined if none. */
+  transcript(key: string): Promise<readonly TranscriptEntry[] | undefined>;
+  /** Erases every conversation of a user and what is keyed to them; returns how many went. */
+  forget(channel: Channel, userRef: string): Promise<number>;
+  /** Stops taking turns and waits for the turns in flight (the store is closed by its owner). */
+  close(): Promise<void>;
+}
+
+// === Keys
+
+const CHANNEL_NAMES: readonly Channel[] = ['web', 'telegram', 'slack', 'console'];
+const KEY = /^([a-z]+):([\x21-\x7e]{1,200})$/;
+
+/** Builds the conversation key of a channel and its conversation id. */
+export function conversationKey(channel: Channel, id: string): string {
+  return `${channel}:${id}`;
+}
+
+/** Splits a key into channel and id, or undefined when it is not one of ours. */
+export function parseKey(key: string): { channel: Channel; id: string } | undefined {
+  const match = KEY.exec(key);
+  if (!match) return undefined;
+  const channel = match[1] as Channel;
+  return CHANNEL_NAMES.includes(channel) ? { channel, id: match[2] ?? '' } : undefined;
+}
+
+/** A key safe for logs: the channel and a short digest of the id (the id may be a user id). */
+export function logKey(key: string): string {
+  const parsed = parseKey(key);
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return `${parsed?.channel ?? 'unknown'}:${digest}`;
+}
+
+// === The runtime
+
+class TurnError extends Error {
+  constructor(
+    readonly code: TurnErrorCode,
+    options?: { cause?: unknown },
+  ) {
+    super(code, options);
+    this.name = 'TurnError';
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** Creates the conversation runtime over a dialogue engine and a store. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { engine, store, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const retentionMs = Math.max(1, options.retentionDays ?? 30) * DAY_MS;
+  const lockTtlMs = options.lockTtlMs ?? 15_000;
+  const lockWaitMs = options.lockWaitMs ?? 10_000;
+  const idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+  const inFlight = new Set<Promise<unknown>>();
+  let closing = false;
+
+  async function runTurn(
+    key: string,
+    rawEvent: InboundEvent,
+    ctx: TurnContext,
+    turnOptions: TurnOptions,
+  ): Promise<TurnResult> {
+    const parsed = parseKey(key);
+    if (!parsed || parsed.channel !== ctx.channel) throw new TurnError('bad-key');
+    if (closing) throw new TurnError('closed');
+
+    const clean = cleanEvent(rawEvent);
+    if (!clean.ok) return { replies: [clean.reply], outcome: 'rejected' };
+    const event = clean.event;
+
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await store.lock(key, lockTtlMs, lockWaitMs);
+    } catch (error) {
+      throw new TurnError(error instanceof LockTimeoutError ? 'lock-timeout' : 'lock-failed', {
+        cause: error,
+      });
+    }
+    try {
+      return await lockedTurn(key, event, ctx, turnOptions);
+    } finally {
+      await release().catch((error: unknown) => {
+        logger.warn({ key: logKey(key), code: 'unlock-failed', err: errorName(error) }, 'unlock');
+      });
+    }
+  }
+
+  async function lockedTurn(
+    key: string,
+    event: InboundEvent,
+    ctx: TurnContext,
+    turnOptions: TurnOptions,
+  ): Promise<TurnResult> {
+    const owner: Owner = { channel: ctx.channel, userRef: ctx.userRef };
+    const idemId = turnOptions.idempotencyKey
+      ? `idem:${key}:${turnOptions.idempotencyKey}`
+      : undefined;
+
+    // --- Load, validate as untrusted
+    let stored: Awaited<ReturnType<Store['conversations']['get']>>;
+    let replayed: unknown;
+    try {
+      stored = await store.conversations.get(key);
+      if (idemId) replayed = await store.recall(idemId);
+    } catch (error) {
+      throw new TurnError('load-failed', { cause: error });
+    }
+    if (Array.isArray(replayed)) {
+      return { replies: replayed as Reply[], outcome: 'replayed', revision: stored?.revision };
+    }
+    let previous: Envelope | undefined;
+    let preface: Reply[] = [];
+    if (stored) {
+      const result = parseEnvelope(stored.data, key);
+      if (result.ok) {
+        previous = result.envelope;
+      } else {
+        logger.warn(
+          { key: logKey(key), code: 'envelope-discarded', reason: result.reason },
+          'stored conversation discarded',
+        );
+        preface = [notice(CORRUPTED_TEXT)];
+      }
+    }
+    const expectedRevision = stored?.revision ?? 0;
+    const town =
+      (event.type === 'start' ? event.town : undefined) ?? previous?.town ?? cleanCtxTown(ctx);
+    const engineCtx: TurnContext = town ? { ...ctx, town } : ctx;
+
+    // --- Step the dialogue
+    let step: StepResult;
+    let replies: Reply[];
+    try {
+      const outdated =
+        previous !== undefined &&
+        (previous.flowId !== engine.flowId || previous.flowVersion !== engine.version);
+      if (previous && !outdated) {
+        step = engine.step(previous.snapshot, event, engineCtx);
+        replies = [...step.replies];
+      } else {
+        if (outdated) preface = [notice(FLOW_UPDATED_TEXT)];
+        const startEvent: InboundEvent & { type: 'start' } =
+          event.type === 'start'
+            ? { ...event, ...(town && !event.town ? { town } : {}) }
+            : { type: 'start', ...(town ? { town } : {}) };
+        const started = engine.start(startEvent, engineCtx);
+        step = started;
+        replies = [...started.replies];
+        // A message on a new conversation is answered too; an old button after a restart is not
+        // (it belonged to the previous version of the dialogue).
+        const handleToo =
+          event.type === 'text' || (event.type === 'action' && !outdated && preface.length === 0);
+        if (handleToo) {
+          step = engine.step(started.snapshot, event, engineCtx);
+          replies = [...replies, ...step.replies];
+          step = { ...step, effects: [...(started.effects ?? []), ...(step.effects ?? [])] };
+        }
+      }
+    } catch (error) {
+      throw new TurnError('engine-failed', { cause: error });
+    }
+    replies = [...preface, ...replies];
+    const effects = step.effects ?? [];
+
+    // --- « Oublier mes données »: erase after the turn, store nothing
+    if (effects.some((e) => e.type === 'forget-user')) {
+      try {
+        await eraseUser(owner, key);
+      } catch (error) {
+        throw new TurnError('forget-failed', { cause: error });
+      }
+      return { replies, outcome: 'forgotten' };
+    }
+
+    // --- Persist with compare-and-set
+    const at = now();
+    const atMs = at.getTime();
+    const entries: TranscriptEntry[] = [...(previous?.transcript ?? [])];
+    const userEntry = toUserEntry(event, at, previous?.transcript);
+    if (userEntry) entries.push(userEntry);
+    entries.push({ from: 'bot', at: at.toISOString(), replies });
+    const envelope: Envelope = {
+      key,
+      channel: ctx.channel,
+      userRef: ctx.userRef,
+      flowId: engine.flowId,
+      flowVersion: engine.version,
+      revision: expectedRevision + 1,
+      snapshot: step.snapshot,
+      transcript: trimTranscript(entries),
+      ...(town ? { town } : {}),
+      createdAt: previous?.createdAt ?? atMs,
+      updatedAt: atMs,
+      expiresAt: atMs + retentionMs,
+    };
+    let accepted: boolean;
+    try {
+      accepted = await store.conversations.put(envelope, expectedRevision);
+    } catch (error) {
+      throw new TurnError('persist-failed', { cause: error });
+    }
+    if (!accepted) throw new TurnError('conflict');
+
+    if (idemId) {
+      await store.remember(idemId, replies, idempotencyTtlMs, owner).catch((error: unknown) => {
+        logger.warn({ key: logKey(key), code: 'remember-failed', err: errorName(error) }, 'idem');
+      });
+    }
+
+    // --- Other effects, once the state is safely stored
+    for (const effect of effects) {
+      if (effect.type === 'forget-user') continue;
+      try {
+        await options.onEffect?.(effect, { ...owner, key, ...(town ? { town } : {}) });
+      } catch (error) {
+        logger.error(
+          { key: logKey(key), code: 'effect-failed', effect: effect.type, err: errorName(error) },
+          'effect failed',
+        );
+      }
+    }
+    return { replies, outcome: 'ok', revision: envelope.revision };
+  }
+
+  async function eraseUser(owner: Owner, key?: string): Promise<number> {
+    let removed = await store.conversations.deleteByUser(owner.channel, owner.userRef);
+    if (key && (await store.conversations.delete(key))) removed++;
+    await options.onForget?.(owner);
+    return removed;
+  }
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  return {
+    turn(key, event, ctx, turnOptions = {}) {
+      const started = performance.now();
+      const channel = parseKey(key)?.channel ?? 'unknown';
+      const work = runTurn(key, event, ctx, turnOptions).catch((error: unknown): TurnResult => {
+        const code: TurnErrorCode = error instanceof TurnError ? error.code : 'engine-failed';
+        const cause = error instanceof TurnError ? error.cause : error;
+        logger.error(
+          { key: logKey(key), channel, code, err: errorName(cause) },
+          'turn failed, fallback sent',
+        );
+        return { replies: [notice(FALLBACK_TEXT)], outcome: 'error', code };
+      });
+      return track(
+        work.then((result) => {
+          try {
+            options.onTurn?.({
+              channel,
+              ms: performance.now() - started,
+              ok: result.outcome !== 'error',
+              outcome: result.outcome,
+              ...(result.code ? { code: result.code } : {}),
+            });
+          } catch {
+            // a metrics hook never breaks a turn
+          }
+          return result;
+        }),
+      );
+    },
+
+    async transcript(key) {
+      const stored = await store.conversations.get(key);
+      if (!stored) return undefined;
+      const result = parseEnvelope(stored.data, key);
+      return result.ok ? result.envelope.transcript : undefined;
+    },
+
+    forget(channel, userRef) {
+      return track(eraseUser({ channel, userRef }));
+    },
+
+    async close() {
+      closing = true;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+// === Helpers
+
+function cleanCtxTown(ctx: TurnContext): string | undefined {
+  return typeof ctx.town === 'string' ? cleanTown(ctx.town) : undefined;
+}
+
+/** The user's side of the transcript: their text, or the label of the button they pressed. */
+function toUserEntry(
+  event: InboundEvent,
+  at: Date,
+  previous: readonly TranscriptEntry[] | undefined,
+): TranscriptEntry | undefined {
+  if (event.type === 'text') return { from: 'user', at: at.toISOString(), text: event.text };
+  if (event.type !== 'action') return undefined;
+  const label = lastButtons(previous).find((b) => b.action === event.action)?.label;
+  return {
+    from: 'user',
+    at: at.toISOString(),
+    action: event.action,
+    ...(label ? { text: label } : {}),
+  };
+}
+
+function lastButtons(entries: readonly TranscriptEntry[] | undefined) {
+  const lastBot = [...(entries ?? [])].reverse().find((e) => e.from === 'bot');
+  return (lastBot?.replies ?? []).flatMap((r) => [
+    ...(r.cards ?? []).flatMap((c) => c.buttons ?? []),
+    ...(r.buttons ?? []),
+  ]);
+}
+
+/** Only the error's class name is logged: messages may quote what the user wrote. */
+function errorName(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name}:${code}` : error.name;
+  }
+  return typeof error;
+}

@@ -1,0 +1,167 @@
+/**
+ * The in-memory store: the default for tests and the terminal. Values are kept as JSON text so
+ * that callers never share objects with the store, exactly as with a real database.
+ */
+import type { Channel } from '../runtime/types.js';
+import type { Envelope } from './envelope.js';
+import { createLockManager } from './locks.js';
+import {
+  type ConversationStore,
+  type Owner,
+  type Store,
+  StoreClosedError,
+  type StoredConversation,
+  toMillis,
+} from './types.js';
+
+interface Row {
+  readonly revision: number;
+  readonly json: string;
+  readonly channel: Channel;
+  readonly userRef: string;
+  readonly expiresAt: number;
+}
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Clock for expiry, epoch ms; `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+/** Creates an in-memory store (one process, lost at exit). */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const now = options.now ?? Date.now;
+  const rows = new Map<string, Row>();
+  const seen = new Map<string, number>();
+  const remembered = new Map<string, { json: string; expiresAt: number; owner?: Owner }>();
+  const locks = createLockManager();
+  let closed = false;
+  let writes = 0;
+
+  function open(): void {
+    if (closed) throw new StoreClosedError();
+  }
+
+  function live(key: string): Row | undefined {
+    const row = rows.get(key);
+    return row && row.expiresAt > now() ? row : undefined;
+  }
+
+  function sweep(at: number): number {
+    let removed = 0;
+    for (const [key, row] of rows) {
+      if (row.expiresAt <= at) {
+        rows.delete(key);
+        removed++;
+      }
+    }
+    for (const [id, expiresAt] of seen) if (expiresAt <= at) seen.delete(id);
+    for (const [id, item] of remembered) if (item.expiresAt <= at) remembered.delete(id);
+    return removed;
+  }
+
+  /** Keeps the maps bounded without a timer: an occasional sweep on writes. */
+  function maybeSweep(): void {
+    writes++;
+    if (writes % 1000 === 0) sweep(now());
+  }
+
+  const conversations: ConversationStore = {
+    async get(key) {
+      open();
+      const row = live(key);
+      if (!row) return undefined;
+      let data: unknown;
+      try {
+        data = JSON.parse(row.json);
+      } catch {
+        data = row.json;
+      }
+      return { key, revision: row.revision, data } satisfies StoredConversation;
+    },
+    async put(envelope: Envelope, expectedRevision) {
+      open();
+      if (envelope.revision <= expectedRevision) {
+        throw new RangeError('envelope.revision must be greater than expectedRevision');
+      }
+      const current = live(envelope.key);
+      if ((current?.revision ?? 0) !== expectedRevision) return false;
+      rows.set(envelope.key, {
+        revision: envelope.revision,
+        json: JSON.stringify(envelope),
+        channel: envelope.channel,
+        userRef: envelope.userRef,
+        expiresAt: envelope.expiresAt,
+      });
+      maybeSweep();
+      return true;
+    },
+    async delete(key) {
+      open();
+      return rows.delete(key);
+    },
+    async deleteByUser(channel, userRef) {
+      open();
+      let removed = 0;
+      for (const [key, row] of rows) {
+        if (row.channel === channel && row.userRef === userRef) {
+          rows.delete(key);
+          removed++;
+        }
+      }
+      for (const [id, item] of remembered) {
+        if (item.owner?.channel === channel && item.owner.userRef === userRef)
+          remembered.delete(id);
+      }
+      return removed;
+    },
+    async purgeExpired(at) {
+      open();
+      return sweep(toMillis(at));
+    },
+  };
+
+  return {
+    kind: 'memory',
+    conversations,
+    async lock(key, ttlMs, waitMs) {
+      open();
+      return locks.lock(key, ttlMs, waitMs);
+    },
+    async markSeen(id, ttlMs) {
+      open();
+      const t = now();
+      const until = seen.get(id);
+      if (until !== undefined && until > t) return false;
+      seen.set(id, t + ttlMs);
+      maybeSweep();
+      return true;
+    },
+    async remember(id, value, ttlMs, owner) {
+      open();
+      remembered.set(id, {
+        json: JSON.stringify(value),
+        expiresAt: now() + ttlMs,
+        ...(owner ? { owner } : {}),
+      });
+      maybeSweep();
+    },
+    async recall(id) {
+      open();
+      const item = remembered.get(id);
+      if (!item || item.expiresAt <= now()) return undefined;
+      return JSON.parse(item.json) as unknown;
+    },
+    async ready() {
+      return !closed;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      locks.close();
+      rows.clear();
+      seen.clear();
+      remembered.clear();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The storage port. Small and async so that the embedded stores (memory, SQLite) and a Redis store
+ * with cross-instance locks fit behind it without the runtime knowing which one runs.
+ */
+import type { Channel } from '../runtime/types.js';
+import type { Envelope } from './envelope.js';
+
+/** Gives a lock back. Calling it twice, or after the lock expired, does nothing. */
+export type Release = () => Promise<void>;
+
+/** What a store holds for a key: its revision and the raw, still untrusted, data. */
+export interface StoredConversation {
+  readonly key: string;
+  /** The revision the store holds, to compare-and-set against even when `data` is corrupt. */
+  readonly revision: number;
+  /** Decoded data (or the raw text when it is not even JSON): validate before use. */
+  readonly data: unknown;
+}
+
+/** Whom a stored item belongs to, so that erase-by-user finds it. */
+export interface Owner {
+  readonly channel: Channel;
+  readonly userRef: string;
+}
+
+/** Conversations by key, with compare-and-set on a revision counter. */
+export interface ConversationStore {
+  /** The live (not expired) record of `key`, or undefined. */
+  get(key: string): Promise<StoredConversation | undefined>;
+  /**
+   * Writes `envelope` if the stored revision is `expectedRevision` (0 = absent or expired).
+   * Returns false on conflict. `envelope.revision` must be greater than `expectedRevision`.
+   */
+  put(envelope: Envelope, expectedRevision: number): Promise<boolean>;
+  /** Removes one conversation; true when something was removed. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * « Oublier mes données »: removes every conversation of this user and everything stored with
+   * them as owner (idempotency entries). Returns the number of conversations removed.
+   */
+  deleteByUser(channel: Channel, userRef: string): Promise<number>;
+  /** Physically removes what expired at `now`; returns the number of conversations removed. */
+  purgeExpired(now: Date | number): Promise<number>;
+}
+
+/** The whole port. */
+export interface Store {
+  /** For logs and /readyz: `memory`, `sqlite`, `redis`… */
+  readonly kind: string;
+  readonly conversations: ConversationStore;
+  /**
+   * Exclusive lock on `key`, held at most `ttlMs` (a crashed holder does not block forever),
+   * waiting at most `waitMs` in a fair (first come, first served) queue. Rejects with
+   * {@link LockTimeoutError} when the wait runs out.
+   */
+  lock(key: string, ttlMs: number, waitMs: number): Promise<Release>;
+  /** De-duplication: true the first time `id` is seen within `ttlMs`, false after. */
+  markSeen(id: string, ttlMs: number): Promise<boolean>;
+  /** Idempotency: keeps a JSON value (e.g. the replies to a `clientMessageId`) for `ttlMs`. */
+  remember(id: string, value: unknown, ttlMs: number, owner?: Owner): Promise<void>;
+  /** The value remembered under `id`, or undefined. */
+  recall(id: string): Promise<unknown>;
+  /** True when the store can serve requests (for /readyz). */
+  ready(): Promise<boolean>;
+  /** Releases resources; later calls reject with {@link StoreClosedError}. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A lock could not be acquired in time. */
+export class LockTimeoutError extends Error {
+  readonly code = 'lock-timeout';
+  constructor() {
+    super('lock wait timed out');
+    this.name = 'LockTimeoutError';
+  }
+}
+
+/** The store was closed. */
+export class StoreClosedError extends Error {
+  readonly code = 'store-closed';
+  constructor() {
+    super('store is closed');
+    this.name = 'StoreClosedError';
+  }
+}
+
+/** Converts a `Date | number` to epoch milliseconds. */
+export function toMillis(now: Date | number): number {
+  return typeof now === 'number' ? now : now.getTime();
+}

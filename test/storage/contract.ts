@@ -1,0 +1,298 @@
+/**
+ * The store contract: the same behaviour asked of every store behind the storage port (memory,
+ * SQLite, and the Redis store to come). Each store's test file calls `runStoreContract` with a
+ * factory; timings use the real clock so that a store with server-side TTLs passes too.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Envelope } from '../../src/storage/envelope.js';
+import { LockTimeoutError, type Store, StoreClosedError } from '../../src/storage/types.js';
+
+/** A store factory; each call must give an empty, independent store. */
+export type StoreFactory = () => Promise<Store> | Store;
+
+const HOUR = 3_600_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An envelope for tests; times default to « now », expiry to one hour later. */
+export function sampleEnvelope(overrides: Partial<Envelope> = {}): Envelope {
+  const at = Date.now();
+  return {
+    key: 'web:conv-1',
+    channel: 'web',
+    userRef: 'user-1',
+    flowId: 'clic',
+    flowVersion: 1,
+    revision: 1,
+    snapshot: { value: 'accueil', context: { answers: [1, 2] } },
+    transcript: [{ from: 'user', at: new Date(at).toISOString(), text: 'Bonjour' }],
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: at + HOUR,
+    ...overrides,
+  };
+}
+
+/** Registers the whole contract suite for one store. */
+export function runStoreContract(name: string, factory: StoreFactory): void {
+  describe(`store contract: ${name}`, () => {
+    const opened: Store[] = [];
+    async function open(): Promise<Store> {
+      const store = await factory();
+      opened.push(store);
+      return store;
+    }
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    describe('conversations', () => {
+      it('returns nothing for an unknown key', async () => {
+        const store = await open();
+        expect(await store.conversations.get('web:nobody')).toBeUndefined();
+      });
+
+      it('gives back what was written, as data equal to the envelope', async () => {
+        const store = await open();
+        const envelope = sampleEnvelope();
+        expect(await store.conversations.put(envelope, 0)).toBe(true);
+        const stored = await store.conversations.get(envelope.key);
+        expect(stored?.revision).toBe(1);
+        expect(stored?.data).toEqual(envelope);
+      });
+
+      it('does not share objects with the caller', async () => {
+        const store = await open();
+        const envelope = sampleEnvelope();
+        await store.conversations.put(envelope, 0);
+        const first = await store.conversations.get(envelope.key);
+        (first?.data as { flowId: string }).flowId = 'changed';
+        const second = await store.conversations.get(envelope.key);
+        expect((second?.data as Envelope | undefined)?.flowId).toBe('clic');
+      });
+
+      it('compare-and-set: a write against a stale revision is refused and changes nothing', async () => {
+        const store = await open();
+        await store.conversations.put(sampleEnvelope(), 0);
+        expect(await store.conversations.put(sampleEnvelope({ revision: 2, flowId: 'a' }), 1)).toBe(
+          true,
+        );
+        // A second writer that also read revision 1 loses.
+        expect(await store.conversations.put(sampleEnvelope({ revision: 2, flowId: 'b' }), 1)).toBe(
+          false,
+        );
+        // Creating over an existing conversation is a conflict too.
+        expect(await store.conversations.put(sampleEnvelope({ revision: 1, flowId: 'c' }), 0)).toBe(
+          false,
+        );
+        const stored = await store.conversations.get('web:conv-1');
+        expect(stored?.revision).toBe(2);
+        expect((stored?.data as Envelope | undefined)?.flowId).toBe('a');
+      });
+
+      it('refuses an envelope whose revision does not move forward', async () => {
+        const store = await open();
+        await expect(store.conversations.put(sampleEnvelope({ revision: 1 }), 1)).rejects.toThrow(
+          RangeError,
+        );
+      });
+
+      it('deletes one conversation', async () => {
+        const store = await open();
+        await store.conversations.put(sampleEnvelope(), 0);
+        expect(await store.conversations.delete('web:conv-1')).toBe(true);
+        expect(await store.conversations.get('web:conv-1')).toBeUndefined();
+        expect(await store.conversations.delete('web:conv-1')).toBe(false);
+        // Once deleted, the key can be created again from revision 0.
+        expect(await store.conversations.put(sampleEnvelope(), 0)).toBe(true);
+      });
+
+      it('an expired conversation is gone, can be created again, and purge removes only it', async () => {
+        const store = await open();
+        const past = Date.now() - 1000;
+        await store.conversations.put(
+          sampleEnvelope({
+            key: 'web:old',
+            createdAt: past - HOUR,
+            updatedAt: past - HOUR,
+            expiresAt: past,
+          }),
+          0,
+        );
+        await store.conversations.put(sampleEnvelope({ key: 'web:live' }), 0);
+        expect(await store.conversations.get('web:old')).toBeUndefined();
+        const purged = await store.conversations.purgeExpired(new Date());
+        expect(purged).toBeLessThanOrEqual(1);
+        expect(await store.conversations.get('web:live')).toBeDefined();
+        expect(await store.conversations.put(sampleEnvelope({ key: 'web:old' }), 0)).toBe(true);
+      });
+
+      it('erase-by-user removes every conversation of that user and nothing of others', async () => {
+        const store = await open();
+        await store.conversations.put(
+          sampleEnvelope({ key: 'telegram:1', channel: 'telegram', userRef: '42' }),
+          0,
+        );
+        await store.conversations.put(
+          sampleEnvelope({ key: 'telegram:2', channel: 'telegram', userRef: '42' }),
+          0,
+        );
+        await store.conversations.put(
+          sampleEnvelope({ key: 'telegram:3', channel: 'telegram', userRef: '43' }),
+          0,
+        );
+        // Same reference on another channel is another person.
+        await store.conversations.put(
+          sampleEnvelope({ key: 'slack:4', channel: 'slack', userRef: '42' }),
+          0,
+        );
+        expect(await store.conversations.deleteByUser('telegram', '42')).toBe(2);
+        expect(await store.conversations.get('telegram:1')).toBeUndefined();
+        expect(await store.conversations.get('telegram:2')).toBeUndefined();
+        expect(await store.conversations.get('telegram:3')).toBeDefined();
+        expect(await store.conversations.get('slack:4')).toBeDefined();
+      });
+
+      it('erase-by-user also removes what was remembered for that user', async () => {
+        const store = await open();
+        await store.remember('idem:a', ['réponse'], HOUR, { channel: 'web', userRef: 'u1' });
+        await store.remember('idem:b', ['autre'], HOUR, { channel: 'web', userRef: 'u2' });
+        await store.conversations.deleteByUser('web', 'u1');
+        expect(await store.recall('idem:a')).toBeUndefined();
+        expect(await store.recall('idem:b')).toEqual(['autre']);
+      });
+    });
+
+    describe('locks', () => {
+      it('a second holder waits until the first releases', async () => {
+        const store = await open();
+        const order: string[] = [];
+        const release1 = await store.lock('web:k', 5000, 1000);
+        const second = store.lock('web:k', 5000, 1000).then((release) => {
+          order.push('second acquired');
+          return release;
+        });
+        await sleep(30);
+        order.push('first releases');
+        await release1();
+        const release2 = await second;
+        await release2();
+        expect(order).toEqual(['first releases', 'second acquired']);
+      });
+
+      it('different keys do not block each other', async () => {
+        const store = await open();
+        const a = await store.lock('web:a', 5000, 100);
+        const b = await store.lock('web:b', 5000, 100);
+        await a();
+        await b();
+      });
+
+      it('waiting callers are served in arrival order', async () => {
+        const store = await open();
+        const first = await store.lock('web:q', 5000, 2000);
+        const served: number[] = [];
+        const waiters = [1, 2, 3, 4].map((n) =>
+          store.lock('web:q', 5000, 2000).then(async (release) => {
+            served.push(n);
+            await sleep(5);
+            await release();
+          }),
+        );
+        await sleep(20);
+        await first();
+        await Promise.all(waiters);
+        expect(served).toEqual([1, 2, 3, 4]);
+      });
+
+      it('gives up with LockTimeoutError when the wait runs out', async () => {
+        const store = await open();
+        const held = await store.lock('web:busy', 5000, 100);
+        await expect(store.lock('web:busy', 5000, 50)).rejects.toBeInstanceOf(LockTimeoutError);
+        await held();
+      });
+
+      it('expires: a holder that never releases (a crash) frees the lock after its ttl', async () => {
+        const store = await open();
+        await store.lock('web:crash', 80, 100); // never released
+        const started = Date.now();
+        const release = await store.lock('web:crash', 5000, 2000);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+        await release();
+      });
+
+      it('a late release after expiry does not free the next holder’s lock', async () => {
+        const store = await open();
+        const stale = await store.lock('web:late', 60, 100);
+        const current = await store.lock('web:late', 5000, 2000);
+        await stale(); // too late: must be a no-op
+        await expect(store.lock('web:late', 5000, 60)).rejects.toBeInstanceOf(LockTimeoutError);
+        await current();
+      });
+    });
+
+    describe('de-duplication', () => {
+      it('true the first time, false for the same id within the ttl', async () => {
+        const store = await open();
+        expect(await store.markSeen('telegram:update:1001', HOUR)).toBe(true);
+        expect(await store.markSeen('telegram:update:1001', HOUR)).toBe(false);
+        expect(await store.markSeen('telegram:update:1002', HOUR)).toBe(true);
+      });
+
+      it('the same id counts as new again once its ttl has passed', async () => {
+        const store = await open();
+        expect(await store.markSeen('slack:event:Ev1', 60)).toBe(true);
+        expect(await store.markSeen('slack:event:Ev1', 60)).toBe(false);
+        await sleep(120);
+        expect(await store.markSeen('slack:event:Ev1', 60)).toBe(true);
+      });
+
+      it('only one of many simultaneous calls with the same id wins', async () => {
+        const store = await open();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.markSeen('telegram:update:7', HOUR)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('idempotency', () => {
+      it('recalls the remembered value, a JSON copy', async () => {
+        const store = await open();
+        const replies = [{ text: 'Bonjour', blocks: [] }];
+        await store.remember('idem:web:c1:m1', replies, HOUR);
+        expect(await store.recall('idem:web:c1:m1')).toEqual(replies);
+        expect(await store.recall('idem:web:c1:m2')).toBeUndefined();
+      });
+
+      it('forgets the value after its ttl', async () => {
+        const store = await open();
+        await store.remember('idem:short', { n: 1 }, 60);
+        expect(await store.recall('idem:short')).toEqual({ n: 1 });
+        await sleep(120);
+        expect(await store.recall('idem:short')).toBeUndefined();
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('is ready while open, not after close; close twice is fine; calls after close reject', async () => {
+        const store = await factory();
+        expect(await store.ready()).toBe(true);
+        await store.close();
+        await store.close();
+        expect(await store.ready()).toBe(false);
+        await expect(store.conversations.get('web:x')).rejects.toBeInstanceOf(StoreClosedError);
+        await expect(store.markSeen('x', 1000)).rejects.toBeInstanceOf(StoreClosedError);
+        await expect(store.lock('web:x', 1000, 10)).rejects.toBeInstanceOf(StoreClosedError);
+      });
+
+      it('closing rejects callers still waiting for a lock', async () => {
+        const store = await factory();
+        await store.lock('web:w', 5000, 5000);
+        const waiting = store.lock('web:w', 5000, 5000);
+        await sleep(10);
+        await store.close();
+        await expect(waiting).rejects.toBeInstanceOf(StoreClosedError);
+      });
+    });
+  });
+}
