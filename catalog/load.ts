@@ -162,6 +162,9 @@ function crossCheck(
     if (!ficheIds.has(gap.fiche))
       fail('rules.yaml', `centreVilleGaps.${q}.fiche`, `unknown fiche "${gap.fiche}"`);
   }
+  for (const [path, id] of Object.entries(rules.collectifPaths)) {
+    if (!ficheIds.has(id)) fail('rules.yaml', `collectifPaths.${path}`, `unknown fiche "${id}"`);
+  }
   for (const id of Object.keys(vocabulary.fiches)) {
     if (!ficheIds.has(id)) fail('vocabulary.yaml', `fiches.${id}`, `unknown fiche "${id}"`);
   }

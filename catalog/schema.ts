@@ -255,6 +255,8 @@ export const Rules = z.strictObject({
   rankingWeights: z.record(Audience, z.partialRecord(ImpactKey, z.number())),
   /** Each centre-ville question answered "no" points to the fiche that addresses it. */
   centreVilleGaps: z.record(Slug, z.strictObject({ fiche: Slug, why: Text })),
+  /** Guide p.40: high computerised-stock share → the marketplace step; otherwise a site vitrine. */
+  collectifPaths: z.strictObject({ high: Slug, low: Slug }),
   orderRule: z.strictObject({ blockedMaturity: MaturityLevel, reason: Text, page: Page }),
 });
 export type Rules = z.infer<typeof Rules>;

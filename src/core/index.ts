@@ -1,0 +1,61 @@
+/**
+ * The core of Clic Centre-Ville: pure functions over the catalog that decide what the guide
+ * recommends (SPEC §4). No I/O, no platform, no XState, no clock: every function takes the
+ * `Catalog` first, and bad input comes back as a typed result or a clarification, never as a
+ * thrown exception.
+ *
+ * - `assessMerchant` — P1–P4 answers → prerequisites met (P2–P4 ⇒ P1), level, advice.
+ * - `assessTerritory` — the three roadmaps' maturity questions → bilans, roadmap steps with ★
+ *   and the next step(s), fiches to push and to postpone (order rule, guide p. 42).
+ * - `recommend` — ranked fiches (accessible first, then lower maturity, then the audience's
+ *   impact weights, then fiche number), one-line reasons, the path for later, the first step.
+ * - `findRegion`, `collectiviteSupport` — regional contact, funding, success factors.
+ *
+ * Decisions where the guide is silent: unknown answers count as not met (merchant) and give
+ * the roadmap's step 1 as advice (territory); the order rule applies while the individuel
+ * bilan is not validated (below 60 % or still unknown); `missing[].builders` lists the whole
+ * path from rules.builders and `accessibleBuilders` the ones startable now; a builder whose
+ * only lack is what it builds itself (fiche 2 for P2) can be the first step.
+ */
+
+export type {
+  Audience,
+  MaturityLevel,
+  MerchantPrereq,
+  ObjectiveId,
+  RoadmapId,
+} from '../../catalog/schema.js';
+export {
+  type CollectiviteSupport,
+  collectiviteSupport,
+  findRegion,
+  type RegionContact,
+} from './contacts.js';
+export { formatShare, maturityLabel, prereqLabel } from './labels.js';
+export {
+  type Answer,
+  assessMerchant,
+  closeImplications,
+  levelFor,
+  type MerchantAnswers,
+  type MerchantAssessment,
+} from './merchant.js';
+export {
+  type MissingPrereq,
+  type Recommendation,
+  type RecommendationItem,
+  type RecommendationRequest,
+  recommend,
+} from './recommend.js';
+export type { CoreError, CoreErrorCode, Result } from './result.js';
+export {
+  assessTerritory,
+  BILAN_STATUS_LABELS,
+  type Bilan,
+  type BilanStatus,
+  type RoadmapStepView,
+  type Share,
+  type Structuration,
+  type TerritoryAnswers,
+  type TerritoryAssessment,
+} from './territory.js';

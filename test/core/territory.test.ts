@@ -1,0 +1,323 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assessTerritory,
+  type TerritoryAnswers,
+  type TerritoryAssessment,
+} from '../../src/core/index.js';
+import { catalog, fiche, id, numbers } from './helpers.js';
+
+function assess(
+  answers: TerritoryAnswers,
+  objective?: 'o1' | 'o2' | 'o3' | 'o4' | 'o5',
+): TerritoryAssessment {
+  const r = assessTerritory(catalog, answers, objective ? { objective } : undefined);
+  if (!r.ok) throw new Error(`unexpected error ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+const bilanOf = (t: TerritoryAssessment, roadmap: string) =>
+  t.bilans.find((b) => b.roadmap === roadmap);
+const roadmap = (rid: string) => catalog.roadmaps.find((r) => r.id === rid)!;
+const fort = catalog.fiches.filter((f) => f.maturity === 'fort').map((f) => f.id);
+
+describe('individuel bilan (guide p.39: « inférieure à 60 % … insuffisamment gérée »)', () => {
+  it.each([
+    { source: 'p.39, 45 % web-active', rs: 45, fg: 30, status: 'insuffisant', web: 45 },
+    { source: 'p.39, max of the two shares (SPEC §4)', rs: 30, fg: 75, status: 'valide', web: 75 },
+    { source: 'p.39, exactly 60 % validates', rs: 60, fg: 10, status: 'valide', web: 60 },
+    { source: 'p.39, 59 % does not', rs: 59, fg: 59, status: 'insuffisant', web: 59 },
+  ])('$source → $status', ({ rs, fg, status, web }) => {
+    const t = assess({ individuel: { connectes: 90, 'reseaux-sociaux': rs, 'fiche-google': fg } });
+    const b = t.bilans[0]!;
+    expect(b.roadmap).toBe('individuel');
+    expect(b.status).toBe(status);
+    expect(b.webActiveShare).toBe(web);
+    expect(b.figures[0]).toContain(`${web} % de commerçants actifs sur le web (le plus élevé de`);
+    expect(b.rule).toBe(roadmap('individuel').bilan.rule);
+  });
+
+  it('45 % → « à renforcer », fiches 1–3 pushed first, fort fiches postponed, gap to 100 % listings — even for o5', () => {
+    const t = assess(
+      { individuel: { connectes: 80, 'reseaux-sociaux': 45, 'fiche-google': 30 } },
+      'o5',
+    );
+    const b = t.bilans[0]!;
+    expect(b.statusLabel).toBe('à renforcer');
+    expect(b.summary).toContain('insuffisamment gérée');
+    expect(b.gaps).toContain(
+      '70 % de commerçants restent à amener à une fiche Google à jour (objectif du guide : 100 %).',
+    );
+    expect(numbers(t.push.map((p) => p.fiche)).slice(0, 3)).toEqual([1, 2, 3]);
+    expect(t.postpone.map((p) => p.fiche).sort()).toEqual([...fort].sort());
+    expect(t.postpone[0]!.reason).toContain('moteurs de recherche');
+    expect(t.orderRuleActive).toBe(true);
+    // individuel step 2 (★ coaching) is the next one.
+    const steps = t.roadmaps.find((r) => r.roadmap === 'individuel')!.steps;
+    expect(steps.filter((s) => s.next).map((s) => s.number)).toEqual([2]);
+  });
+
+  it('marks the ★ steps as the guide does (individuel ★1–2, collectif ★1,3,5, centre-ville ★1–4)', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 70, 'fiche-google': 70 },
+      collectif: { 'stocks-informatises': 60 },
+      centreVille: { 'parkings-temps-reel': 'yes' },
+    });
+    const stars = Object.fromEntries(
+      t.roadmaps.map((r) => [r.roadmap, r.steps.filter((s) => s.star).map((s) => s.number)]),
+    );
+    expect(stars).toEqual({
+      individuel: [1, 2],
+      collectif: [1, 3, 5],
+      'centre-ville': [1, 2, 3, 4],
+    });
+  });
+});
+
+describe('collectif bilan (guide p.40: only once individuel is validated; stocks « forte » → place de marché)', () => {
+  const high = catalog.rules.thresholds.collectifStockHigh.value;
+  it.each([
+    {
+      source: 'p.40, 75 % web-active and 70 % stocks',
+      stocks: 70,
+      path: 'place-de-marche',
+      pushed: 14,
+    },
+    { source: 'p.40, 75 % and 30 % → site vitrine', stocks: 30, path: 'site-vitrine', pushed: 4 },
+    {
+      source: 'rules.yaml convention: exactly the threshold counts as high',
+      stocks: high,
+      path: 'place-de-marche',
+      pushed: 14,
+    },
+  ])('$source', ({ stocks, path, pushed }) => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 75, 'fiche-google': 50 },
+      collectif: { 'stocks-informatises': stocks, 'adherents-association': 35 },
+    });
+    const b = bilanOf(t, 'collectif')!;
+    expect(b.status).toBe('valide');
+    expect(b.collectifPath).toBe(path);
+    expect(t.push.map((p) => p.fiche)).toContain(id(pushed));
+    expect(b.figures.join(' ')).toContain('convention');
+    if (path === 'site-vitrine') {
+      expect(t.postpone.map((p) => p.fiche)).toContain(id(14));
+      expect(b.summary).toContain('vitrine');
+    } else expect(b.summary).toContain('place de marché');
+  });
+
+  it('individuel at 50 % → collectif « pas encore », saying why (p.40)', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 50, 'fiche-google': 20 },
+      collectif: {
+        'stocks-informatises': 80,
+        'adherents-association': 60,
+        'structuration-association': 'forte',
+      },
+    });
+    const b = bilanOf(t, 'collectif')!;
+    expect(b.status).toBe('pas-encore');
+    expect(b.statusLabel).toBe('pas encore');
+    expect(b.summary).toContain('60 %');
+    expect(b.summary).toContain('50 %');
+    expect(b.collectifPath).toBeUndefined();
+    expect(t.push.map((p) => p.fiche)).not.toContain(id(14));
+    expect(t.roadmaps.find((r) => r.roadmap === 'collectif')!.steps.some((s) => s.next)).toBe(
+      false,
+    );
+  });
+
+  it('stocks unknown with individuel validated → « à compléter » with the survey advice', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 80, 'fiche-google': 80 },
+      collectif: { 'stocks-informatises': 'unknown' },
+    });
+    const b = bilanOf(t, 'collectif')!;
+    expect(b.status).toBe('a-completer');
+    expect(b.advice.join(' ')).toContain(roadmap('collectif').steps[0]!.means[0]!);
+  });
+});
+
+describe('centre-ville bilan (guide p.41, rules.yaml centreVilleGaps)', () => {
+  const allYes = {
+    'service-communication': 'yes',
+    'services-publics-en-ligne': 'yes',
+    'praticiens-reservation': 'yes',
+    'parkings-temps-reel': 'yes',
+  } as const;
+
+  it('no real-time parking information → stationnement intelligent pushed, with the mapping’s why', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 70, 'fiche-google': 70 },
+      centreVille: { ...allYes, 'parkings-temps-reel': 'no' },
+    });
+    const push = t.push.find((p) => p.fiche === id(7));
+    expect(push?.reason).toContain(catalog.rules.centreVilleGaps['parkings-temps-reel']!.why);
+    expect(bilanOf(t, 'centre-ville')!.status).toBe('insuffisant');
+    expect(bilanOf(t, 'centre-ville')!.gaps.join(' ')).toContain(fiche(7).title);
+  });
+
+  it('all four « oui » with individuel validated → ready for the merchant-side steps', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 65, 'fiche-google': 40 },
+      centreVille: allYes,
+    });
+    const b = bilanOf(t, 'centre-ville')!;
+    expect(b.status).toBe('pret');
+    expect(b.merchantSideReady).toBe(true);
+    expect(b.summary).toContain('étapes côté commerçants');
+  });
+
+  it('all four « oui » with individuel at 45 % → ready, merchant side once individuel is validated', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 45, 'fiche-google': 40 },
+      centreVille: allYes,
+    });
+    const b = bilanOf(t, 'centre-ville')!;
+    expect(b.status).toBe('pret');
+    expect(b.merchantSideReady).toBe(false);
+  });
+
+  it('doctors not on booking apps while individuel is below 60 % → booking postponed, not pushed (p.42 order rule)', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 40, 'fiche-google': 40 },
+      centreVille: { 'praticiens-reservation': 'no' },
+    });
+    expect(t.push.map((p) => p.fiche)).not.toContain(id(12));
+    expect(t.postpone.map((p) => p.fiche)).toContain(id(12));
+    const ok = assess({
+      individuel: { 'reseaux-sociaux': 80, 'fiche-google': 80 },
+      centreVille: { 'praticiens-reservation': 'no' },
+    });
+    expect(ok.push.map((p) => p.fiche)).toContain(id(12));
+  });
+});
+
+describe('unknown answers never crash and say how to find out (issue 3)', () => {
+  it.each([
+    { source: 'no individuel answer at all', answers: {}, status: 'inconnu' },
+    {
+      source: 'all « je ne sais pas »',
+      answers: {
+        individuel: {
+          connectes: 'unknown',
+          'reseaux-sociaux': 'unknown',
+          'fiche-google': 'unknown',
+        },
+      },
+      status: 'inconnu',
+    },
+    {
+      source: 'one web share below 60 %, the other unknown',
+      answers: { individuel: { 'reseaux-sociaux': 40, 'fiche-google': 'unknown' } },
+      status: 'a-completer',
+    },
+    {
+      source: 'connected known only',
+      answers: { individuel: { connectes: 90 } },
+      status: 'a-completer',
+    },
+  ] as { source: string; answers: TerritoryAnswers; status: string }[])(
+    '$source → $status, advice = roadmap step 1',
+    ({ answers, status }) => {
+      const t = assess(answers);
+      const b = t.bilans[0]!;
+      expect(b.status).toBe(status);
+      expect(b.advice.join(' ')).toContain('Enquête auprès des commerçants');
+      expect(t.roadmaps[0]!.steps.filter((s) => s.next).map((s) => s.number)).toEqual([1]);
+      expect(t.orderRuleActive).toBe(true);
+      expect(t.push.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('one web share already ≥ 60 % validates even if the other is unknown', () => {
+    const t = assess({ individuel: { 'reseaux-sociaux': 'unknown', 'fiche-google': 70 } });
+    expect(t.bilans[0]!.status).toBe('valide');
+    expect(t.bilans[0]!.webActiveShare).toBe(70);
+  });
+
+  it('centre-ville all unknown → « à établir » with advice', () => {
+    const t = assess({ centreVille: { 'parkings-temps-reel': 'unknown' } });
+    const b = bilanOf(t, 'centre-ville')!;
+    expect(b.status).toBe('inconnu');
+    expect(b.advice.length).toBeGreaterThan(0);
+  });
+});
+
+describe('bad input → typed errors, never an exception', () => {
+  it.each([
+    {
+      source: 'share 150',
+      answers: { individuel: { 'reseaux-sociaux': 150 } },
+      code: 'SHARE_OUT_OF_RANGE',
+    },
+    { source: 'share -3', answers: { individuel: { connectes: -3 } }, code: 'SHARE_OUT_OF_RANGE' },
+    {
+      source: 'share NaN',
+      answers: { collectif: { 'stocks-informatises': Number.NaN } },
+      code: 'SHARE_OUT_OF_RANGE',
+    },
+    {
+      source: 'share Infinity',
+      answers: { individuel: { 'fiche-google': Number.POSITIVE_INFINITY } },
+      code: 'SHARE_OUT_OF_RANGE',
+    },
+    {
+      source: 'share as text',
+      answers: { individuel: { connectes: '45' } },
+      code: 'INVALID_ANSWER',
+    },
+    {
+      source: 'unknown question id',
+      answers: { individuel: { 'site-web': 40 } },
+      code: 'UNKNOWN_QUESTION',
+    },
+    { source: 'unknown roadmap', answers: { regional: {} }, code: 'UNKNOWN_ROADMAP' },
+    {
+      source: 'unknown association choice',
+      answers: { collectif: { 'structuration-association': 'enorme' } },
+      code: 'INVALID_CHOICE',
+    },
+    {
+      source: 'yes/no answer « peut-être »',
+      answers: { centreVille: { 'parkings-temps-reel': 'peut-être' } },
+      code: 'INVALID_ANSWER',
+    },
+    { source: 'answers not an object', answers: 'abc', code: 'INVALID_INPUT' },
+    {
+      source: 'roadmap answers not an object',
+      answers: { individuel: [45] },
+      code: 'INVALID_INPUT',
+    },
+  ])('$source → $code', ({ answers, code }) => {
+    const r = assessTerritory(catalog, answers as unknown as TerritoryAnswers);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe(code);
+      expect(r.error.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('unknown objective → UNKNOWN_OBJECTIVE', () => {
+    const r = assessTerritory(catalog, {}, { objective: 'o9' as 'o1' });
+    expect(r.ok ? 'ok' : r.error.code).toBe('UNKNOWN_OBJECTIVE');
+  });
+
+  it('more merchants active on social networks than connected → a clarification, not an error', () => {
+    const t = assess({ individuel: { connectes: 40, 'reseaux-sociaux': 70, 'fiche-google': 20 } });
+    expect(t.clarifications).toHaveLength(1);
+  });
+});
+
+describe('roadmaps shown', () => {
+  it.each([
+    { objective: 'o3', roadmaps: ['individuel', 'centre-ville'] },
+    { objective: 'o5', roadmaps: ['individuel', 'collectif'] },
+    { objective: 'o1', roadmaps: ['individuel'] },
+  ] as const)(
+    'objective $objective → $roadmaps (roadmap fiches, guide pp.39–41)',
+    ({ objective, roadmaps }) => {
+      const t = assess({ individuel: { 'reseaux-sociaux': 70, 'fiche-google': 70 } }, objective);
+      expect(t.roadmaps.map((r) => r.roadmap)).toEqual(roadmaps);
+      expect(t.bilans.map((b) => b.roadmap)).toEqual(['individuel']);
+    },
+  );
+});
