@@ -1,0 +1,119 @@
+/**
+ * `npm run eval [file.tsv]`: runs the dev questions (question → expected fiche id) through the
+ * search and prints top-1 / top-3 accuracy, the misses, the index build time and the search
+ * latency. A result counts only if it names at most 3 fiches; an objective counts with its hits.
+ * Exit code 1 when a bar of issue 4 is missed.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { getCatalog } from '../catalog/load.js';
+import { createSearch, type SearchResult } from '../src/understand/index.js';
+
+const BARS = { top3: 0.95, top1: 0.85, p99Ms: 1, buildMs: 200 };
+const REPEAT = 200;
+
+const path =
+  process.argv[2] ?? fileURLToPath(new URL('../../shared/eval/questions-dev.tsv', import.meta.url));
+const rows = readFileSync(path, 'utf8')
+  .split('\n')
+  .map((line) => line.split('\t'))
+  .filter((cols): cols is [string, string] => cols.length >= 2 && cols[0] !== 'question')
+  .map(([question, expected]) => ({ question: question.trim(), expected: expected.trim() }))
+  .filter((r) => r.question && r.expected);
+
+const catalog = getCatalog();
+const cpuBefore = process.cpuUsage();
+const search = createSearch(catalog);
+const buildCpuMs = process.cpuUsage(cpuBefore).user / 1000;
+
+function named(result: SearchResult): string[] {
+  if (result.kind === 'fiches' || result.kind === 'objective') {
+    return result.hits.length <= 3 ? result.hits.map((h) => h.id) : [];
+  }
+  return [];
+}
+
+function describe(result: SearchResult): string {
+  switch (result.kind) {
+    case 'fiches':
+      return `${result.hits.map((h) => h.id).join(', ')} (conf ${result.confidence})`;
+    case 'objective':
+      return `objective ${result.objective}: ${result.hits.map((h) => h.id).join(', ')} (conf ${result.confidence})`;
+    case 'command':
+      return `command ${result.command}`;
+    case 'none':
+      return `none (conf ${result.confidence})`;
+  }
+}
+
+let top1 = 0;
+let top3 = 0;
+const misses: string[] = [];
+const confidences: number[] = [];
+for (const { question, expected } of rows) {
+  const result = search.search(question);
+  const ids = named(result);
+  if ('confidence' in result) confidences.push(result.confidence);
+  if (ids[0] === expected) top1++;
+  if (ids.includes(expected)) top3++;
+  if (ids[0] !== expected) {
+    misses.push(`  ${ids.includes(expected) ? 'top-3' : 'MISS '}  « ${question} »
+         expected ${expected} — got ${describe(result)}`);
+  }
+}
+
+// Wall-clock latency, plus CPU time: on a busy machine the wall clock also counts the time the
+// process waited for a core, which the CPU time does not.
+const timings: number[] = [];
+const cpuTimings: number[] = [];
+for (let i = 0; i < REPEAT; i++) {
+  for (const { question } of rows) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    search.search(question);
+    timings.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpuTimings.push((used.user + used.system) / 1000);
+  }
+}
+timings.sort((a, b) => a - b);
+cpuTimings.sort((a, b) => a - b);
+const cpuTotalMs = cpuTimings.reduce((a, b) => a + b, 0);
+const pct = (p: number) =>
+  timings[Math.min(timings.length - 1, Math.floor(p * timings.length))] ?? 0;
+
+const n = rows.length;
+const r1 = n ? top1 / n : 0;
+const r3 = n ? top3 / n : 0;
+const p50 = pct(0.5);
+const p99 = pct(0.99);
+const fmt = (x: number) => `${(x * 100).toFixed(1)} %`;
+const mark = (ok: boolean) => (ok ? 'ok' : 'BELOW BAR');
+confidences.sort((a, b) => a - b);
+
+console.log(`Questions: ${n} (${path})`);
+console.log(`Top-1: ${top1}/${n} = ${fmt(r1)}  [bar ${fmt(BARS.top1)}: ${mark(r1 >= BARS.top1)}]`);
+console.log(`Top-3: ${top3}/${n} = ${fmt(r3)}  [bar ${fmt(BARS.top3)}: ${mark(r3 >= BARS.top3)}]`);
+console.log(
+  `Index build: ${search.buildMs.toFixed(1)} ms  [bar ${BARS.buildMs} ms: ${mark(search.buildMs <= BARS.buildMs)}]`,
+);
+console.log(`  (CPU time of the build: ${buildCpuMs.toFixed(1)} ms)`);
+console.log(
+  `Search latency over ${timings.length} searches: p50 ${(p50 * 1000).toFixed(0)} µs, p99 ${(p99 * 1000).toFixed(0)} µs  [bar ${BARS.p99Ms} ms: ${mark(p99 <= BARS.p99Ms)}]`,
+);
+console.log(
+  `  (CPU time per search: mean ${((cpuTotalMs / cpuTimings.length) * 1000).toFixed(0)} µs; load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores)`,
+);
+if (confidences.length > 0) {
+  console.log(
+    `Confidence on these questions: min ${confidences[0]}, median ${confidences[Math.floor(confidences.length / 2)]}`,
+  );
+}
+if (misses.length > 0) {
+  console.log(`\nNot first (${misses.length}):`);
+  for (const m of misses) console.log(m);
+}
+const ok =
+  r1 >= BARS.top1 && r3 >= BARS.top3 && p99 <= BARS.p99Ms && search.buildMs <= BARS.buildMs;
+process.exitCode = ok ? 0 : 1;

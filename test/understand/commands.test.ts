@@ -1,0 +1,58 @@
+/**
+ * Global words work in every state (SPEC §5: « menu », « aide », « retour » (previous question),
+ * « recommencer », « contact », « oublier mes données »), but only as the whole message: a
+ * question that contains the word is a question.
+ */
+import { describe, expect, it } from 'vitest';
+import { getCatalog } from '../../catalog/load.js';
+import { detectCommand } from '../../src/understand/index.js';
+
+const catalog = getCatalog();
+
+describe('detectCommand', () => {
+  it.each([
+    ['menu', 'menu'],
+    ['Menu !', 'menu'],
+    ['/menu', 'menu'],
+    ['retour au menu', 'menu'],
+    ['aide', 'aide'],
+    ['au secours', 'aide'],
+    ['comment ça marche ?', 'aide'],
+    ['retour', 'retour'],
+    ['retour stp', 'retour'],
+    ['question précédente', 'retour'],
+    ['recommencer', 'recommencer'],
+    ['je veux recommencer', 'recommencer'],
+    ['recomencer', 'recommencer'],
+    ['on recommence à zéro', 'recommencer'],
+    ['reprendre à zéro', 'recommencer'],
+    ['contact', 'contact'],
+    ['je voudrais parler à un conseiller', 'contact'],
+    ['oublier mes données', 'oublier'],
+    ['oubliez mes données', 'oublier'],
+    ['supprimer mes données', 'oublier'],
+    ['Supprimez mes données svp', 'oublier'],
+    ['/oubli', 'oublier'],
+  ] as const)('« %s » → %s', (text, expected) => {
+    expect(detectCommand(catalog, text)).toBe(expected);
+  });
+
+  it.each([
+    'aide-moi à vendre en ligne',
+    'le menu du restaurant en ligne',
+    'retour sur investissement d’une caisse',
+    'contact avec mes clients par sms',
+    'je veux vendre en ligne',
+    'merci',
+    '',
+    '???',
+    '🙂',
+    '\u0000\u0008',
+  ])('« %s » is not a command', (text) => {
+    expect(detectCommand(catalog, text)).toBeUndefined();
+  });
+
+  it('10 000 characters are no command, and reading them does not throw', () => {
+    expect(detectCommand(catalog, 'menu '.repeat(2000))).toBeUndefined();
+  });
+});
