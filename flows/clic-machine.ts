@@ -1,0 +1,736 @@
+/**
+ * The Clic Centre-Ville dialogue as one XState v5 machine: accueil, the « Je souhaite… » menu,
+ * objectif, fiche, recherche, contacts, the merchant self-diagnostic and the territory
+ * diagnostic, plus the « oublier mes données » confirmation. Pure: no invoke, no delayed
+ * transitions, no I/O. It receives interpreted events (see ./types.ts) and emits reply intents;
+ * the dialogue layer (src/dialogue) turns them into French replies with the guide's content.
+ */
+import { and, enqueueActions, not, setup } from 'xstate';
+import {
+  answerOf,
+  ask,
+  askAt,
+  askNext,
+  chain,
+  currentQuestion,
+  extraList,
+  initialContext,
+  merchantResult,
+  notice,
+  type Outcome,
+  patch,
+  readAnswer,
+  record,
+  reprompt,
+  say,
+  show,
+  startList,
+  startMerchant,
+  startTerritory,
+  territoryResult,
+} from './logic.js';
+import {
+  type ClicContext,
+  type ClicEvent,
+  INDIVIDUEL_QUESTIONS,
+  type Intent,
+  MERCHANT_QUESTIONS,
+} from './types.js';
+
+/** Stored with every snapshot; a different id means the snapshot is not ours. */
+export const FLOW_ID = 'clic-centre-ville';
+/** Bump when a persisted snapshot of the previous version could no longer be restored safely. */
+export const FLOW_VERSION = 1;
+
+type Logic = (ctx: ClicContext, event: ClicEvent) => Outcome;
+
+const act = (logic: Logic) =>
+  enqueueActions<ClicContext, ClicEvent, undefined, ClicEvent, never, never, never, never, Intent>(
+    ({ context, event, enqueue }) => {
+      const out = logic(context, event);
+      if (Object.keys(out.patch).length > 0) enqueue.assign(out.patch);
+      for (const intent of out.intents) enqueue.emit(intent);
+    },
+  );
+
+const actionOf = (e: ClicEvent) => (e.type === 'ACTION' ? e.action : undefined);
+
+/** The dialogue machine. Its snapshot is what the runtime persists between turns. */
+export const clicMachine = setup({
+  types: {
+    context: {} as ClicContext,
+    events: {} as ClicEvent,
+    emitted: {} as Intent,
+    input: {} as { town?: string } | undefined,
+  },
+  guards: {
+    // --- answers to the current question
+    isStale: ({ context, event }) => readAnswer(context, event).kind === 'stale',
+    isInvalid: ({ context, event }) => readAnswer(context, event).kind === 'invalid',
+    isClarify: ({ context, event }) => readAnswer(context, event).kind === 'clarify',
+    isAnswer: ({ context, event }) => readAnswer(context, event).kind === 'answer',
+    isLastInList: ({ context }) => context.index >= context.list.length - 1,
+    isFirstInList: ({ context }) => context.index <= 0,
+    answersEnd: ({ context, event }) => answerOf(context, event) === 'end',
+    answersSkip: ({ context, event }) => answerOf(context, event) === 'skip',
+    answersYes: ({ context, event }) => answerOf(context, event) === 'yes',
+    townKnown: ({ context }) => Boolean(context.town),
+    regionKnown: ({ context }) => Boolean(context.region),
+    inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
+    hasObjective: ({ context }) => Boolean(context.objective),
+    // --- buttons
+    isAudienceAction: ({ event }) => actionOf(event)?.kind === 'audience',
+    isObjectiveAction: ({ event }) => actionOf(event)?.kind === 'objective',
+    isFicheAction: ({ event }) => actionOf(event)?.kind === 'fiche',
+    isDetailsAction: ({ event }) => actionOf(event)?.kind === 'details',
+    isMerchantDiagAction: ({ event }) => {
+      const a = actionOf(event);
+      return a?.kind === 'diag' && a.flow === 'commercant';
+    },
+    isTerritoryDiagAction: ({ event }) => {
+      const a = actionOf(event);
+      return a?.kind === 'diag' && a.flow === 'territoire';
+    },
+    isSearchAction: ({ event }) => actionOf(event)?.kind === 'search',
+    isContactsAction: ({ event }) => actionOf(event)?.kind === 'contacts',
+    isResumeAction: ({ event }) => actionOf(event)?.kind === 'resume',
+    // --- global words
+    isMenu: ({ event }) => event.type === 'COMMAND' && event.command === 'menu',
+    isHelp: ({ event }) => event.type === 'COMMAND' && event.command === 'aide',
+    isBack: ({ event }) => event.type === 'COMMAND' && event.command === 'retour',
+    isRestart: ({ event }) => event.type === 'COMMAND' && event.command === 'recommencer',
+    isContact: ({ event }) => event.type === 'COMMAND' && event.command === 'contact',
+    isForget: ({ event }) => event.type === 'COMMAND' && event.command === 'oublier',
+    // --- free text
+    textNamesAudience: ({ event }) => event.type === 'TEXT' && Boolean(event.u.audience),
+    textAsksMerchantDiag: ({ context, event }) =>
+      event.type === 'TEXT' &&
+      (event.u.diag === 'commercant' ||
+        (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'commercant')),
+    textAsksTerritoryDiag: ({ context, event }) =>
+      event.type === 'TEXT' &&
+      (event.u.diag === 'territoire' ||
+        (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'collectivite')),
+    textAsksDiag: ({ event }) => event.type === 'TEXT' && Boolean(event.u.diag),
+    searchFindsObjective: ({ event }) =>
+      event.type === 'TEXT' && event.u.search.kind === 'objective',
+    searchFindsFiches: ({ event }) => event.type === 'TEXT' && event.u.search.kind === 'fiches',
+    // --- deep links
+    entryObjective: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'objective',
+    entryFiche: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'fiche',
+    entryMerchant: ({ event }) =>
+      event.type === 'ENTRY' && event.entry.kind === 'diag' && event.entry.flow === 'commercant',
+    entryTerritory: ({ event }) =>
+      event.type === 'ENTRY' && event.entry.kind === 'diag' && event.entry.flow === 'territoire',
+  },
+  actions: {
+    // --- entry and navigation
+    enter: act((ctx, e) => {
+      if (e.type !== 'ENTRY') return { patch: {}, intents: [] };
+      const town = e.town ?? ctx.town;
+      const fresh = { ...initialContext(town), seq: ctx.seq };
+      const reset = patch({
+        ...fresh,
+        audience: undefined,
+        objective: undefined,
+        region: undefined,
+      });
+      const entry = e.entry;
+      switch (entry.kind) {
+        case 'objective':
+          return chain(
+            ctx,
+            reset,
+            notice({ kind: 'hello' }),
+            patch({ objective: entry.objective }),
+            show({ kind: 'objective', objective: entry.objective }),
+          );
+        case 'fiche':
+          return chain(
+            ctx,
+            reset,
+            notice({ kind: 'hello' }),
+            show({ kind: 'fiche', id: entry.id, details: false }),
+          );
+        case 'diag':
+          return chain(
+            ctx,
+            reset,
+            notice({ kind: 'hello' }),
+            entry.flow === 'commercant' ? startMerchant : startTerritory,
+          );
+        case 'unknown':
+          return chain(ctx, reset, notice({ kind: 'unknown-entry' }), show({ kind: 'audience' }));
+        case 'none':
+          return chain(ctx, reset, show({ kind: 'audience' }));
+      }
+    }),
+    chooseAudience: act((ctx, e) => {
+      const a = actionOf(e);
+      const audience =
+        a?.kind === 'audience' ? a.audience : e.type === 'TEXT' ? e.u.audience : undefined;
+      return chain(ctx, patch({ audience }), show({ kind: 'menu' }));
+    }),
+    openObjective: act((ctx, e) => {
+      const a = actionOf(e);
+      const objective =
+        a?.kind === 'objective'
+          ? a.objective
+          : e.type === 'TEXT' && e.u.search.kind === 'objective'
+            ? e.u.search.objective
+            : ctx.objective;
+      if (!objective) return chain(ctx, show({ kind: 'menu' }));
+      return chain(
+        ctx,
+        e.type === 'TEXT' ? notice({ kind: 'objective-noted', objective }) : patch({}),
+        e.type === 'TEXT' && e.u.audience ? patch({ audience: e.u.audience }) : patch({}),
+        patch({ objective }),
+        show({ kind: 'objective', objective }),
+      );
+    }),
+    openFiche: act((ctx, e) => {
+      const a = actionOf(e);
+      const id =
+        a?.kind === 'fiche' || a?.kind === 'details'
+          ? a.id
+          : ctx.prompt.kind === 'fiche'
+            ? ctx.prompt.id
+            : undefined;
+      if (!id) return chain(ctx, show({ kind: 'menu' }));
+      return chain(ctx, show({ kind: 'fiche', id, details: a?.kind === 'details' }));
+    }),
+    openSearch: act((ctx) => chain(ctx, show({ kind: 'search' }))),
+    showSearchResults: act((ctx, e) =>
+      e.type === 'TEXT'
+        ? chain(
+            ctx,
+            say({ type: 'search-results', search: e.u.search, canResume: false }),
+            patch({ prompt: { kind: 'search' } }),
+          )
+        : chain(ctx, reprompt),
+    ),
+    notUnderstood: act((ctx) =>
+      chain(ctx, notice({ kind: 'not-understood' }), show({ kind: 'menu' })),
+    ),
+    showMenu: act((ctx) => chain(ctx, show({ kind: 'menu' }))),
+    showAudience: act((ctx) => chain(ctx, show({ kind: 'audience' }))),
+    help: act((ctx) => chain(ctx, notice({ kind: 'help' }), reprompt)),
+    resync: act((ctx) => chain(ctx, notice({ kind: 'stale' }), reprompt)),
+    unknownAction: act((ctx) => chain(ctx, notice({ kind: 'unknown-action' }), reprompt)),
+    clarify: act((ctx, e) => {
+      const r = readAnswer(ctx, e);
+      return chain(
+        ctx,
+        notice({ kind: 'clarify', text: r.kind === 'clarify' ? r.text : '' }),
+        reprompt,
+      );
+    }),
+    resume: act((ctx) => chain(ctx, reprompt)),
+    firstQuestion: act((ctx) => chain(ctx, notice({ kind: 'first-question' }), reprompt)),
+    searchInQuestion: act((ctx, e) => {
+      if (e.type !== 'TEXT' || e.u.search.kind === 'none')
+        return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
+      return chain(ctx, say({ type: 'search-results', search: e.u.search, canResume: true }));
+    }),
+    restartAll: act((ctx) =>
+      chain(
+        ctx,
+        patch({
+          ...initialContext(ctx.town),
+          seq: ctx.seq,
+          audience: undefined,
+          objective: undefined,
+        }),
+        notice({ kind: 'restart' }),
+        show({ kind: 'audience' }),
+      ),
+    ),
+    // --- merchant self-diagnostic
+    startMerchant: act((ctx, e) =>
+      chain(ctx, e.type === 'COMMAND' ? notice({ kind: 'restart' }) : patch({}), startMerchant),
+    ),
+    answerSector: act((ctx, e) => {
+      const value = answerOf(ctx, e);
+      return chain(
+        ctx,
+        patch({ sector: value === 'unknown' ? undefined : String(value) }),
+        startList(MERCHANT_QUESTIONS),
+      );
+    }),
+    answerAndAskNext: act((ctx, e) => chain(ctx, record(e), (c) => askAt(c.index + 1)(c))),
+    answerLastMerchant: act((ctx, e) =>
+      chain(ctx, record(e), (c) =>
+        c.town ? chain(c, merchantResult, ask('consent')) : ask('town')(c),
+      ),
+    ),
+    answerTown: act((ctx, e) => {
+      const value = answerOf(ctx, e);
+      // Without a town there is no town observatory to count in: no consent question.
+      if (value === 'skip')
+        return chain(ctx, merchantResult, show({ kind: 'done', flow: 'commercant' }));
+      return chain(ctx, patch({ town: String(value) }), merchantResult, ask('consent'));
+    }),
+    answerConsent: act((ctx, e) => {
+      const accepted = answerOf(ctx, e) === 'yes';
+      return chain(
+        ctx,
+        say((c) => ({
+          type: 'consent',
+          accepted,
+          answers: c.answers,
+          ...(c.sector ? { sector: c.sector } : {}),
+          ...(c.town ? { town: c.town } : {}),
+        })),
+        show({ kind: 'done', flow: 'commercant' }),
+      );
+    }),
+    backInList: act((ctx) => chain(ctx, askAt(ctx.index - 1))),
+    backToSector: act((ctx) => chain(ctx, ask('sector'))),
+    backToLastMerchant: act((ctx) =>
+      chain(ctx, patch({ list: MERCHANT_QUESTIONS }), askAt(MERCHANT_QUESTIONS.length - 1)),
+    ),
+    backToTown: act((ctx) => chain(ctx, ask('town'))),
+    // --- territory diagnostic
+    startTerritory: act((ctx, e) =>
+      chain(ctx, e.type === 'COMMAND' ? notice({ kind: 'restart' }) : patch({}), startTerritory),
+    ),
+    answerLastIndividuel: act((ctx, e) =>
+      chain(
+        ctx,
+        record(e),
+        say((c) => ({
+          type: 'territory-bilan',
+          answers: c.answers,
+          ...(c.objective ? { objective: c.objective } : {}),
+        })),
+        askNext,
+      ),
+    ),
+    chooseExtra: act((ctx, e) => chain(ctx, startList(extraList(answerOf(ctx, e))))),
+    finishTerritory: act((ctx, e) =>
+      chain(ctx, currentQuestion(ctx)?.question === 'next' ? patch({}) : record(e), (c) =>
+        c.region
+          ? chain(c, territoryResult, show({ kind: 'done', flow: 'territoire' }))
+          : ask('region')(c),
+      ),
+    ),
+    answerRegion: act((ctx, e) => {
+      const value = answerOf(ctx, e);
+      return chain(
+        ctx,
+        value === 'skip' ? patch({}) : patch({ region: String(value) }),
+        territoryResult,
+        show({ kind: 'done', flow: 'territoire' }),
+      );
+    }),
+    backToNext: act((ctx) => chain(ctx, askNext)),
+    backToLastIndividuel: act((ctx) =>
+      chain(ctx, patch({ list: INDIVIDUEL_QUESTIONS }), askAt(INDIVIDUEL_QUESTIONS.length - 1)),
+    ),
+    backToLastExtra: act((ctx) => chain(ctx, askAt(ctx.list.length - 1))),
+    // --- contacts
+    openContacts: act((ctx) =>
+      ctx.region
+        ? chain(ctx, say({ type: 'contacts', region: ctx.region }), show({ kind: 'contacts' }))
+        : chain(ctx, ask('region')),
+    ),
+    answerContactsRegion: act((ctx, e) => {
+      const value = answerOf(ctx, e);
+      return chain(
+        ctx,
+        value === 'skip' ? patch({}) : patch({ region: String(value) }),
+        say((c) => ({ type: 'contacts', ...(c.region ? { region: c.region } : {}) })),
+        show({ kind: 'contacts' }),
+      );
+    }),
+    // --- « oublier mes données »
+    askForget: act((ctx) => chain(ctx, patch({ held: ctx.prompt }), ask('forget'))),
+    forget: act((ctx) =>
+      chain(
+        ctx,
+        say({ type: 'forget' }),
+        patch({ ...initialContext(), seq: ctx.seq, audience: undefined, objective: undefined }),
+        patch({ town: undefined, region: undefined, sector: undefined }),
+        show({ kind: 'audience' }),
+      ),
+    ),
+    cancelForget: act((ctx) =>
+      chain(
+        ctx,
+        notice({ kind: 'forget-cancelled' }),
+        patch({ prompt: ctx.held ?? { kind: 'menu' }, held: undefined }),
+        reprompt,
+      ),
+    ),
+  },
+}).createMachine({
+  id: 'clic',
+  context: ({ input }) => initialContext(input?.town),
+  initial: 'boot',
+  on: {
+    ENTRY: [
+      { guard: 'entryObjective', target: '.main.objectif', actions: 'enter' },
+      { guard: 'entryFiche', target: '.main.fiche', actions: 'enter' },
+      { guard: 'entryMerchant', target: '.main.commercant', actions: 'enter' },
+      { guard: 'entryTerritory', target: '.main.territoire', actions: 'enter' },
+      { target: '.main.accueil', actions: 'enter' },
+    ],
+  },
+  states: {
+    /** Waiting for the start event (a deep link or nothing). */
+    boot: {},
+    main: {
+      initial: 'accueil',
+      on: {
+        COMMAND: [
+          { guard: 'isMenu', target: '.menu', actions: 'showMenu' },
+          { guard: 'isHelp', actions: 'help' },
+          {
+            guard: and(['isContact', 'regionKnown']),
+            target: '.contacts.shown',
+            actions: 'openContacts',
+          },
+          { guard: 'isContact', target: '.contacts', actions: 'openContacts' },
+          { guard: 'isForget', target: '#clic.oubli', actions: 'askForget' },
+          { guard: 'isRestart', target: '.accueil', actions: 'restartAll' },
+          { guard: 'isBack', target: '.menu', actions: 'showMenu' },
+        ],
+        ACTION: [
+          { guard: 'isAudienceAction', target: '.menu', actions: 'chooseAudience' },
+          { guard: 'isObjectiveAction', target: '.objectif', actions: 'openObjective' },
+          { guard: 'isFicheAction', target: '.fiche', actions: 'openFiche' },
+          { guard: 'isDetailsAction', target: '.fiche.details', actions: 'openFiche' },
+          { guard: 'isMerchantDiagAction', target: '.commercant', actions: 'startMerchant' },
+          { guard: 'isTerritoryDiagAction', target: '.territoire', actions: 'startTerritory' },
+          { guard: 'isSearchAction', target: '.recherche', actions: 'openSearch' },
+          {
+            guard: and(['isContactsAction', 'regionKnown']),
+            target: '.contacts.shown',
+            actions: 'openContacts',
+          },
+          { guard: 'isContactsAction', target: '.contacts', actions: 'openContacts' },
+          { guard: 'isResumeAction', actions: 'resume' },
+          { guard: 'isStale', actions: 'resync' },
+          { actions: 'unknownAction' },
+        ],
+        TEXT: [
+          { guard: 'textAsksMerchantDiag', target: '.commercant', actions: 'startMerchant' },
+          { guard: 'textAsksTerritoryDiag', target: '.territoire', actions: 'startTerritory' },
+          { guard: 'textAsksDiag', target: '.menu', actions: 'showMenu' },
+          { guard: 'searchFindsObjective', target: '.objectif', actions: 'openObjective' },
+          { guard: 'searchFindsFiches', target: '.recherche', actions: 'showSearchResults' },
+          { guard: 'textNamesAudience', target: '.menu', actions: 'chooseAudience' },
+          { target: '.menu', actions: 'notUnderstood' },
+        ],
+      },
+      states: {
+        accueil: {
+          on: {
+            TEXT: {
+              guard: and(['textNamesAudience', not('textAsksDiag'), not('searchFindsObjective')]),
+              target: 'menu',
+              actions: 'chooseAudience',
+            },
+            COMMAND: { guard: 'isBack', actions: 'firstQuestion' },
+          },
+        },
+        menu: {
+          on: { COMMAND: { guard: 'isBack', target: 'accueil', actions: 'showAudience' } },
+        },
+        objectif: {},
+        fiche: {
+          initial: 'summary',
+          states: {
+            summary: {
+              on: {
+                COMMAND: [
+                  {
+                    guard: and(['isBack', 'hasObjective']),
+                    target: '#clic.main.objectif',
+                    actions: 'openObjective',
+                  },
+                ],
+              },
+            },
+            details: {
+              on: { COMMAND: { guard: 'isBack', target: 'summary', actions: 'openFiche' } },
+            },
+          },
+        },
+        recherche: {},
+        contacts: {
+          initial: 'region',
+          states: {
+            region: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  { guard: 'isAnswer', target: 'shown', actions: 'answerContactsRegion' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: 'isAnswer', target: 'shown', actions: 'answerContactsRegion' },
+                  { actions: 'searchInQuestion' },
+                ],
+              },
+            },
+            shown: {},
+          },
+        },
+        commercant: {
+          initial: 'secteur',
+          on: { COMMAND: { guard: 'isRestart', target: '.secteur', actions: 'startMerchant' } },
+          states: {
+            secteur: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  { guard: 'isAnswer', target: 'questions', actions: 'answerSector' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: 'isAnswer', target: 'questions', actions: 'answerSector' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: { guard: 'isBack', actions: 'firstQuestion' },
+              },
+            },
+            questions: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  {
+                    guard: and(['isAnswer', 'isLastInList', 'townKnown']),
+                    target: 'consentement',
+                    actions: 'answerLastMerchant',
+                  },
+                  {
+                    guard: and(['isAnswer', 'isLastInList']),
+                    target: 'ville',
+                    actions: 'answerLastMerchant',
+                  },
+                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  {
+                    guard: and(['isAnswer', 'isLastInList', 'townKnown']),
+                    target: 'consentement',
+                    actions: 'answerLastMerchant',
+                  },
+                  {
+                    guard: and(['isAnswer', 'isLastInList']),
+                    target: 'ville',
+                    actions: 'answerLastMerchant',
+                  },
+                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: [
+                  {
+                    guard: and(['isBack', 'isFirstInList']),
+                    target: 'secteur',
+                    actions: 'backToSector',
+                  },
+                  { guard: 'isBack', actions: 'backInList' },
+                ],
+              },
+            },
+            ville: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  { guard: and(['isAnswer', 'answersSkip']), target: 'fin', actions: 'answerTown' },
+                  { guard: 'isAnswer', target: 'consentement', actions: 'answerTown' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: and(['isAnswer', 'answersSkip']), target: 'fin', actions: 'answerTown' },
+                  { guard: 'isAnswer', target: 'consentement', actions: 'answerTown' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: { guard: 'isBack', target: 'questions', actions: 'backToLastMerchant' },
+              },
+            },
+            consentement: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  { guard: 'isAnswer', target: 'fin', actions: 'answerConsent' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: 'isAnswer', target: 'fin', actions: 'answerConsent' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: { guard: 'isBack', target: 'ville', actions: 'backToTown' },
+              },
+            },
+            fin: {},
+          },
+        },
+        territoire: {
+          initial: 'individuel',
+          on: { COMMAND: { guard: 'isRestart', target: '.individuel', actions: 'startTerritory' } },
+          states: {
+            individuel: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  {
+                    guard: and(['isAnswer', 'isLastInList']),
+                    target: 'bilan',
+                    actions: 'answerLastIndividuel',
+                  },
+                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: 'isClarify', actions: 'clarify' },
+                  {
+                    guard: and(['isAnswer', 'isLastInList']),
+                    target: 'bilan',
+                    actions: 'answerLastIndividuel',
+                  },
+                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: [
+                  { guard: and(['isBack', 'isFirstInList']), actions: 'firstQuestion' },
+                  { guard: 'isBack', actions: 'backInList' },
+                ],
+              },
+            },
+            bilan: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  {
+                    guard: and(['isAnswer', 'answersEnd', 'regionKnown']),
+                    target: 'fin',
+                    actions: 'finishTerritory',
+                  },
+                  {
+                    guard: and(['isAnswer', 'answersEnd']),
+                    target: 'region',
+                    actions: 'finishTerritory',
+                  },
+                  { guard: 'isAnswer', target: 'extra', actions: 'chooseExtra' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  {
+                    guard: and(['isAnswer', 'answersEnd', 'regionKnown']),
+                    target: 'fin',
+                    actions: 'finishTerritory',
+                  },
+                  {
+                    guard: and(['isAnswer', 'answersEnd']),
+                    target: 'region',
+                    actions: 'finishTerritory',
+                  },
+                  { guard: 'isAnswer', target: 'extra', actions: 'chooseExtra' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: { guard: 'isBack', target: 'individuel', actions: 'backToLastIndividuel' },
+              },
+            },
+            extra: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  {
+                    guard: and(['isAnswer', 'isLastInList', 'regionKnown']),
+                    target: 'fin',
+                    actions: 'finishTerritory',
+                  },
+                  {
+                    guard: and(['isAnswer', 'isLastInList']),
+                    target: 'region',
+                    actions: 'finishTerritory',
+                  },
+                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: 'isClarify', actions: 'clarify' },
+                  {
+                    guard: and(['isAnswer', 'isLastInList', 'regionKnown']),
+                    target: 'fin',
+                    actions: 'finishTerritory',
+                  },
+                  {
+                    guard: and(['isAnswer', 'isLastInList']),
+                    target: 'region',
+                    actions: 'finishTerritory',
+                  },
+                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: [
+                  {
+                    guard: and(['isBack', 'isFirstInList']),
+                    target: 'bilan',
+                    actions: 'backToNext',
+                  },
+                  { guard: 'isBack', actions: 'backInList' },
+                ],
+              },
+            },
+            region: {
+              on: {
+                ACTION: [
+                  { guard: 'isStale', actions: 'resync' },
+                  { guard: 'isAnswer', target: 'fin', actions: 'answerRegion' },
+                  { guard: 'isInvalid', actions: 'unknownAction' },
+                ],
+                TEXT: [
+                  { guard: 'isAnswer', target: 'fin', actions: 'answerRegion' },
+                  { actions: 'searchInQuestion' },
+                ],
+                COMMAND: [
+                  {
+                    guard: and(['isBack', 'inExtraBatch']),
+                    target: 'extra',
+                    actions: 'backToLastExtra',
+                  },
+                  { guard: 'isBack', target: 'bilan', actions: 'backToNext' },
+                ],
+              },
+            },
+            fin: {},
+          },
+        },
+        hist: { type: 'history', history: 'deep' },
+      },
+    },
+    /** « Oublier mes données » asks for confirmation first. */
+    oubli: {
+      on: {
+        ACTION: [
+          { guard: 'isStale', actions: 'resync' },
+          {
+            guard: and(['isAnswer', 'answersYes']),
+            target: 'main.accueil',
+            actions: 'forget',
+          },
+          { guard: 'isAnswer', target: 'main.hist', actions: 'cancelForget' },
+          { guard: 'isInvalid', actions: 'unknownAction' },
+          { target: 'main.hist', actions: 'cancelForget' },
+        ],
+        TEXT: [
+          {
+            guard: and(['isAnswer', 'answersYes']),
+            target: 'main.accueil',
+            actions: 'forget',
+          },
+          { target: 'main.hist', actions: 'cancelForget' },
+        ],
+        COMMAND: [
+          { guard: 'isForget', actions: 'resume' },
+          { target: 'main.hist', actions: 'cancelForget' },
+        ],
+      },
+    },
+  },
+});

@@ -1,0 +1,309 @@
+/**
+ * Pure helpers behind the machine's named guards and actions: reading an answer for the current
+ * question, handing out step tokens, and building the intents each transition emits. Kept out of
+ * the machine definition so each piece can be read (and tested) on its own.
+ */
+import type { ObjectiveId } from '../catalog/schema.js';
+import {
+  type AnswerValue,
+  CENTRE_VILLE_QUESTIONS,
+  type ClicContext,
+  type ClicEvent,
+  COLLECTIF_QUESTIONS,
+  INDIVIDUEL_QUESTIONS,
+  type Intent,
+  MERCHANT_QUESTIONS,
+  type NextChoice,
+  type Notice,
+  type Prompt,
+  QUESTION_KIND,
+  type QuestionId,
+  STRUCTURE_CHOICES,
+} from './types.js';
+
+// === Outcomes: a context patch plus intents, chained step by step
+
+/** What one transition does: how the context changes and what it asks the dialogue to say. */
+export interface Outcome {
+  readonly patch: Partial<ClicContext>;
+  readonly intents: readonly Intent[];
+}
+
+type Step = (ctx: ClicContext) => Outcome;
+
+/** Runs steps in order, each seeing the context left by the previous one. */
+export function chain(ctx: ClicContext, ...steps: Step[]): Outcome {
+  let current = ctx;
+  let patch: Partial<ClicContext> = {};
+  const intents: Intent[] = [];
+  for (const step of steps) {
+    const out = step(current);
+    current = { ...current, ...out.patch };
+    patch = { ...patch, ...out.patch };
+    intents.push(...out.intents);
+  }
+  return { patch, intents };
+}
+
+/** The context of a fresh conversation (keeps the town given by the channel, if any). */
+export function initialContext(town?: string): ClicContext {
+  return {
+    answers: {},
+    list: [],
+    index: 0,
+    seq: 0,
+    prompt: { kind: 'audience' },
+    ...(town ? { town } : {}),
+  };
+}
+
+export const notice =
+  (n: Notice): Step =>
+  () => ({ patch: {}, intents: [{ type: 'notice', notice: n }] });
+
+export const patch =
+  (p: Partial<ClicContext>): Step =>
+  () => ({ patch: p, intents: [] });
+
+export const say =
+  (intent: Intent | ((ctx: ClicContext) => Intent)): Step =>
+  (ctx) => ({ patch: {}, intents: [typeof intent === 'function' ? intent(ctx) : intent] });
+
+/** Shows a prompt that is not a question (menu, objective, fiche…) and remembers it. */
+export const show =
+  (prompt: Prompt): Step =>
+  () => ({ patch: { prompt }, intents: [{ type: 'prompt', prompt }] });
+
+/** Repeats whatever the user is currently asked, unchanged (same step token). */
+export const reprompt: Step = (ctx) => ({
+  patch: {},
+  intents: [{ type: 'prompt', prompt: ctx.prompt }],
+});
+
+/** Asks a question with a new step token; `progress` is set for numbered questionnaires. */
+export const ask =
+  (
+    question: QuestionId,
+    extra: { progress?: { current: number; total: number }; options?: readonly NextChoice[] } = {},
+  ): Step =>
+  (ctx) => {
+    const seq = ctx.seq + 1;
+    const prompt: Prompt = { kind: 'question', question, seq, ...extra };
+    return { patch: { seq, prompt }, intents: [{ type: 'prompt', prompt }] };
+  };
+
+/** Asks the question at `index` of the current list, with « Question n/N ». */
+export const askAt =
+  (index: number): Step =>
+  (ctx) => {
+    const question = ctx.list[index];
+    if (!question) return reprompt(ctx);
+    return chain(
+      ctx,
+      patch({ index }),
+      ask(question, { progress: { current: index + 1, total: ctx.list.length } }),
+    );
+  };
+
+/** Starts a numbered questionnaire at its first question. */
+export const startList =
+  (list: readonly QuestionId[]): Step =>
+  (ctx) =>
+    chain(ctx, patch({ list, index: 0 }), askAt(0));
+
+// === Reading answers
+
+export type Read =
+  | { readonly kind: 'answer'; readonly value: AnswerValue }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'clarify'; readonly text: string }
+  | { readonly kind: 'none' };
+
+const YES_NO = new Set(['yes', 'no', 'unknown']);
+
+/** The question the user is currently asked, if any. */
+export function currentQuestion(
+  ctx: ClicContext,
+): Extract<Prompt, { kind: 'question' }> | undefined {
+  return ctx.prompt.kind === 'question' ? ctx.prompt : undefined;
+}
+
+function readButton(prompt: Extract<Prompt, { kind: 'question' }>, value: AnswerValue): Read {
+  const kind = QUESTION_KIND[prompt.question];
+  const ok = (v: AnswerValue): Read => ({ kind: 'answer', value: v });
+  switch (kind) {
+    case 'yesno':
+      return typeof value === 'string' && YES_NO.has(value) ? ok(value) : { kind: 'invalid' };
+    case 'consent':
+      return value === 'yes' || value === 'no' ? ok(value) : { kind: 'invalid' };
+    case 'share':
+      return (typeof value === 'number' && value >= 0 && value <= 100) || value === 'unknown'
+        ? ok(value)
+        : { kind: 'invalid' };
+    case 'structure':
+      return value === 'unknown' || (STRUCTURE_CHOICES as readonly AnswerValue[]).includes(value)
+        ? ok(value)
+        : { kind: 'invalid' };
+    case 'next':
+      return (prompt.options ?? []).includes(value as NextChoice) ? ok(value) : { kind: 'invalid' };
+    case 'town':
+      return value === 'skip' ? ok(value) : { kind: 'invalid' };
+    case 'sector':
+    case 'region':
+      return typeof value === 'string' && value !== 'yes' && value !== 'no'
+        ? ok(value)
+        : { kind: 'invalid' };
+  }
+}
+
+function readText(
+  prompt: Extract<Prompt, { kind: 'question' }>,
+  event: Extract<ClicEvent, { type: 'TEXT' }>,
+): Read {
+  const u = event.u;
+  const kind = QUESTION_KIND[prompt.question];
+  const ok = (v: AnswerValue): Read => ({ kind: 'answer', value: v });
+  switch (kind) {
+    case 'yesno':
+      return u.yesno ? ok(u.yesno) : { kind: 'none' };
+    case 'consent':
+      // « non » is the default: anything but a clear yes counts as no.
+      if (u.yesno === 'yes') return ok('yes');
+      return u.yesno ? ok('no') : { kind: 'none' };
+    case 'share':
+      if (u.share?.ok) return ok(u.share.value);
+      if (u.share && u.share.reason !== 'not-a-share')
+        return { kind: 'clarify', text: u.share.clarify };
+      return u.yesno === 'unknown' ? ok('unknown') : { kind: 'none' };
+    case 'structure':
+      if (u.structure) return ok(u.structure);
+      return u.yesno === 'unknown' ? ok('unknown') : { kind: 'none' };
+    case 'sector':
+      if (u.sector) return ok(u.sector);
+      return u.yesno === 'unknown' || u.skip ? ok('unknown') : { kind: 'none' };
+    case 'next': {
+      const options = prompt.options ?? [];
+      if (u.next && (options.includes(u.next) || u.next === 'end')) return ok(u.next);
+      if (u.yesno === 'yes' && options[0]) return ok(options[0]);
+      if (u.yesno === 'no') return ok('end');
+      return { kind: 'none' };
+    }
+    case 'town':
+      if (u.skip || u.yesno === 'no' || u.yesno === 'unknown') return ok('skip');
+      return u.town ? ok(u.town) : { kind: 'none' };
+    case 'region':
+      if (u.region) return ok(u.region);
+      if (u.skip || u.yesno === 'no' || u.yesno === 'unknown') return ok('skip');
+      return { kind: 'none' };
+  }
+}
+
+/** How an event answers the current question: an answer, a stale button, or not an answer. */
+export function readAnswer(ctx: ClicContext, event: ClicEvent): Read {
+  const prompt = currentQuestion(ctx);
+  if (event.type === 'ACTION') {
+    if (event.action.kind !== 'answer') return { kind: 'none' };
+    if (!prompt || event.action.seq !== prompt.seq) return { kind: 'stale' };
+    return readButton(prompt, event.action.value);
+  }
+  if (event.type === 'TEXT' && prompt) return readText(prompt, event);
+  return { kind: 'none' };
+}
+
+/** The answer value of an event known to be an answer (guards checked it first). */
+export function answerOf(ctx: ClicContext, event: ClicEvent): AnswerValue {
+  const read = readAnswer(ctx, event);
+  return read.kind === 'answer' ? read.value : 'unknown';
+}
+
+/** Records the answer to the current question; « je ne sais pas » adds advice before moving on. */
+export const record =
+  (event: ClicEvent): Step =>
+  (ctx) => {
+    const prompt = currentQuestion(ctx);
+    if (!prompt) return { patch: {}, intents: [] };
+    const value = answerOf(ctx, event);
+    const intents: Intent[] =
+      value === 'unknown' && QUESTION_KIND[prompt.question] !== 'sector'
+        ? [{ type: 'notice', notice: { kind: 'noted-unknown', question: prompt.question } }]
+        : [];
+    return { patch: { answers: { ...ctx.answers, [prompt.question]: value } }, intents };
+  };
+
+// === Dialogue-specific choices
+
+/** Which roadmaps follow the individuel bilan, by objective (o1/o2 individuel only unless asked). */
+export function nextOptions(objective: ObjectiveId | undefined): readonly NextChoice[] {
+  switch (objective) {
+    case 'o1':
+    case 'o2':
+      return ['end', 'collectif', 'centre-ville'];
+    case 'o3':
+      return ['centre-ville', 'end'];
+    case 'o4':
+    case 'o5':
+      return ['collectif', 'end'];
+    default:
+      return ['collectif', 'centre-ville', 'both', 'end'];
+  }
+}
+
+/** The questions of the batch chosen after the individuel bilan. */
+export function extraList(choice: AnswerValue): readonly QuestionId[] {
+  if (choice === 'collectif') return COLLECTIF_QUESTIONS;
+  if (choice === 'centre-ville') return CENTRE_VILLE_QUESTIONS;
+  if (choice === 'both') return [...COLLECTIF_QUESTIONS, ...CENTRE_VILLE_QUESTIONS];
+  return [];
+}
+
+export const askNext: Step = (ctx) =>
+  chain(
+    ctx,
+    patch({ list: INDIVIDUEL_QUESTIONS, index: INDIVIDUEL_QUESTIONS.length - 1 }),
+    ask('next', { options: nextOptions(ctx.objective) }),
+  );
+
+/** Restarts the merchant self-diagnostic from the sector question, answers cleared. */
+export const startMerchant: Step = (ctx) =>
+  chain(
+    ctx,
+    patch({ answers: {}, sector: undefined, list: MERCHANT_QUESTIONS, index: 0 }),
+    patch({ audience: ctx.audience ?? 'commercant' }),
+    ask('sector'),
+  );
+
+/** Restarts the territory diagnostic from its first individuel question, answers cleared. */
+export const startTerritory: Step = (ctx) =>
+  chain(
+    ctx,
+    patch({ answers: {}, audience: ctx.audience ?? 'collectivite' }),
+    startList(INDIVIDUEL_QUESTIONS),
+  );
+
+/** The merchant result, emitted from the current context. */
+export const merchantResult: Step = (ctx) => ({
+  patch: {},
+  intents: [
+    {
+      type: 'merchant-result',
+      answers: ctx.answers,
+      ...(ctx.sector ? { sector: ctx.sector } : {}),
+      ...(ctx.objective ? { objective: ctx.objective } : {}),
+      ...(ctx.town ? { town: ctx.town } : {}),
+    },
+  ],
+});
+
+/** The territory result (bilans, roadmap, factors, funding, contact) from the current context. */
+export const territoryResult: Step = (ctx) => ({
+  patch: {},
+  intents: [
+    {
+      type: 'territory-result',
+      answers: ctx.answers,
+      ...(ctx.objective ? { objective: ctx.objective } : {}),
+      ...(ctx.region ? { region: ctx.region } : {}),
+    },
+  ],
+});

@@ -1,0 +1,236 @@
+/**
+ * The vocabulary of the dialogues: machine context, the events a machine receives (already
+ * interpreted by the dialogue layer, so machines stay free of catalog look-ups and I/O) and the
+ * reply intents they emit (turned into French replies by `src/dialogue/`).
+ */
+import type { Audience, ObjectiveId } from '../catalog/schema.js';
+
+// === Questions
+
+/** The four merchant prerequisites, asked as « Question n/4 » (SPEC §4). */
+export const MERCHANT_QUESTIONS = ['P1', 'P2', 'P3', 'P4'] as const;
+/** Roadmap « individuel » maturity questions (shares). */
+export const INDIVIDUEL_QUESTIONS = ['connectes', 'reseaux-sociaux', 'fiche-google'] as const;
+/** Roadmap « collectif » maturity questions (two shares and a choice). */
+export const COLLECTIF_QUESTIONS = [
+  'stocks-informatises',
+  'adherents-association',
+  'structuration-association',
+] as const;
+/** Roadmap « centre-ville » maturity questions (yes/no). */
+export const CENTRE_VILLE_QUESTIONS = [
+  'service-communication',
+  'services-publics-en-ligne',
+  'praticiens-reservation',
+  'parkings-temps-reel',
+] as const;
+
+export type MerchantQuestion = (typeof MERCHANT_QUESTIONS)[number];
+export type IndividuelQuestion = (typeof INDIVIDUEL_QUESTIONS)[number];
+export type CollectifQuestion = (typeof COLLECTIF_QUESTIONS)[number];
+export type CentreVilleQuestion = (typeof CENTRE_VILLE_QUESTIONS)[number];
+
+/** Every question a dialogue can ask; each has one answer kind (see QUESTION_KIND). */
+export type QuestionId =
+  | 'sector'
+  | MerchantQuestion
+  | 'town'
+  | 'consent'
+  | IndividuelQuestion
+  | CollectifQuestion
+  | CentreVilleQuestion
+  | 'next'
+  | 'region'
+  | 'forget';
+
+/** How a question is answered: decides which buttons are shown and how free text is read. */
+export type AnswerKind =
+  | 'yesno'
+  | 'share'
+  | 'sector'
+  | 'structure'
+  | 'town'
+  | 'consent'
+  | 'next'
+  | 'region';
+
+/** The answer kind of each question: a table, not branches. */
+export const QUESTION_KIND: Readonly<Record<QuestionId, AnswerKind>> = {
+  sector: 'sector',
+  P1: 'yesno',
+  P2: 'yesno',
+  P3: 'yesno',
+  P4: 'yesno',
+  town: 'town',
+  consent: 'consent',
+  connectes: 'share',
+  'reseaux-sociaux': 'share',
+  'fiche-google': 'share',
+  'stocks-informatises': 'share',
+  'adherents-association': 'share',
+  'structuration-association': 'structure',
+  'service-communication': 'yesno',
+  'services-publics-en-ligne': 'yesno',
+  'praticiens-reservation': 'yesno',
+  'parkings-temps-reel': 'yesno',
+  next: 'next',
+  region: 'region',
+  forget: 'consent',
+};
+
+/** What comes after the individuel bilan in the territory diagnostic. */
+export type NextChoice = 'collectif' | 'centre-ville' | 'both' | 'end';
+export const NEXT_CHOICES: readonly NextChoice[] = ['collectif', 'centre-ville', 'both', 'end'];
+export const STRUCTURE_CHOICES = ['faible', 'moyenne', 'forte'] as const;
+
+/** A recorded answer: 'yes' | 'no' | 'unknown', a share 0–100, or an id (sector, choice). */
+export type AnswerValue = string | number;
+
+// === Prompts (what the user is currently asked; kept in context so it can be repeated)
+
+export type Prompt =
+  | { readonly kind: 'audience' }
+  | { readonly kind: 'menu' }
+  | { readonly kind: 'objective'; readonly objective: ObjectiveId }
+  | { readonly kind: 'fiche'; readonly id: string; readonly details: boolean }
+  | { readonly kind: 'search' }
+  | { readonly kind: 'contacts' }
+  | { readonly kind: 'done'; readonly flow: 'commercant' | 'territoire' }
+  | {
+      readonly kind: 'question';
+      readonly question: QuestionId;
+      /** Step token: answer buttons carry it, so a button from an earlier step is detected. */
+      readonly seq: number;
+      readonly progress?: { readonly current: number; readonly total: number };
+      /** For the « next » question: the choices offered after the individuel bilan. */
+      readonly options?: readonly NextChoice[];
+    };
+
+// === Notices (a short line placed before the next prompt)
+
+export type Notice =
+  | { readonly kind: 'hello' }
+  | { readonly kind: 'unknown-entry' }
+  | { readonly kind: 'stale' }
+  | { readonly kind: 'unknown-action' }
+  | { readonly kind: 'not-understood' }
+  | { readonly kind: 'first-question' }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'noted-unknown'; readonly question: QuestionId }
+  | { readonly kind: 'clarify'; readonly text: string }
+  | { readonly kind: 'objective-noted'; readonly objective: ObjectiveId }
+  | { readonly kind: 'forget-cancelled' }
+  | { readonly kind: 'resume' };
+
+// === Interpreted input
+
+/** What a search found, reduced to what the machine needs (the dialogue layer keeps scores). */
+export type SearchOutcome =
+  | { readonly kind: 'objective'; readonly objective: ObjectiveId; readonly ids: readonly string[] }
+  | { readonly kind: 'fiches'; readonly ids: readonly string[] }
+  | { readonly kind: 'none' };
+
+/** Free text as understood by the dialogue layer (core + understanding), before the machine. */
+export interface Understood {
+  readonly yesno?: 'yes' | 'no' | 'unknown';
+  readonly share?:
+    | { readonly ok: true; readonly value: number | 'unknown' }
+    | { readonly ok: false; readonly reason: string; readonly clarify: string };
+  readonly sector?: string;
+  readonly region?: string;
+  readonly audience?: Audience;
+  readonly structure?: (typeof STRUCTURE_CHOICES)[number];
+  readonly next?: NextChoice;
+  /** The text itself when it could be a town name (short, with letters). */
+  readonly town?: string;
+  /** « faire mon diagnostic »: which one, when the words say it ('any' otherwise). */
+  readonly diag?: 'commercant' | 'territoire' | 'any';
+  /** « passer », « plus tard »: skip an optional question. */
+  readonly skip?: boolean;
+  readonly search: SearchOutcome;
+}
+
+/** A button press, decoded and checked against the catalog by the dialogue layer. */
+export type DecodedAction =
+  | { readonly kind: 'audience'; readonly audience: Audience }
+  | { readonly kind: 'objective'; readonly objective: ObjectiveId }
+  | { readonly kind: 'fiche'; readonly id: string }
+  | { readonly kind: 'details'; readonly id: string }
+  | { readonly kind: 'diag'; readonly flow: 'commercant' | 'territoire' }
+  | { readonly kind: 'search' }
+  | { readonly kind: 'contacts' }
+  | { readonly kind: 'resume' }
+  | { readonly kind: 'answer'; readonly value: AnswerValue; readonly seq: number };
+
+/** Where a deep link leads. */
+export type EntryTarget =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'objective'; readonly objective: ObjectiveId }
+  | { readonly kind: 'fiche'; readonly id: string }
+  | { readonly kind: 'diag'; readonly flow: 'commercant' | 'territoire' };
+
+/** Words that work anywhere (SPEC §5). */
+export type GlobalCommand = 'menu' | 'aide' | 'retour' | 'recommencer' | 'contact' | 'oublier';
+
+/** Events of the dialogue machine: a discriminated union. */
+export type ClicEvent =
+  | { readonly type: 'ENTRY'; readonly entry: EntryTarget; readonly town?: string }
+  | { readonly type: 'TEXT'; readonly text: string; readonly u: Understood }
+  | { readonly type: 'ACTION'; readonly action: DecodedAction }
+  | { readonly type: 'COMMAND'; readonly command: GlobalCommand };
+
+// === Context
+
+export interface ClicContext {
+  readonly audience?: Audience;
+  readonly objective?: ObjectiveId;
+  readonly town?: string;
+  readonly region?: string;
+  readonly sector?: string;
+  readonly answers: Readonly<Record<string, AnswerValue>>;
+  /** The questionnaire being asked and where we are in it. */
+  readonly list: readonly QuestionId[];
+  readonly index: number;
+  /** Last step token handed out. */
+  readonly seq: number;
+  /** What the user is currently asked, to repeat it after help, a stale button or bad input. */
+  readonly prompt: Prompt;
+  /** The prompt put aside while « oublier mes données » is being confirmed. */
+  readonly held?: Prompt;
+}
+
+// === Intents (what the machine asks the dialogue layer to say or do)
+
+export type Intent =
+  | { readonly type: 'prompt'; readonly prompt: Prompt }
+  | { readonly type: 'notice'; readonly notice: Notice }
+  | { readonly type: 'search-results'; readonly search: SearchOutcome; readonly canResume: boolean }
+  | {
+      readonly type: 'merchant-result';
+      readonly answers: Readonly<Record<string, AnswerValue>>;
+      readonly sector?: string;
+      readonly objective?: ObjectiveId;
+      readonly town?: string;
+    }
+  | {
+      readonly type: 'territory-bilan';
+      readonly answers: Readonly<Record<string, AnswerValue>>;
+      readonly objective?: ObjectiveId;
+    }
+  | {
+      readonly type: 'territory-result';
+      readonly answers: Readonly<Record<string, AnswerValue>>;
+      readonly objective?: ObjectiveId;
+      readonly region?: string;
+    }
+  | { readonly type: 'contacts'; readonly region?: string }
+  | {
+      readonly type: 'consent';
+      readonly accepted: boolean;
+      readonly answers: Readonly<Record<string, AnswerValue>>;
+      readonly sector?: string;
+      readonly town?: string;
+    }
+  | { readonly type: 'forget' };

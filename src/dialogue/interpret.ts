@@ -1,0 +1,212 @@
+/**
+ * From what a channel delivers (text, a button id, a deep link) to the machine's events: global
+ * words, typed answers and search results are read here with the understanding module, so the
+ * machines stay free of catalog look-ups. Also the short ASCII action ids our buttons carry.
+ */
+import type { Audience, Catalog, ObjectiveId } from '../../catalog/schema.js';
+import { OBJECTIVE_IDS } from '../../catalog/schema.js';
+import type {
+  AnswerValue,
+  ClicEvent,
+  DecodedAction,
+  EntryTarget,
+  NextChoice,
+  SearchOutcome,
+  Understood,
+} from '../../flows/types.js';
+import {
+  detectCommand,
+  normalizeText,
+  parseRegion,
+  parseSector,
+  parseShare,
+  parseYesNo,
+  type Search,
+  type SearchResult,
+} from '../understand/index.js';
+
+// === Action ids (short ASCII, ≤ 48 bytes: Telegram callback_data and Slack values take them)
+
+/** Builders of the action ids our buttons carry; decoded by {@link decodeAction}. */
+export const actionId = {
+  audience: (a: Audience) => `aud:${a}`,
+  objective: (o: ObjectiveId) => `obj:${o}`,
+  fiche: (id: string) => `fiche:${id}`,
+  details: (id: string) => `det:${id}`,
+  diag: (flow: 'commercant' | 'territoire') => (flow === 'commercant' ? 'diag:c' : 'diag:t'),
+  nav: (to: 'menu' | 'back' | 'restart' | 'help' | 'forget' | 'contact' | 'search' | 'resume') =>
+    `nav:${to}`,
+  /** An answer to the question asked at step `seq` (the token detects stale buttons). */
+  answer: (value: AnswerValue, seq: number) => `ans:${value}@${seq}`,
+} as const;
+
+const AUDIENCES: readonly Audience[] = ['commercant', 'collectivite', 'visiteur'];
+const ANSWER = /^ans:([a-z0-9-]{1,32})@(\d{1,9})$/;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** A checked button press as a machine event, or undefined when no button of ours has that id. */
+export function decodeAction(catalog: Catalog, id: string): ClicEvent | undefined {
+  if (typeof id !== 'string' || id.length > 48) return undefined;
+  const act = (action: DecodedAction): ClicEvent => ({ type: 'ACTION', action });
+  const [head, ...rest] = id.split(':');
+  const arg = rest.join(':');
+  const isFiche = (f: string) => catalog.fiches.some((x) => x.id === f);
+  switch (head) {
+    case 'aud':
+      return AUDIENCES.includes(arg as Audience)
+        ? act({ kind: 'audience', audience: arg as Audience })
+        : undefined;
+    case 'obj':
+      return (OBJECTIVE_IDS as readonly string[]).includes(arg)
+        ? act({ kind: 'objective', objective: arg as ObjectiveId })
+        : undefined;
+    case 'fiche':
+      return isFiche(arg) ? act({ kind: 'fiche', id: arg }) : undefined;
+    case 'det':
+      return isFiche(arg) ? act({ kind: 'details', id: arg }) : undefined;
+    case 'diag':
+      if (arg === 'c') return act({ kind: 'diag', flow: 'commercant' });
+      if (arg === 't') return act({ kind: 'diag', flow: 'territoire' });
+      return undefined;
+    case 'nav':
+      switch (arg) {
+        case 'menu':
+          return { type: 'COMMAND', command: 'menu' };
+        case 'back':
+          return { type: 'COMMAND', command: 'retour' };
+        case 'restart':
+          return { type: 'COMMAND', command: 'recommencer' };
+        case 'help':
+          return { type: 'COMMAND', command: 'aide' };
+        case 'forget':
+          return { type: 'COMMAND', command: 'oublier' };
+        case 'contact':
+          return act({ kind: 'contacts' });
+        case 'search':
+          return act({ kind: 'search' });
+        case 'resume':
+          return act({ kind: 'resume' });
+        default:
+          return undefined;
+      }
+    case 'ans': {
+      const m = ANSWER.exec(id);
+      if (!m?.[1] || !m[2]) return undefined;
+      const raw = m[1];
+      const value: AnswerValue = /^\d{1,3}$/.test(raw) ? Number(raw) : raw;
+      if (typeof value === 'number' && value > 100) return undefined;
+      if (typeof value === 'string' && !SLUG.test(value)) return undefined;
+      return act({ kind: 'answer', value, seq: Number(m[2]) });
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Where a deep link (`objectif-3`, `fiche-<id>`, `diagnostic-commercant`…) leads. */
+export function decodeEntry(catalog: Catalog, entry: string | undefined): EntryTarget {
+  if (!entry) return { kind: 'none' };
+  const e = entry.trim().toLowerCase();
+  const objective = /^objectif-([1-5])$/.exec(e);
+  if (objective) return { kind: 'objective', objective: `o${objective[1]}` as ObjectiveId };
+  if (e.startsWith('fiche-')) {
+    const id = e.slice('fiche-'.length);
+    return catalog.fiches.some((f) => f.id === id) ? { kind: 'fiche', id } : { kind: 'unknown' };
+  }
+  if (e === 'diagnostic-commercant') return { kind: 'diag', flow: 'commercant' };
+  if (e === 'diagnostic-territoire') return { kind: 'diag', flow: 'territoire' };
+  return { kind: 'unknown' };
+}
+
+// === Free text
+
+// Words that say who is talking at the welcome question. Dialogue-specific, so kept here rather
+// than in the catalog vocabulary (which lists the guide's words).
+const AUDIENCE_WORDS: readonly [Audience, RegExp][] = [
+  ['commercant', /\b(commercant|commercante|commerce|artisan|artisane|boutique|magasin)\b/],
+  [
+    'collectivite',
+    /\b(collectivite|mairie|commune|ville|elu|elue|manager|agglo|intercommunalite|municipal|municipale)\b/,
+  ],
+  ['visiteur', /\b(decouvre|decouvrir|curieux|curieuse|visiteur|visiteuse|habitant|habitante)\b/],
+];
+const STRUCTURE_WORDS: readonly [Understood['structure'] & string, RegExp][] = [
+  ['forte', /\b(forte|fort|tres structuree|bien structuree|solide)\b/],
+  ['moyenne', /\b(moyenne|moyen|moyennement)\b/],
+  ['faible', /\b(faible|peu|pas structuree|inexistante|aucune organisation)\b/],
+];
+const NEXT_WORDS: readonly [NextChoice, RegExp][] = [
+  ['both', /\b(les deux|tous les deux|les 2|both)\b/],
+  ['centre-ville', /\bcentre ville\b/],
+  ['collectif', /\bcollectif|collective\b/],
+  ['end', /\b(terminer|termine|fin|feuille de route|c est tout|stop|arreter)\b/],
+];
+const DIAG =
+  /\b(diagnostic|diag|autodiagnostic|auto diagnostic|diagnostiquer|evaluer mon niveau)\b/;
+const DIAG_TERRITORY = /\b(territoire|ville|commune|collectivite|centre ville)\b/;
+const DIAG_MERCHANT = /\b(commerce|commercant|commercante|boutique|magasin|mon niveau)\b/;
+const SKIP = /^(passer|je passe|plus tard|aucune|pas de ville|sans|non merci|skip)$/;
+
+function firstMatch<T>(table: readonly [T, RegExp][], norm: string): T | undefined {
+  return table.find(([, re]) => re.test(norm))?.[0];
+}
+
+/** Reduces a search result to what the machine needs. */
+export function toOutcome(result: SearchResult): SearchOutcome {
+  if (result.kind === 'objective')
+    return { kind: 'objective', objective: result.objective, ids: result.hits.map((h) => h.id) };
+  if (result.kind === 'fiches' && result.hits.length > 0)
+    return { kind: 'fiches', ids: result.hits.slice(0, 3).map((h) => h.id) };
+  return { kind: 'none' };
+}
+
+/** Everything a piece of free text could mean; the machine picks what the current step needs. */
+export function understand(catalog: Catalog, search: Search, text: string): Understood {
+  const norm = normalizeText(text);
+  const yesno = parseYesNo(catalog, text);
+  const share = parseShare(catalog, text);
+  const sector = parseSector(catalog, text);
+  const region = parseRegion(catalog, text);
+  const audience = firstMatch(AUDIENCE_WORDS, norm) ?? (sector ? 'commercant' : undefined);
+  const structure = firstMatch(STRUCTURE_WORDS, norm);
+  const next = firstMatch(NEXT_WORDS, norm);
+  const words = norm.split(' ').filter(Boolean);
+  const town =
+    words.length > 0 &&
+    words.length <= 5 &&
+    text.length <= 60 &&
+    /\p{L}/u.test(text) &&
+    !/[?]/.test(text)
+      ? text.trim()
+      : undefined;
+  return {
+    ...(yesno ? { yesno } : {}),
+    share: share.ok
+      ? { ok: true, value: share.value }
+      : { ok: false, reason: share.reason, clarify: share.clarify },
+    ...(sector ? { sector } : {}),
+    ...(region ? { region } : {}),
+    ...(audience ? { audience } : {}),
+    ...(structure ? { structure } : {}),
+    ...(next ? { next } : {}),
+    ...(town ? { town } : {}),
+    ...(DIAG.test(norm)
+      ? {
+          diag: DIAG_TERRITORY.test(norm)
+            ? ('territoire' as const)
+            : DIAG_MERCHANT.test(norm)
+              ? ('commercant' as const)
+              : ('any' as const),
+        }
+      : {}),
+    ...(SKIP.test(norm) ? { skip: true } : {}),
+    search: toOutcome(search.search(text)),
+  };
+}
+
+/** A typed text as a machine event: a global word, or text with what it could mean. */
+export function textEvent(catalog: Catalog, search: Search, text: string): ClicEvent {
+  const command = detectCommand(catalog, text);
+  if (command) return { type: 'COMMAND', command };
+  return { type: 'TEXT', text, u: understand(catalog, search, text) };
+}

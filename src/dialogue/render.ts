@@ -1,0 +1,952 @@
+/**
+ * Turns the machine's reply intents into neutral replies, in French, with the guide's content:
+ * the catalog gives the words and figures, the core (assessment, recommendation, bilans) decides
+ * what is recommended and why. Notices are placed at the top of the next reply; closing prompts
+ * (« done », « contacts ») become the buttons of the reply before them, so nothing is a dead end.
+ */
+import type { Catalog, Fiche, ObjectiveId } from '../../catalog/schema.js';
+import {
+  type ClicContext,
+  type Intent,
+  type NextChoice,
+  type Notice,
+  type Prompt,
+  QUESTION_KIND,
+  type QuestionId,
+} from '../../flows/types.js';
+import {
+  type Answer,
+  assessMerchant,
+  assessTerritory,
+  collectiviteSupport,
+  type MerchantAnswers,
+  type MerchantAssessment,
+  maturityLabel,
+  prereqLabel,
+  type RecommendationItem,
+  recommend,
+  type TerritoryAnswers,
+} from '../core/index.js';
+import {
+  bold,
+  button,
+  card,
+  type Inline,
+  italic,
+  list,
+  makeReply,
+  orderedList,
+  para,
+} from '../reply/build.js';
+import type { Block, Button, Card, Reply } from '../reply/model.js';
+import { actionId } from './interpret.js';
+
+// === Small helpers
+
+const MAX_LABEL = 60;
+
+/** A label cut at a word boundary to fit a button. */
+function label(text: string, max = MAX_LABEL): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 20 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** A sentence shortened at a word boundary (for card lines). */
+function short(text: string, max = 160): string {
+  return label(text, max);
+}
+
+function fiche(catalog: Catalog, id: string): Fiche | undefined {
+  return catalog.fiches.find((f) => f.id === id);
+}
+
+function objectiveOf(catalog: Catalog, id: ObjectiveId) {
+  return catalog.objectives.find((o) => o.id === id);
+}
+
+const MENU_BUTTON = (): Button => button('Menu', actionId.nav('menu'));
+
+function costHint(f: Fiche): string | undefined {
+  const c = f.costs[0];
+  return c ? short(c.text, 110) : undefined;
+}
+
+function merchantAnswers(ctx: ClicContext): MerchantAnswers | undefined {
+  const out: MerchantAnswers = {};
+  let any = false;
+  for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
+    const v = ctx.answers[p];
+    if (v === 'yes' || v === 'no' || v === 'unknown') {
+      out[p] = v as Answer;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+function merchantOf(catalog: Catalog, ctx: ClicContext): MerchantAssessment | undefined {
+  const answers = merchantAnswers(ctx);
+  return answers ? assessMerchant(catalog, answers) : undefined;
+}
+
+function share(v: unknown): number | 'unknown' | undefined {
+  if (typeof v === 'number') return v;
+  return v === 'unknown' ? 'unknown' : undefined;
+}
+
+/** The territory answers recorded in the machine context, in the core's shape. */
+export function territoryAnswers(answers: Readonly<Record<string, unknown>>): TerritoryAnswers {
+  const out: TerritoryAnswers = {};
+  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
+  for (const q of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
+    const v = share(answers[q]);
+    if (v !== undefined) individuel[q] = v;
+  }
+  if (Object.keys(individuel).length > 0) out.individuel = individuel;
+  const collectif: NonNullable<TerritoryAnswers['collectif']> = {};
+  for (const q of ['stocks-informatises', 'adherents-association'] as const) {
+    const v = share(answers[q]);
+    if (v !== undefined) collectif[q] = v;
+  }
+  const s = answers['structuration-association'];
+  if (s === 'faible' || s === 'moyenne' || s === 'forte' || s === 'unknown')
+    collectif['structuration-association'] = s;
+  if (Object.keys(collectif).length > 0) out.collectif = collectif;
+  const cv: NonNullable<TerritoryAnswers['centreVille']> = {};
+  for (const q of [
+    'service-communication',
+    'services-publics-en-ligne',
+    'praticiens-reservation',
+    'parkings-temps-reel',
+  ] as const) {
+    const v = answers[q];
+    if (v === 'yes' || v === 'no' || v === 'unknown') cv[q] = v;
+  }
+  if (Object.keys(cv).length > 0) out.centreVille = cv;
+  return out;
+}
+
+/** A solution card: title, one-line why, maturity, cost hint, « Voir la fiche ». */
+function ficheCard(catalog: Catalog, item: { fiche: Fiche; reason: string }): Card {
+  const f = item.fiche;
+  const cost = costHint(f);
+  return card({
+    title: f.title,
+    lines: [
+      item.reason,
+      ...(/maturit/i.test(item.reason)
+        ? []
+        : [[italic(`Maturité requise : ${maturityLabel(catalog, f.maturity)}`)]]),
+      ...(cost ? [[italic(`Coût indicatif : ${cost}`)]] : []),
+    ],
+    buttons: [button('Voir la fiche', actionId.fiche(f.id))],
+  });
+}
+
+// === Questions
+
+const MERCHANT_TEXT: Record<'P1' | 'P2' | 'P3' | 'P4', string> = {
+  P1: 'Avez-vous déjà suivi une formation au numérique, ou utilisez-vous des outils numériques pour votre commerce ?',
+  P2: 'Avez-vous déjà mené une démarche marketing : fichier clients, promotions, communication ?',
+  P3: 'Votre commerce est-il présent et actif en ligne : fiche Google à jour, page animée sur les réseaux sociaux, site ?',
+  P4: 'Avez-vous numérisé votre gestion : caisse, stocks ou commandes suivis sur ordinateur ou tablette ?',
+};
+
+const NEXT_LABEL: Record<NextChoice, string> = {
+  collectif: 'Volet collectif (3 questions)',
+  'centre-ville': 'Volet centre-ville (4 questions)',
+  both: 'Les deux volets (7 questions)',
+  end: 'Voir la feuille de route',
+};
+
+function roadmapQuestion(catalog: Catalog, id: QuestionId) {
+  for (const r of catalog.roadmaps) {
+    const q = r.questions.find((x) => x.id === id);
+    if (q) return { roadmap: r, question: q };
+  }
+  return undefined;
+}
+
+function questionReply(
+  catalog: Catalog,
+  p: Extract<Prompt, { kind: 'question' }>,
+  ctx: ClicContext,
+): Reply {
+  const ans = (value: string | number) => actionId.answer(value, p.seq);
+  const yesNo = [
+    button('Oui', ans('yes')),
+    button('Non', ans('no')),
+    button('Je ne sais pas', ans('unknown')),
+  ];
+  const head: Inline[] = p.progress
+    ? [bold(`Question ${p.progress.current}/${p.progress.total}`), ' — ']
+    : [];
+  const blocks: Block[] = [];
+  let buttons: Button[] = [];
+  const q = p.question;
+  switch (QUESTION_KIND[q]) {
+    case 'sector':
+      blocks.push(
+        para(
+          'Pour vous conseiller juste : votre secteur, puis 4 questions rapides. Pour commencer, dans quel secteur est votre commerce ?',
+        ),
+      );
+      buttons = [
+        ...catalog.guide.sectors.map((s) => button(label(s.label), ans(s.id))),
+        button('Autre, ou je préfère ne pas dire', ans('unknown')),
+      ];
+      break;
+    case 'yesno': {
+      if (q === 'P1' || q === 'P2' || q === 'P3' || q === 'P4') {
+        blocks.push(para(...head, MERCHANT_TEXT[q]));
+        blocks.push(para(italic(`Prérequis du guide : « ${prereqLabel(catalog, q)} ».`)));
+      } else {
+        const rq = roadmapQuestion(catalog, q);
+        blocks.push(para(...head, rq?.question.text ?? q));
+      }
+      buttons = yesNo;
+      break;
+    }
+    case 'share': {
+      const rq = roadmapQuestion(catalog, q);
+      blocks.push(para(...head, rq?.question.text ?? q));
+      blocks.push(
+        para(
+          italic(
+            'Répondez par un pourcentage (par exemple 45), « la moitié », « un tiers »… ou « je ne sais pas ».',
+          ),
+        ),
+      );
+      buttons = [
+        button('Environ 25 %', ans(25)),
+        button('Environ 50 %', ans(50)),
+        button('Environ 75 %', ans(75)),
+        button('Je ne sais pas', ans('unknown')),
+      ];
+      break;
+    }
+    case 'structure': {
+      const rq = roadmapQuestion(catalog, q);
+      blocks.push(para(...head, rq?.question.text ?? q));
+      const options = rq?.question.kind === 'choice' ? rq.question.options : [];
+      buttons = [
+        ...options.map((o) => button(label(o.label), ans(o.id))),
+        button('Je ne sais pas', ans('unknown')),
+      ];
+      break;
+    }
+    case 'town':
+      blocks.push(
+        para(
+          'Dans quelle ville est votre commerce ? C’est facultatif : elle sert seulement au bilan anonyme des commerçants de votre ville. Écrivez son nom, ou « passer ».',
+        ),
+      );
+      buttons = [button('Passer', ans('skip'))];
+      break;
+    case 'consent':
+      if (q === 'forget') {
+        blocks.push(
+          para(
+            'Voulez-vous vraiment effacer vos données ? J’efface notre conversation et, si vous l’aviez acceptée, votre contribution anonyme au bilan de votre ville.',
+          ),
+        );
+        buttons = [button('Oui, tout effacer', ans('yes')), button('Non, continuer', ans('no'))];
+      } else {
+        const town = ctx.town ?? 'votre ville';
+        blocks.push(
+          para(
+            'Acceptez-vous que vos réponses soient comptées, ',
+            bold('anonymement'),
+            `, dans le bilan des commerçants de ${town} ? C’est « non » si vous ne répondez pas.`,
+          ),
+        );
+        blocks.push(
+          para(
+            'Ce qui est compté : la ville, votre secteur, vos 4 réponses, votre niveau et le mois — jamais qui vous êtes. Vous pourrez le retirer à tout moment en écrivant « oublier mes données ».',
+          ),
+        );
+        buttons = [button('Oui, compter mes réponses', ans('yes')), button('Non', ans('no'))];
+      }
+      break;
+    case 'next': {
+      blocks.push(para('Voulez-vous aller plus loin ?'));
+      const options = p.options ?? ['end'];
+      buttons = options.map((o) => button(NEXT_LABEL[o], ans(o)));
+      break;
+    }
+    case 'region':
+      blocks.push(
+        para(
+          'Dans quelle région êtes-vous ? Je vous donnerai le contact de la Banque des Territoires. Choisissez-la, écrivez son nom, ou « passer ».',
+        ),
+      );
+      buttons = [
+        ...catalog.contacts.regions.map((r) => button(label(r.name), ans(r.id))),
+        button('Passer', ans('skip')),
+      ];
+      break;
+  }
+  return makeReply({
+    blocks,
+    buttons,
+    ...(p.progress ? { progress: p.progress } : {}),
+  });
+}
+
+// === Prompts
+
+function menuButtons(catalog: Catalog, ctx: ClicContext): Button[] {
+  const diag: Button[] =
+    ctx.audience === 'commercant'
+      ? [button('Faire mon diagnostic', actionId.diag('commercant'))]
+      : ctx.audience === 'collectivite'
+        ? [button('Diagnostiquer mon territoire', actionId.diag('territoire'))]
+        : [
+            button('Diagnostic de mon commerce', actionId.diag('commercant')),
+            button('Diagnostic de mon territoire', actionId.diag('territoire')),
+          ];
+  return [
+    ...catalog.objectives.map((o) => button(label(o.menuLabel), actionId.objective(o.id))),
+    ...diag,
+    button('Chercher une fiche', actionId.nav('search')),
+    button('Contacts et financement', actionId.nav('contact')),
+  ];
+}
+
+function objectiveReplies(catalog: Catalog, ctx: ClicContext, id: ObjectiveId): Reply[] {
+  const o = objectiveOf(catalog, id);
+  if (!o) return [];
+  const merchant = merchantOf(catalog, ctx);
+  const rec = recommend(catalog, {
+    objective: id,
+    audience: ctx.audience ?? 'visiteur',
+    ...(merchant ? { merchant } : {}),
+    ...(ctx.sector ? { sector: ctx.sector } : {}),
+  });
+  const cards = rec.items.map((item) => ficheCard(catalog, item));
+  const buttons: Button[] = [];
+  if (!merchant && ctx.audience !== 'collectivite')
+    buttons.push(button('Mon diagnostic (4 questions)', actionId.diag('commercant')));
+  if (ctx.audience === 'collectivite')
+    buttons.push(button('Diagnostiquer mon territoire', actionId.diag('territoire')));
+  buttons.push(button('Autre objectif', actionId.nav('menu')));
+  return [
+    makeReply({
+      blocks: [
+        para(bold(o.title), ` (guide p. ${o.page})`),
+        para(o.what),
+        para(o.why),
+        para(
+          merchant
+            ? `Les solutions, classées pour votre niveau (${merchant.levelLabel}) :`
+            : 'Les solutions du guide, les plus simples d’abord :',
+        ),
+      ],
+      cards,
+      buttons,
+    }),
+  ];
+}
+
+const TYPE_LABEL: Record<string, string> = {
+  individuelle: 'solution individuelle pour le commerçant',
+  collectif: 'solution collective',
+  'centre-ville': 'solution de centre-ville (portée par la collectivité)',
+};
+
+const IMPACT_LABEL: Record<string, string> = {
+  economiqueCourtTerme: 'Impact économique à court terme',
+  sensibilisation: 'Sensibilisation au numérique',
+  dynamiqueCollective: 'Dynamique collective',
+  promotionTerritoire: 'Promotion du territoire',
+  fluxPassants: 'Flux de passants',
+};
+
+function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Reply[] {
+  const f = fiche(catalog, id);
+  if (!f) return [];
+  const o = objectiveOf(catalog, f.objective);
+  const merchant = merchantOf(catalog, ctx);
+  const rec = recommend(catalog, {
+    objective: f.objective,
+    audience: ctx.audience ?? 'visiteur',
+    ...(merchant ? { merchant } : {}),
+  });
+  const item = rec.items.find((i) => i.fiche.id === f.id);
+  const example = f.examples[0];
+  const cost = costHint(f);
+  const c = card({
+    title: f.title,
+    subtitle: `Fiche ${f.number} · ${f.types.map((t) => TYPE_LABEL[t] ?? t).join(', ')} · maturité requise : ${maturityLabel(catalog, f.maturity)}`,
+    lines: [
+      f.summary,
+      ...(item ? [[italic('Pourquoi : '), item.reason]] : []),
+      ...(example
+        ? [
+            [
+              bold('Exemple : '),
+              `${example.name}${example.place ? ` (${example.place})` : ''} — ${short(example.text, 180)}`,
+            ],
+          ]
+        : []),
+      ...(cost ? [[bold('Coût indicatif : '), cost]] : []),
+      [italic(`Guide p. ${f.page}`)],
+    ],
+  });
+  return [
+    makeReply({
+      blocks: [],
+      cards: [c],
+      buttons: [
+        button('Détails', actionId.details(f.id)),
+        ...(o
+          ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
+          : []),
+        MENU_BUTTON(),
+      ],
+    }),
+  ];
+}
+
+function ficheDetails(catalog: Catalog, id: string): Reply[] {
+  const f = fiche(catalog, id);
+  if (!f) return [];
+  const o = objectiveOf(catalog, f.objective);
+  const blocks: Block[] = [
+    para(bold(`${f.title} — détails`), ` (guide p. ${f.page})`),
+    para(f.description),
+  ];
+  const section = (title: string, items: readonly (Inline | readonly Inline[])[]) => {
+    if (items.length === 0) return;
+    blocks.push(para(bold(title)));
+    blocks.push(list(items));
+  };
+  section('Ce qu’il faut au commerçant', f.resources.merchant);
+  section('Ce qu’il faut à la collectivité', f.resources.collectivite);
+  section('Prérequis', [
+    `Commerçant : ${
+      f.prerequisites.merchant.length > 0
+        ? f.prerequisites.merchant.map((p) => `« ${prereqLabel(catalog, p)} »`).join(', ')
+        : 'aucun'
+    }`,
+    `Territoire : ${
+      f.prerequisites.territory.length > 0
+        ? f.prerequisites.territory
+            .map(
+              (t) => `« ${prereqLabel(catalog, t.code)} »${t.condition ? ` (${t.condition})` : ''}`,
+            )
+            .join(', ')
+        : 'aucun'
+    }`,
+  ]);
+  section('Implication', [
+    `Volume d’implication du porteur de projet : ${f.involvement}`,
+    `Externalisable : ${f.externalisable ? 'oui' : 'non'}`,
+  ]);
+  section(
+    'Impacts (+ à +++)',
+    Object.entries(f.impacts).map(
+      ([k, v]) => `${IMPACT_LABEL[k] ?? k} : ${v === 'n/a' ? 'non applicable' : v}`,
+    ),
+  );
+  section('Points de vigilance', f.vigilance);
+  section(
+    'Exemples',
+    f.examples.map((e) => [bold(e.name), `${e.place ? ` (${e.place})` : ''} — ${e.text}`]),
+  );
+  section('Acteurs cités dans le guide', f.actors);
+  section(
+    'Coûts indicatifs',
+    f.costs.map((c) => `${c.text} (p. ${c.page})`),
+  );
+  return [
+    makeReply({
+      blocks,
+      buttons: [
+        ...(o
+          ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
+          : []),
+        MENU_BUTTON(),
+      ],
+    }),
+  ];
+}
+
+function promptReplies(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
+  switch (p.kind) {
+    case 'audience':
+      return [
+        makeReply({
+          blocks: [
+            para(
+              'Bonjour 👋 Je suis l’assistant Clic Centre-Ville : je vous aide à choisir les outils numériques utiles au commerce de centre-ville, d’après le guide de la Banque des Territoires.',
+            ),
+            para('Vous êtes…'),
+          ],
+          buttons: [
+            button('Commerçant·e', actionId.audience('commercant')),
+            button('Collectivité', actionId.audience('collectivite')),
+            button('Je découvre', actionId.audience('visiteur')),
+          ],
+        }),
+      ];
+    case 'menu':
+      return [
+        makeReply({
+          blocks: [
+            para(
+              ctx.audience === 'collectivite'
+                ? 'Je souhaite… (choisissez un objectif)'
+                : 'Que souhaitez-vous ?',
+            ),
+            para(italic('Vous pouvez aussi écrire votre besoin en quelques mots.')),
+          ],
+          buttons: menuButtons(catalog, ctx),
+        }),
+      ];
+    case 'objective':
+      return objectiveReplies(catalog, ctx, p.objective);
+    case 'fiche':
+      return p.details ? ficheDetails(catalog, p.id) : ficheSummary(catalog, ctx, p.id);
+    case 'search':
+      return [
+        makeReply({
+          blocks: [
+            para(
+              'Que cherchez-vous ? Décrivez votre besoin en quelques mots, par exemple « fidéliser mes clients » ou « les gens ne trouvent pas où se garer ».',
+            ),
+          ],
+          buttons: [MENU_BUTTON()],
+        }),
+      ];
+    case 'contacts':
+    case 'done':
+      return [
+        makeReply({
+          blocks: [para('Que souhaitez-vous faire maintenant ?')],
+          buttons: closingButtons(catalog, ctx, p),
+        }),
+      ];
+    case 'question':
+      return [questionReply(catalog, p, ctx)];
+  }
+}
+
+function closingButtons(catalog: Catalog, ctx: ClicContext, p: Prompt): Button[] {
+  if (p.kind === 'done' && p.flow === 'commercant') {
+    const merchant = merchantOf(catalog, ctx);
+    const first = merchant
+      ? recommend(catalog, {
+          audience: 'commercant',
+          merchant,
+          ...(ctx.objective ? { objective: ctx.objective } : {}),
+        }).firstStep
+      : undefined;
+    return [
+      ...(first
+        ? [button(label(`Voir : ${first.fiche.title}`), actionId.fiche(first.fiche.id))]
+        : []),
+      MENU_BUTTON(),
+      button('Refaire le diagnostic', actionId.nav('restart')),
+    ];
+  }
+  if (p.kind === 'done' && p.flow === 'territoire') {
+    return [
+      MENU_BUTTON(),
+      button('Contacts et financement', actionId.nav('contact')),
+      button('Refaire le diagnostic', actionId.nav('restart')),
+    ];
+  }
+  return [MENU_BUTTON(), button('Chercher une fiche', actionId.nav('search'))];
+}
+
+// === Notices
+
+function adviceFor(catalog: Catalog, q: QuestionId): string {
+  if (q === 'P1' || q === 'P2' || q === 'P3' || q === 'P4') {
+    const wanted = prereqLabel(catalog, q).toLowerCase();
+    const advice = assessMerchant(catalog, { [q]: 'unknown' }).advice;
+    return advice.find((a) => a.toLowerCase().includes(wanted)) ?? advice[0] ?? '';
+  }
+  const rq = roadmapQuestion(catalog, q);
+  const step = rq?.roadmap.steps[0];
+  if (step)
+    return `Pour le savoir, la feuille de route commence justement par là : « ${step.title} » (${step.means.join(', ')}).`;
+  return '';
+}
+
+function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
+  switch (n.kind) {
+    case 'hello':
+      return [para('Bonjour 👋 Je suis l’assistant Clic Centre-Ville.')];
+    case 'unknown-entry':
+      return [para('Ce lien ne mène à aucune page que je connais : je vous accueille au début.')];
+    case 'stale':
+      return [para('Ce bouton date d’une étape précédente. Reprenons : …')];
+    case 'unknown-action':
+      return [para('Je ne reconnais pas ce choix. Reprenons : …')];
+    case 'not-understood':
+      return [para('Je n’ai pas bien compris, désolé. Voici ce que je peux faire :')];
+    case 'first-question':
+      return [para('Nous sommes à la première question.')];
+    case 'help':
+      return [
+        para(
+          'Je réponds d’après le guide de la Banque des Territoires « Dynamiser le commerce de centre-ville en un clic ? ». Répondez avec les boutons ou en quelques mots.',
+        ),
+        para(
+          'À tout moment : « menu », « retour » (question précédente), « recommencer », « contact », « oublier mes données ».',
+        ),
+      ];
+    case 'restart':
+      return [para('C’est reparti depuis le début.')];
+    case 'noted-unknown': {
+      const advice = adviceFor(catalog, n.question);
+      return [
+        para('Noté : vous ne savez pas, c’est une réponse valable.', advice ? ` ${advice}` : ''),
+      ];
+    }
+    case 'clarify':
+      return [para(n.text)];
+    case 'objective-noted': {
+      const o = objectiveOf(catalog, n.objective);
+      return [para(`${o?.menuLabel ?? 'Votre objectif'} : c’est noté.`)];
+    }
+    case 'forget-cancelled':
+      return [para('D’accord, je n’efface rien. Reprenons : …')];
+    case 'resume':
+      return [];
+  }
+}
+
+// === Results
+
+function merchantResultReplies(
+  catalog: Catalog,
+  intent: Extract<Intent, { type: 'merchant-result' }>,
+): Reply[] {
+  const answers: MerchantAnswers = {};
+  for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
+    const v = intent.answers[p];
+    if (v === 'yes' || v === 'no' || v === 'unknown') answers[p] = v;
+  }
+  const merchant = assessMerchant(catalog, answers);
+  const rec = recommend(catalog, {
+    audience: 'commercant',
+    merchant,
+    ...(intent.objective ? { objective: intent.objective } : {}),
+    ...(intent.sector ? { sector: intent.sector } : {}),
+  });
+  const o = intent.objective ? objectiveOf(catalog, intent.objective) : undefined;
+  const accessible = rec.items.filter((i) => i.accessible).slice(0, 3);
+  const later = rec.items.filter((i) => !i.accessible).slice(0, 3);
+  const blocks: Block[] = [
+    para('Votre niveau numérique estimé : ', bold(merchant.levelLabel), '.'),
+    para(italic(merchant.explanation)),
+  ];
+  if (merchant.advice.length > 0) blocks.push(list(merchant.advice));
+  if (accessible.length > 0)
+    blocks.push(
+      para(
+        o
+          ? `Pour « ${o.menuLabel} », voici ce qui vous est accessible dès maintenant :`
+          : 'Voici les solutions qui vous sont accessibles dès maintenant :',
+      ),
+    );
+  else
+    blocks.push(
+      para(
+        `${o ? `Pour « ${o.menuLabel} », les solutions` : 'Les solutions'} demandent un niveau plus élevé : commencez par poser les bases, étape par étape.`,
+      ),
+    );
+  const cards = accessible.map((item) => ficheCard(catalog, item));
+  const first = rec.firstStep;
+  const tail: Block[] = [];
+  if (later.length > 0)
+    tail.push(para(bold('Pour plus tard')), list(later.map((i) => laterLine(catalog, i))));
+  if (first)
+    tail.push(
+      para(bold('Votre première étape : '), first.fiche.title, ` — ${first.reason}`),
+      para(italic('Le guide conseille de prendre les étapes dans l’ordre.')),
+    );
+  const replies: Reply[] = [makeReply({ blocks, cards })];
+  if (tail.length > 0)
+    replies.push(
+      makeReply({
+        blocks: tail,
+        buttons: first
+          ? [button(label(`Voir la fiche : ${first.fiche.title}`), actionId.fiche(first.fiche.id))]
+          : [],
+      }),
+    );
+  return replies;
+}
+
+function laterLine(catalog: Catalog, item: RecommendationItem): Inline[] {
+  const missing = item.missing.map((m) => `« ${m.label} »`).join(', ');
+  return [
+    bold(item.fiche.title),
+    ` — maturité ${maturityLabel(catalog, item.fiche.maturity)}${missing ? ` ; il vous manque : ${missing}` : ''}`,
+  ];
+}
+
+const BILAN_TITLE: Record<string, string> = {
+  individuel: 'commerçant individuel',
+  collectif: 'collectif',
+  'centre-ville': 'centre-ville',
+};
+
+function bilanBlocks(
+  catalog: Catalog,
+  answers: Readonly<Record<string, unknown>>,
+  objective: ObjectiveId | undefined,
+  only?: 'individuel',
+): { blocks: Block[]; assessment?: ReturnType<typeof assessTerritory> } {
+  const ta = territoryAnswers(answers);
+  const res = assessTerritory(
+    catalog,
+    only ? { individuel: ta.individuel ?? {} } : ta,
+    objective ? { objective } : {},
+  );
+  if (!res.ok) return { blocks: [para(`Je n’ai pas pu établir le bilan : ${res.error.message}`)] };
+  const blocks: Block[] = [];
+  for (const b of res.value.bilans) {
+    const title = BILAN_TITLE[b.roadmap] ?? b.roadmap;
+    blocks.push(para(bold(`Bilan « ${title} » : ${b.statusLabel}.`), ` ${b.summary}`));
+    const lines = [...b.figures, ...b.gaps, ...b.advice];
+    if (lines.length > 0) blocks.push(list(lines));
+  }
+  return { blocks, assessment: res };
+}
+
+function territoryBilanReplies(
+  catalog: Catalog,
+  intent: Extract<Intent, { type: 'territory-bilan' }>,
+): Reply[] {
+  const { blocks } = bilanBlocks(catalog, intent.answers, intent.objective, 'individuel');
+  return [makeReply({ blocks })];
+}
+
+function territoryResultReplies(
+  catalog: Catalog,
+  intent: Extract<Intent, { type: 'territory-result' }>,
+): Reply[] {
+  const { blocks, assessment } = bilanBlocks(catalog, intent.answers, intent.objective);
+  const replies: Reply[] = [makeReply({ blocks })];
+  if (assessment?.ok) {
+    const value = assessment.value;
+    const cards: Card[] = [];
+    for (const p of value.push.slice(0, 3)) {
+      const f = fiche(catalog, p.fiche);
+      if (f) cards.push(ficheCard(catalog, { fiche: f, reason: p.reason }));
+    }
+    if (cards.length > 0)
+      replies.push(makeReply({ blocks: [para(bold('À lancer d’abord'))], cards }));
+    for (const r of value.roadmaps) {
+      replies.push(
+        makeReply({
+          blocks: [
+            para(bold(`Feuille de route — ${r.title}`)),
+            orderedList(
+              r.steps.map((s) => [
+                s.star ? '★ ' : '',
+                bold(s.title),
+                ' — ',
+                italic(s.means.join(' ; ')),
+                s.next ? ' ← prochaine étape' : '',
+              ]),
+            ),
+            para(italic('★ = étape indispensable au succès du plan.')),
+          ],
+        }),
+      );
+    }
+    for (const postponed of value.postpone.slice(0, 3)) {
+      const f = fiche(catalog, postponed.fiche);
+      if (f)
+        replies[0] = makeReply({
+          ...replies[0],
+          blocks: [
+            ...(replies[0]?.blocks ?? []),
+            para(bold(`Plus tard : ${f.title}`), ` — ${postponed.reason}`),
+          ],
+        });
+    }
+  }
+  replies.push(supportReply(catalog, intent.region, true));
+  return replies;
+}
+
+function supportReply(catalog: Catalog, region: string | undefined, withFactors: boolean): Reply {
+  const support = collectiviteSupport(catalog, region);
+  const blocks: Block[] = [];
+  if (withFactors) {
+    blocks.push(para(bold('Les 6 facteurs clés de succès du guide')));
+    blocks.push(list(support.successFactors.map((f) => f.title)));
+  }
+  blocks.push(para(bold(`Financements mentionnés dans le guide (p. ${support.funding.page})`)));
+  blocks.push(list(support.funding.measures.map((m) => [bold(m.amount), ` ${m.text}`])));
+  blocks.push(para(italic(support.funding.caveat)));
+  if (support.contact)
+    blocks.push(
+      para(
+        bold(`Votre contact Banque des Territoires ${support.contact.name} : `),
+        support.contact.email,
+      ),
+    );
+  else
+    blocks.push(
+      para(
+        `Les contacts régionaux de la Banque des Territoires sont p. ${support.contactsPage} du guide ; écrivez « contact » et votre région pour avoir le vôtre.`,
+      ),
+    );
+  return makeReply({ blocks });
+}
+
+// === Assembling a turn
+
+function uniqueButtons(buttons: readonly Button[]): Button[] {
+  const seen = new Set<string>();
+  return buttons.filter((b) => !seen.has(b.action) && Boolean(seen.add(b.action)));
+}
+
+/** What the dialogue layer needs beside the intents. */
+export interface RenderContext {
+  readonly catalog: Catalog;
+  /** The machine context after the turn (audience, answers, town…). */
+  readonly state: ClicContext;
+}
+
+/** The replies of one turn, from its intents in order. */
+export function renderIntents(intents: readonly Intent[], rc: RenderContext): Reply[] {
+  const { catalog, state } = rc;
+  const replies: Reply[] = [];
+  let pending: Block[] = [];
+  const push = (rs: readonly Reply[]) => {
+    for (const r of rs) {
+      if (pending.length > 0) {
+        replies.push(makeReply({ ...r, blocks: [...pending, ...r.blocks] }));
+        pending = [];
+      } else replies.push(r);
+    }
+  };
+  for (const intent of intents) {
+    switch (intent.type) {
+      case 'notice':
+        pending.push(...noticeBlocks(catalog, intent.notice));
+        break;
+      case 'prompt': {
+        const p = intent.prompt;
+        const last = replies[replies.length - 1];
+        if ((p.kind === 'done' || p.kind === 'contacts') && last && pending.length === 0) {
+          // A closing prompt: its buttons finish the reply before it.
+          replies[replies.length - 1] = makeReply({
+            ...last,
+            buttons: uniqueButtons([
+              ...(last.buttons ?? []),
+              ...closingButtons(catalog, state, p),
+            ]).slice(0, 12),
+          });
+        } else push(promptReplies(catalog, state, p));
+        break;
+      }
+      case 'search-results':
+        push(searchReplies(catalog, intent));
+        break;
+      case 'merchant-result':
+        push(merchantResultReplies(catalog, intent));
+        break;
+      case 'territory-bilan':
+        push(territoryBilanReplies(catalog, intent));
+        break;
+      case 'territory-result':
+        push(territoryResultReplies(catalog, intent));
+        break;
+      case 'contacts':
+        push([supportReply(catalog, intent.region, false)]);
+        break;
+      case 'consent':
+        push([
+          makeReply({
+            blocks: [
+              intent.accepted && intent.town
+                ? para(
+                    `Merci ! Vos réponses comptent, anonymement, dans le bilan des commerçants de ${intent.town}. Pour les retirer : écrivez « oublier mes données ».`,
+                  )
+                : para('C’est noté : rien n’est compté, vos réponses restent entre nous.'),
+            ],
+          }),
+        ]);
+        break;
+      case 'forget':
+        push([
+          makeReply({
+            blocks: [
+              para(
+                'C’est fait : notre conversation est effacée, ainsi que votre éventuelle contribution anonyme au bilan de votre ville.',
+              ),
+            ],
+          }),
+        ]);
+        break;
+    }
+  }
+  if (pending.length > 0) push(promptReplies(catalog, state, state.prompt));
+  return replies;
+}
+
+function searchReplies(
+  catalog: Catalog,
+  intent: Extract<Intent, { type: 'search-results' }>,
+): Reply[] {
+  const s = intent.search;
+  const resume = intent.canResume ? [button('Reprendre la question', actionId.nav('resume'))] : [];
+  if (s.kind === 'none')
+    return [
+      makeReply({
+        blocks: [para('Je n’ai pas trouvé de solution du guide pour cela.')],
+        buttons: [...resume, MENU_BUTTON()],
+      }),
+    ];
+  const cards: Card[] = [];
+  for (const id of s.ids.slice(0, 3)) {
+    const f = fiche(catalog, id);
+    if (!f) continue;
+    const o = objectiveOf(catalog, f.objective);
+    cards.push(
+      ficheCard(catalog, {
+        fiche: f,
+        reason: `${f.summary}${o ? ` (objectif « ${o.menuLabel} »)` : ''}`,
+      }),
+    );
+  }
+  const best =
+    s.kind === 'objective'
+      ? s.objective
+      : s.ids[0]
+        ? fiche(catalog, s.ids[0])?.objective
+        : undefined;
+  const o = best ? objectiveOf(catalog, best) : undefined;
+  const intro =
+    s.kind === 'objective' && o
+      ? `Cela correspond à l’objectif « ${o.menuLabel} ».`
+      : cards.length > 1
+        ? 'Voici les solutions du guide qui correspondent le mieux, la plus proche d’abord :'
+        : 'Je pense à cette solution du guide :';
+  return [
+    makeReply({
+      blocks: [para(intro)],
+      cards,
+      buttons: [
+        ...resume,
+        ...(o
+          ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
+          : []),
+        ...(intent.canResume ? [] : [button('Ce n’est pas ça', actionId.nav('search'))]),
+        MENU_BUTTON(),
+      ],
+    }),
+  ];
+}

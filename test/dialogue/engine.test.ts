@@ -1,0 +1,266 @@
+/**
+ * The DialogueEngine on its own: bad input and unknown buttons get a kind French answer and leave
+ * the snapshot untouched; a snapshot XState cannot restore restarts kindly; the observatory
+ * consent (issue 9) and « oublier mes données » become effects; action ids fit every platform.
+ */
+import { describe, expect, it } from 'vitest';
+import { getCatalog } from '../../catalog/load.js';
+import { createDialogueEngine } from '../../src/dialogue/engine.js';
+import { decodeAction, decodeEntry } from '../../src/dialogue/interpret.js';
+import type { Reply } from '../../src/reply/model.js';
+import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
+
+const catalog = getCatalog();
+const engine = createDialogueEngine({ catalog });
+const ctx: TurnContext = {
+  channel: 'console',
+  userRef: 'u1',
+  now: new Date('2026-03-15T10:00:00Z'),
+};
+
+const textOf = (replies: readonly Reply[]) => replies.map((r) => r.text).join('\n\n');
+const buttonsOf = (replies: readonly Reply[]) =>
+  replies.flatMap((r) => [
+    ...(r.cards ?? []).flatMap((c) => c.buttons ?? []),
+    ...(r.buttons ?? []),
+  ]);
+
+/** Plays events after a start; returns every step's result. */
+function play(entry: string | undefined, events: readonly InboundEvent[]): StepResult[] {
+  const results: StepResult[] = [engine.start({ type: 'start', ...(entry ? { entry } : {}) }, ctx)];
+  for (const e of events) {
+    const last = results[results.length - 1] as StepResult;
+    results.push(engine.step(last.snapshot, e, ctx));
+  }
+  return results;
+}
+
+const say = (text: string): InboundEvent => ({ type: 'text', text });
+
+describe('bad input through the dialogue (issue 5): kind answer, state unchanged', () => {
+  const atQuestion = play('diagnostic-commercant', [say('boulangerie'), say('oui')]).at(
+    -1,
+  ) as StepResult;
+
+  it.each([
+    ['an empty text', say(''), 'aucun texte'],
+    ['10 000 characters', say('a'.repeat(10_000)), 'un peu long'],
+    ['emoji only', say('😀🎉👍'), 'que les mots'],
+    [
+      'an action id that does not exist',
+      { type: 'action', action: 'zzz:nope' } as InboundEvent,
+      'ne reconnais pas',
+    ],
+    [
+      'a fiche that does not exist',
+      { type: 'action', action: 'fiche:nope' } as InboundEvent,
+      'ne reconnais pas',
+    ],
+  ])(
+    '%s → a kind French line, the same question again, the snapshot untouched',
+    (_, event, words) => {
+      const result = engine.step(atQuestion.snapshot, event, ctx);
+      expect(result.snapshot).toBe(atQuestion.snapshot);
+      const text = textOf(result.replies);
+      expect(text).toContain(words);
+      expect(text).toContain('Avez-vous déjà mené une démarche marketing');
+      expect(result.replies.at(-1)?.progress).toEqual({ current: 2, total: 4 });
+      expect(result.effects).toBeUndefined();
+    },
+  );
+
+  it('a snapshot XState cannot restore restarts kindly instead of failing every turn', () => {
+    for (const garbage of [
+      null,
+      42,
+      'x',
+      { status: 'active', value: 'nowhere', context: {} },
+      { status: 'done' },
+    ]) {
+      const result = engine.step(garbage, say('bonjour'), ctx);
+      expect(textOf(result.replies)).toContain('reprenons depuis le début');
+      expect(engine.inspect(result.snapshot)?.value).toEqual({ main: 'accueil' });
+    }
+    const badState = {
+      ...(atQuestion.snapshot as object),
+      value: { main: { commercant: 'inexistant' } },
+    };
+    expect(textOf(engine.step(badState, say('oui'), ctx).replies)).toContain(
+      'reprenons depuis le début',
+    );
+  });
+});
+
+describe('deep links (SPEC §5 entry points)', () => {
+  it.each([
+    ['objectif-3', "Je souhaite développer l'attractivité du centre-ville"],
+    ['fiche-stationnement-intelligent', 'Stationnement intelligent'],
+    ['diagnostic-commercant', 'dans quel secteur'],
+    ['diagnostic-territoire', 'Question 1/3'],
+  ])('%s opens the right dialogue', (entry, words) => {
+    const [start] = play(entry, []);
+    const plain = (start?.replies ?? [])
+      .map(
+        (r) => (r.progress ? `Question ${r.progress.current}/${r.progress.total} ` : '') + r.text,
+      )
+      .join('\n');
+    expect(plain).toContain(words);
+  });
+
+  it('an unknown entry lands on the welcome with a kind line', () => {
+    const [start] = play('objectif-9', []);
+    const text = textOf(start?.replies ?? []);
+    expect(text).toContain('Ce lien ne mène à aucune page que je connais');
+    expect(text).toContain('Vous êtes…');
+    expect(decodeEntry(catalog, undefined)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('the merchant observatory consent (issue 9)', () => {
+  const base = [say('boulangerie'), say('oui'), say('oui'), say('non'), say('non'), say('Sens')];
+
+  it('asks explicitly, « non » by default, saying what is counted and how to withdraw', () => {
+    const text = textOf((play('diagnostic-commercant', base).at(-1) as StepResult).replies);
+    expect(text).toContain('anonymement');
+    expect(text).toContain('la ville, votre secteur, vos 4 réponses, votre niveau et le mois');
+    expect(text).toContain('jamais qui vous êtes');
+    expect(text).toContain('oublier mes données');
+    expect(text).toContain('C’est « non » si vous ne répondez pas');
+  });
+
+  it('« oui » records town, sector, the four answers, level and month — never who', () => {
+    const done = play('diagnostic-commercant', [...base, say('oui')]).at(-1) as StepResult;
+    expect(done.effects).toEqual([
+      {
+        type: 'observatory-record',
+        record: {
+          town: 'Sens',
+          sector: 'alimentaire',
+          answers: { P1: 'yes', P2: 'yes', P3: 'no', P4: 'no' },
+          level: 'faible',
+          month: '2026-03',
+        },
+      },
+    ]);
+    expect(JSON.stringify(done.effects)).not.toContain('u1');
+  });
+
+  it('« non » (or anything unclear) records nothing', () => {
+    for (const answer of ['non', 'je ne sais pas']) {
+      const done = play('diagnostic-commercant', [...base, say(answer)]).at(-1) as StepResult;
+      expect(done.effects).toBeUndefined();
+      expect(textOf(done.replies)).toContain('rien n’est compté');
+    }
+  });
+
+  it('without a town there is nothing to count: no consent question', () => {
+    const done = play('diagnostic-commercant', [...base.slice(0, 5), say('passer')]).at(
+      -1,
+    ) as StepResult;
+    expect(textOf(done.replies)).not.toContain('Acceptez-vous');
+    expect(textOf(done.replies)).toContain('Votre niveau numérique estimé');
+  });
+});
+
+describe('« oublier mes données »', () => {
+  it('asks for confirmation first, then asks the runtime to erase', () => {
+    const steps = play(undefined, [say('oublier mes données')]);
+    const confirm = steps.at(-1) as StepResult;
+    expect(textOf(confirm.replies)).toContain('Voulez-vous vraiment effacer vos données');
+    expect(confirm.effects).toBeUndefined();
+    const yes = engine.step(confirm.snapshot, say('oui'), ctx);
+    expect(yes.effects).toEqual([{ type: 'forget-user' }]);
+    expect(textOf(yes.replies)).toContain('C’est fait');
+    const no = engine.step(confirm.snapshot, say('non'), ctx);
+    expect(no.effects).toBeUndefined();
+    expect(textOf(no.replies)).toContain('je n’efface rien');
+    expect(textOf(no.replies)).toContain('Vous êtes…');
+  });
+});
+
+describe('action ids', () => {
+  it('every button of a long walk is short ASCII (≤ 48 bytes) and decodes back', () => {
+    const steps = play('diagnostic-territoire', [
+      say('80'),
+      say('45'),
+      say('30'),
+      say('les deux'),
+      say('60'),
+      say('40'),
+      say('moyenne'),
+      say('oui'),
+      say('non'),
+      say('oui'),
+      say('non'),
+      say('bretagne'),
+    ]);
+    const buttons = steps.flatMap((s) => buttonsOf(s.replies));
+    expect(buttons.length).toBeGreaterThan(30);
+    for (const b of buttons) {
+      expect(b.action).toMatch(/^[\x21-\x7e]+$/);
+      expect(Buffer.byteLength(b.action)).toBeLessThanOrEqual(48);
+      expect(decodeAction(catalog, b.action), b.action).toBeDefined();
+    }
+  });
+});
+
+describe('territory diagnostic: what follows the individuel bilan depends on the objective', () => {
+  const labelsAfterIndividuel = (entry: string | undefined, first: InboundEvent[]) => {
+    const steps = play(entry, [...first, say('70'), say('65'), say('62')]);
+    const last = steps.at(-1) as StepResult;
+    return (last.replies.at(-1)?.buttons ?? []).map((b) => b.label);
+  };
+
+  it.each([
+    ['objectif-3', ['Volet centre-ville (4 questions)', 'Voir la feuille de route']],
+    ['objectif-5', ['Volet collectif (3 questions)', 'Voir la feuille de route']],
+    [
+      'objectif-2',
+      [
+        'Voir la feuille de route',
+        'Volet collectif (3 questions)',
+        'Volet centre-ville (4 questions)',
+      ],
+    ],
+  ])('%s', (entry, labels) => {
+    expect(labelsAfterIndividuel(entry, [{ type: 'action', action: 'diag:t' }])).toEqual(labels);
+  });
+
+  it('no objective → both volets are offered', () => {
+    expect(labelsAfterIndividuel('diagnostic-territoire', [])).toEqual([
+      'Volet collectif (3 questions)',
+      'Volet centre-ville (4 questions)',
+      'Les deux volets (7 questions)',
+      'Voir la feuille de route',
+    ]);
+  });
+});
+
+describe('answers typed in words', () => {
+  it('an out-of-range share gets the clarifying question and the state does not move', () => {
+    const [start] = play('diagnostic-territoire', []);
+    const before = engine.inspect(start?.snapshot);
+    const result = engine.step(start?.snapshot, say('150 %'), ctx);
+    const after = engine.inspect(result.snapshot);
+    expect(textOf(result.replies)).toContain('Une part va de 0 à 100 %');
+    expect(after?.context.answers).toEqual(before?.context.answers);
+    expect(after?.context.prompt).toEqual(before?.context.prompt);
+  });
+
+  it('« je ne sais pas » is a valid answer, with advice on how to find out', () => {
+    const steps = play('diagnostic-territoire', [say('je ne sais pas')]);
+    const text = textOf((steps.at(-1) as StepResult).replies);
+    expect(text).toContain('vous ne savez pas, c’est une réponse valable');
+    expect(text).toContain('Enquête auprès des commerçants');
+    expect(text).toContain('Question 2/3');
+  });
+
+  it('free text that is no answer falls back to search and offers to resume the question', () => {
+    const steps = play('diagnostic-commercant', [say('boulangerie'), say('une carte de fidélité')]);
+    const last = steps.at(-1) as StepResult;
+    expect(textOf(last.replies)).toContain('Programme de fidélité et de chèques cadeaux');
+    expect(buttonsOf(last.replies).map((b) => b.action)).toContain('nav:resume');
+    const resumed = engine.step(last.snapshot, { type: 'action', action: 'nav:resume' }, ctx);
+    expect(textOf(resumed.replies)).toContain('Question 1/4');
+  });
+});

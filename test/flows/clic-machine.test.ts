@@ -1,0 +1,231 @@
+/**
+ * The dialogue machine through `xstate/graph`: shortest paths reach every state, and along each
+ * path every step says something that ends with buttons (SPEC §5: nothing is a dead end).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type AnyStateNode, createActor, type SnapshotFrom } from 'xstate';
+import { createTestModel, getShortestPaths } from 'xstate/graph';
+import { getCatalog } from '../../catalog/load.js';
+import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
+import { readAnswer } from '../../flows/logic.js';
+import type { ClicEvent, Intent } from '../../flows/types.js';
+import { textEvent } from '../../src/dialogue/interpret.js';
+import { renderIntents } from '../../src/dialogue/render.js';
+import { createSearch } from '../../src/understand/index.js';
+
+const FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.meta.url));
+const catalog = getCatalog();
+const search = createSearch(catalog);
+
+type Snap = SnapshotFrom<typeof clicMachine>;
+
+// === The events that carry data, listed for the traversal
+
+/** Sample free texts, interpreted exactly as the dialogue layer does. */
+const SAMPLE_TEXTS = [
+  'oui',
+  'non',
+  'je ne sais pas',
+  '45',
+  '150 %',
+  'boulangerie',
+  'Sens',
+  'bretagne',
+  'je veux vendre en ligne',
+  'stationnement',
+  'azerty qsdf',
+  'je suis commerçante',
+  'les deux',
+  'faire mon diagnostic',
+  'diagnostic de mon commerce',
+  'diagnostic du territoire',
+].map((t) => textEvent(catalog, search, t));
+
+const ENTRIES: ClicEvent[] = [
+  { type: 'ENTRY', entry: { kind: 'none' } },
+  { type: 'ENTRY', entry: { kind: 'unknown' } },
+  { type: 'ENTRY', entry: { kind: 'objective', objective: 'o3' } },
+  { type: 'ENTRY', entry: { kind: 'fiche', id: 'stationnement-intelligent' } },
+  { type: 'ENTRY', entry: { kind: 'diag', flow: 'commercant' } },
+  { type: 'ENTRY', entry: { kind: 'diag', flow: 'territoire' } },
+];
+
+const COMMANDS: ClicEvent[] = (
+  ['menu', 'aide', 'retour', 'recommencer', 'contact', 'oublier'] as const
+).map((command) => ({ type: 'COMMAND', command }));
+
+const NAVIGATION: ClicEvent[] = [
+  { type: 'ACTION', action: { kind: 'audience', audience: 'commercant' } },
+  { type: 'ACTION', action: { kind: 'objective', objective: 'o5' } },
+  { type: 'ACTION', action: { kind: 'fiche', id: 'site-vente-en-ligne' } },
+  { type: 'ACTION', action: { kind: 'details', id: 'site-vente-en-ligne' } },
+  { type: 'ACTION', action: { kind: 'diag', flow: 'commercant' } },
+  { type: 'ACTION', action: { kind: 'diag', flow: 'territoire' } },
+  { type: 'ACTION', action: { kind: 'search' } },
+  { type: 'ACTION', action: { kind: 'contacts' } },
+  { type: 'ACTION', action: { kind: 'resume' } },
+];
+
+const ANSWER_VALUES = [
+  'yes',
+  'no',
+  'unknown',
+  45,
+  'alimentaire',
+  'skip',
+  'end',
+  'collectif',
+  'centre-ville',
+  'both',
+  'faible',
+  'bretagne',
+];
+
+/** Answer buttons carry the current step token; one more is stale on purpose. */
+function answerEvents(snap: Snap): ClicEvent[] {
+  const p = snap.context.prompt;
+  const seq = p.kind === 'question' ? p.seq : snap.context.seq;
+  return [
+    ...ANSWER_VALUES.map(
+      (value): ClicEvent => ({ type: 'ACTION', action: { kind: 'answer', value, seq } }),
+    ),
+    { type: 'ACTION', action: { kind: 'answer', value: 'yes', seq: seq + 99 } },
+  ];
+}
+
+const events = (snap: Snap): ClicEvent[] => [
+  ...ENTRIES,
+  ...COMMANDS,
+  ...NAVIGATION,
+  ...answerEvents(snap),
+  ...SAMPLE_TEXTS,
+];
+
+/** A state is its value plus which question is asked and what is already known. */
+const serializeState = (snap: Snap) => {
+  const c = snap.context;
+  const p = c.prompt;
+  return JSON.stringify({
+    v: snap.value,
+    p: p.kind === 'question' ? p.question : p.kind,
+    town: Boolean(c.town),
+    region: Boolean(c.region),
+  });
+};
+
+// === Every atomic state of the machine
+
+function atomicStates(node: AnyStateNode): string[] {
+  const children = Object.values(node.states) as AnyStateNode[];
+  if (children.length === 0) return node.type === 'history' ? [] : [node.path.join('.')];
+  return children.flatMap(atomicStates);
+}
+
+function leafPaths(value: unknown, prefix: string[] = []): string[] {
+  if (typeof value === 'string') return [[...prefix, value].join('.')];
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => leafPaths(v, [...prefix, k]));
+  return [];
+}
+
+const paths = getShortestPaths(clicMachine, { events, serializeState });
+
+describe('clic dialogue machine (xstate/graph)', () => {
+  it('is versioned', () => {
+    expect(FLOW_ID).toBe('clic-centre-ville');
+    expect(FLOW_VERSION).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is pure: no invoke, no delayed transition, and imports no adapter or runtime code', () => {
+    const nodes = (node: AnyStateNode): AnyStateNode[] => [
+      node,
+      ...(Object.values(node.states) as AnyStateNode[]).flatMap(nodes),
+    ];
+    for (const node of nodes(clicMachine.root)) {
+      expect(node.invoke, node.id).toEqual([]);
+      expect(node.after, node.id).toEqual([]);
+    }
+    for (const file of readdirSync(FLOWS_DIR).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(join(FLOWS_DIR, file), 'utf8');
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      for (const spec of imports)
+        expect(spec, `${file} imports ${spec}`).toMatch(/^(xstate|\.\/|\.\.\/catalog\/)/);
+    }
+  });
+
+  it('reaches every state of the machine by a shortest path', () => {
+    const all = atomicStates(clicMachine.root).sort();
+    const reached = new Set(paths.flatMap((p) => leafPaths(p.state.value)));
+    expect(all).toContain('main.commercant.consentement');
+    expect(all).toContain('main.territoire.extra');
+    expect(all).toContain('oubli');
+    expect(all.filter((s) => !reached.has(s))).toEqual([]);
+  });
+
+  it('ends every step of every path with a reply carrying buttons (no dead end)', () => {
+    let checked = 0;
+    for (const path of paths) {
+      const actor = createActor(clicMachine, { input: {} });
+      actor.start();
+      for (const step of path.steps) {
+        if (step.event.type.startsWith('xstate.')) continue;
+        const intents: Intent[] = [];
+        const sub = actor.on('*', (e) => intents.push(e as Intent));
+        actor.send(step.event);
+        sub.unsubscribe();
+        expect(intents.length, `${JSON.stringify(step.event)} says nothing`).toBeGreaterThan(0);
+        const replies = renderIntents(intents, { catalog, state: actor.getSnapshot().context });
+        const last = replies[replies.length - 1];
+        const buttons = [
+          ...(last?.buttons ?? []),
+          ...(last?.cards ?? []).flatMap((c) => c.buttons ?? []),
+        ];
+        expect(buttons.length, `dead end after ${JSON.stringify(step.event)}`).toBeGreaterThan(0);
+        for (const r of replies)
+          for (const b of [
+            ...(r.buttons ?? []),
+            ...(r.cards ?? []).flatMap((c) => c.buttons ?? []),
+          ])
+            expect(Buffer.byteLength(b.action, 'utf8')).toBeLessThanOrEqual(48);
+        checked++;
+      }
+      actor.stop();
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('a test model built on the machine walks the merchant diagnostic to the consent question', async () => {
+    const model = createTestModel(clicMachine, { events, serializeState });
+    const toConsent = model
+      .getShortestPaths({
+        toState: (s) => s.matches({ main: { commercant: 'consentement' } }),
+      })
+      .at(0);
+    expect(toConsent).toBeDefined();
+    const seen: string[] = [];
+    await toConsent?.test({
+      states: { '*': (s) => void seen.push(JSON.stringify(s.value)) },
+    });
+    expect(seen.at(-1)).toContain('consentement');
+  });
+
+  it('an answer button from an earlier step is read as stale, not as an answer', () => {
+    const actor = createActor(clicMachine, { input: {} });
+    actor.start();
+    actor.send({ type: 'ENTRY', entry: { kind: 'diag', flow: 'commercant' } });
+    const first = actor.getSnapshot().context.prompt;
+    expect(first.kind === 'question' && first.question).toBe('sector');
+    const oldSeq = first.kind === 'question' ? first.seq : 0;
+    actor.send({ type: 'ACTION', action: { kind: 'answer', value: 'alimentaire', seq: oldSeq } });
+    const ctx = actor.getSnapshot().context;
+    const stale: ClicEvent = {
+      type: 'ACTION',
+      action: { kind: 'answer', value: 'yes', seq: oldSeq },
+    };
+    expect(readAnswer(ctx, stale).kind).toBe('stale');
+    actor.stop();
+  });
+});
