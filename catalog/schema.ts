@@ -272,6 +272,8 @@ export const Vocabulary = z.strictObject({
   regions: z.record(Slug, z.array(Text)).default({}),
   answers: z.record(Slug, z.array(Text)).default({}),
   commands: z.record(Slug, z.array(Text)).default({}),
+  /** Dialogue-specific words (who is talking, diagnostic choice…); `=x` matches a whole message. */
+  dialogue: z.record(Slug, z.array(Text)).default({}),
   stopwords: z.array(Text).default([]),
 });
 export type Vocabulary = z.infer<typeof Vocabulary>;

@@ -120,32 +120,50 @@ export function decodeEntry(catalog: Catalog, entry: string | undefined): EntryT
 
 // === Free text
 
-// Words that say who is talking at the welcome question. Dialogue-specific, so kept here rather
-// than in the catalog vocabulary (which lists the guide's words).
-const AUDIENCE_WORDS: readonly [Audience, RegExp][] = [
-  ['commercant', /\b(commercant|commercante|commerce|artisan|artisane|boutique|magasin)\b/],
-  [
-    'collectivite',
-    /\b(collectivite|mairie|commune|ville|elu|elue|manager|agglo|intercommunalite|municipal|municipale)\b/,
-  ],
-  ['visiteur', /\b(decouvre|decouvrir|curieux|curieuse|visiteur|visiteuse|habitant|habitante)\b/],
-];
-const STRUCTURE_WORDS: readonly [Understood['structure'] & string, RegExp][] = [
-  ['forte', /\b(forte|fort|tres structuree|bien structuree|solide)\b/],
-  ['moyenne', /\b(moyenne|moyen|moyennement)\b/],
-  ['faible', /\b(faible|peu|pas structuree|inexistante|aucune organisation)\b/],
-];
-const NEXT_WORDS: readonly [NextChoice, RegExp][] = [
-  ['both', /\b(les deux|tous les deux|les 2|both)\b/],
-  ['centre-ville', /\bcentre ville\b/],
-  ['collectif', /\bcollectif|collective\b/],
-  ['end', /\b(terminer|termine|fin|feuille de route|c est tout|stop|arreter)\b/],
-];
-const DIAG =
-  /\b(diagnostic|diag|autodiagnostic|auto diagnostic|diagnostiquer|evaluer mon niveau)\b/;
-const DIAG_TERRITORY = /\b(territoire|ville|commune|collectivite|centre ville)\b/;
-const DIAG_MERCHANT = /\b(commerce|commercant|commercante|boutique|magasin|mon niveau)\b/;
-const SKIP = /^(passer|je passe|plus tard|aucune|pas de ville|sans|non merci|skip)$/;
+/** Compiles a list of vocabulary phrases into one regex over normalised text. */
+function phraseRegex(words: readonly string[]): RegExp {
+  const esc = (w: string) => normalizeText(w).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const inner = words.filter((w) => !w.startsWith('=')).map(esc);
+  const whole = words.filter((w) => w.startsWith('=')).map((w) => esc(w.slice(1)));
+  const parts = [
+    ...(inner.length ? [`\\b(?:${inner.join('|')})\\b`] : []),
+    ...(whole.length ? [`^(?:${whole.join('|')})$`] : []),
+  ];
+  return parts.length ? new RegExp(parts.join('|')) : /(?!)/;
+}
+
+interface DialogueWords {
+  audience: readonly [Audience, RegExp][];
+  structure: readonly [Understood['structure'] & string, RegExp][];
+  next: readonly [NextChoice, RegExp][];
+  diag: RegExp;
+  diagTerritory: RegExp;
+  diagMerchant: RegExp;
+  skip: RegExp;
+}
+
+const wordsCache = new WeakMap<Catalog, DialogueWords>();
+
+/** The dialogue's own word lists, read from `catalog.vocabulary.dialogue` once per catalog. */
+function dialogueWords(catalog: Catalog): DialogueWords {
+  const hit = wordsCache.get(catalog);
+  if (hit) return hit;
+  const d = catalog.vocabulary.dialogue;
+  const re = (key: string) => phraseRegex(d[key] ?? []);
+  const words: DialogueWords = {
+    audience: (['commercant', 'collectivite', 'visiteur'] as const).map(
+      (a) => [a, re(`audience-${a}`)] as [Audience, RegExp],
+    ),
+    structure: (['forte', 'moyenne', 'faible'] as const).map((s) => [s, re(`structure-${s}`)]),
+    next: (['both', 'centre-ville', 'collectif', 'end'] as const).map((n) => [n, re(`next-${n}`)]),
+    diag: re('diagnostic'),
+    diagTerritory: re('diagnostic-territoire'),
+    diagMerchant: re('diagnostic-commercant'),
+    skip: re('skip'),
+  };
+  wordsCache.set(catalog, words);
+  return words;
+}
 
 function firstMatch<T>(table: readonly [T, RegExp][], norm: string): T | undefined {
   return table.find(([, re]) => re.test(norm))?.[0];
@@ -167,9 +185,10 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
   const share = parseShare(catalog, text);
   const sector = parseSector(catalog, text);
   const region = parseRegion(catalog, text);
-  const audience = firstMatch(AUDIENCE_WORDS, norm) ?? (sector ? 'commercant' : undefined);
-  const structure = firstMatch(STRUCTURE_WORDS, norm);
-  const next = firstMatch(NEXT_WORDS, norm);
+  const w = dialogueWords(catalog);
+  const audience = firstMatch(w.audience, norm) ?? (sector ? 'commercant' : undefined);
+  const structure = firstMatch(w.structure, norm);
+  const next = firstMatch(w.next, norm);
   const words = norm.split(' ').filter(Boolean);
   const town =
     words.length > 0 &&
@@ -190,16 +209,16 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
     ...(structure ? { structure } : {}),
     ...(next ? { next } : {}),
     ...(town ? { town } : {}),
-    ...(DIAG.test(norm)
+    ...(w.diag.test(norm)
       ? {
-          diag: DIAG_TERRITORY.test(norm)
+          diag: w.diagTerritory.test(norm)
             ? ('territoire' as const)
-            : DIAG_MERCHANT.test(norm)
+            : w.diagMerchant.test(norm)
               ? ('commercant' as const)
               : ('any' as const),
         }
       : {}),
-    ...(SKIP.test(norm) ? { skip: true } : {}),
+    ...(w.skip.test(norm) ? { skip: true } : {}),
     search: toOutcome(search.search(text)),
   };
 }
