@@ -1,0 +1,30 @@
+/**
+ * Copies what the compiled server reads at run time but tsc does not emit: the guide's data
+ * (`catalog/data` → `dist/catalog/data`). Part of `npm run build`.
+ */
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Source → destination pairs, relative to the repository root. */
+export const ASSETS: readonly (readonly [string, string])[] = [
+  ['catalog/data', 'dist/catalog/data'],
+];
+
+/** Copies every asset, replacing an older copy. */
+export function copyAssets(root: string = ROOT): void {
+  for (const [from, to] of ASSETS) {
+    const source = join(root, from);
+    const target = join(root, to);
+    if (!existsSync(source)) throw new Error(`missing asset folder: ${from}`);
+    rmSync(target, { recursive: true, force: true });
+    cpSync(source, target, { recursive: true });
+    console.log(`copied ${from} → ${to}`);
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  copyAssets();
+}

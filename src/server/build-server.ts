@@ -1,0 +1,206 @@
+/**
+ * The fastify application without `listen`: health, readiness and metrics routes, security
+ * headers, a JSON access log without message text or user ids, and each channel mounted as its
+ * own encapsulated plugin. Tests drive it with `app.inject`; `main` listens.
+ */
+import helmet from '@fastify/helmet';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Metrics } from '../metrics.js';
+
+// === Public types
+
+/**
+ * A channel mounted into the server (web, Telegram, Slack…). Each one is an encapsulated
+ * fastify plugin: its body parsers, auth hooks and error handler stay inside its own scope.
+ */
+export interface ChannelPlugin {
+  /** Short name used in logs (« web », « telegram »…). */
+  readonly name: string;
+  readonly plugin: FastifyPluginAsync;
+  /** Optional URL prefix for every route of the plugin. */
+  readonly prefix?: string;
+  /** Started once the server listens (e.g. Telegram long polling, setMyCommands). */
+  readonly start?: () => Promise<void>;
+  /** Stops background work and waits for it, after HTTP stopped and before the store closes. */
+  readonly stop?: () => Promise<void>;
+}
+
+/** Anything that can tell whether the storage answers (the store's `ready()`). */
+export interface Readiness {
+  ready(): Promise<unknown> | unknown;
+}
+
+/** What {@link buildServer} needs; everything is injected so tests can swap it. */
+export interface ServerDeps {
+  readonly logger: FastifyBaseLogger;
+  readonly metrics: Metrics;
+  /** Checked by `/readyz` (the conversation store). */
+  readonly readiness: Readiness;
+  readonly channels: readonly ChannelPlugin[];
+  /** Trust X-Forwarded-For from a reverse proxy (per-IP limits need the visitor's address). */
+  readonly trustProxy?: boolean;
+  /** Largest body any route accepts; channels set smaller limits on their own routes. */
+  readonly bodyLimit?: number;
+}
+
+/**
+ * Content-Security-Policy of every response, the demo page included: only our own scripts,
+ * styles and API; nothing inline, no third party, no framing.
+ */
+export const CONTENT_SECURITY_POLICY: Readonly<Record<string, string[]>> = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'none'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+const errorBody = z.object({ error: z.string(), message: z.string() });
+
+// === The builder
+
+/** Builds the whole HTTP application (no listen) from injected dependencies. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Fastify's request log lines carry URLs, which hold conversation ids: we log our own.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: deps.bodyLimit ?? 256 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // Responses finished during shutdown close their keep-alive connection, so `close()` does not
+  // wait for idle sockets to time out.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { ...CONTENT_SECURITY_POLICY } },
+    // The widget script is loaded by other sites; its route relaxes CORP for itself.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+
+  // --- Access log: method, route pattern (never the raw URL), status, duration.
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeHttp(reply.statusCode);
+    const route = request.routeOptions.url ?? '(unmatched)';
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  // --- One error funnel at the edge: known client errors keep their status, the rest is 500.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
+    if (status >= 500) {
+      request.log.error(
+        {
+          code: error.code ?? 'INTERNAL',
+          route: request.routeOptions.url,
+          err: { name: error.name, stack: error.stack },
+        },
+        'request failed',
+      );
+    }
+    void reply
+      .code(status)
+      .type('application/json; charset=utf-8')
+      .send({
+        error: status >= 500 ? 'internal_error' : (error.code ?? 'bad_request'),
+        message:
+          status >= 500
+            ? 'Désolé, un souci technique est survenu. Réessayez dans un instant.'
+            : 'Requête invalide.',
+      });
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send({ error: 'not_found', message: 'Cette adresse n’existe pas.' });
+  });
+
+  // --- Operations routes.
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+
+  typed.get(
+    '/healthz',
+    { schema: { response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  typed.get(
+    '/readyz',
+    {
+      schema: {
+        response: {
+          200: z.object({ status: z.literal('ready') }),
+          503: z.object({ status: z.literal('unavailable'), reason: z.string() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      if (closing) return reply.code(503).send({ status: 'unavailable', reason: 'shutting down' });
+      try {
+        const ok = await deps.readiness.ready();
+        if (ok === false) {
+          return reply.code(503).send({ status: 'unavailable', reason: 'store not ready' });
+        }
+        return { status: 'ready' as const };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', reason: 'store not ready' });
+      }
+    },
+  );
+
+  app.get('/metrics', async (_request, reply) => {
+    void reply.type('text/plain; version=0.0.4; charset=utf-8');
+    return deps.metrics.render();
+  });
+
+  // --- Channels, each in its own encapsulated scope.
+  for (const channel of deps.channels) {
+    await app.register(channel.plugin, channel.prefix ? { prefix: channel.prefix } : {});
+  }
+
+  return app;
+}
+
+/** The JSON error body every route answers with (`{ error, message }`, message in French). */
+export const errorResponseSchema = errorBody;
