@@ -1,0 +1,482 @@
+/**
+ * The Slack channel for municipal staff (SPEC §6, issue 8): a Bolt app on our fastify server
+ * through the custom receiver, `/centreville` and its subcommands, the « Diagnostic du
+ * territoire » modal, and buttons that continue the dialogues through the runtime (one
+ * conversation per Slack user: `slack:<team>:<user>`). Every listener acknowledges first and
+ * works after, so that Slack gets its answer within 3 s whatever the Web API does; replies go
+ * back through `response_url` (ephemeral) or, failing that, a direct message.
+ */
+import {
+  App,
+  type BlockAction,
+  type Logger as BoltLogger,
+  type ButtonAction,
+  type LogLevel,
+  type types,
+  type webApi,
+} from '@slack/bolt';
+import type { FastifyPluginAsync } from 'fastify';
+import { getCatalog } from '../../catalog/load.js';
+import type { Catalog } from '../../catalog/schema.js';
+import type { Config } from '../../src/config.js';
+import { assessTerritory } from '../../src/core/index.js';
+import { makeReply } from '../../src/reply/build.js';
+import type { Reply } from '../../src/reply/model.js';
+import type { Runtime } from '../../src/runtime/runtime.js';
+import type { InboundEvent, TurnContext } from '../../src/runtime/types.js';
+import type { ChannelFactory } from '../../src/server/compose.js';
+import type { Store } from '../../src/storage/types.js';
+import { createSearch, type Search } from '../../src/understand/search.js';
+import { createDeliverer, type DeliveryTarget, responseUrlHosts } from './deliver.js';
+import { parseSlashText, slackConversationKey, slackUserRef } from './inbound.js';
+import {
+  buildDiagnosticModal,
+  buildSearchModal,
+  DIAGNOSTIC_CALLBACK,
+  decodeOrigin,
+  type ModalOrigin,
+  readDiagnosticSubmission,
+  readSearchSubmission,
+  SEARCH_CALLBACK,
+} from './modal.js';
+import { createSlackReceiver } from './receiver.js';
+import { ACTION_PREFIX, renderReplies } from './render.js';
+import {
+  bilanNavigationButtons,
+  bilanUnavailableReply,
+  contactsReply,
+  helpReply,
+  menuReply,
+  notFoundReply,
+  noticeReply,
+  parseUiAction,
+  territoryReplies,
+  type UiAction,
+} from './replies.js';
+
+// === Public API
+
+/** The logging surface the channel needs (the app's pino logger fits). */
+export interface SlackChannelLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Who asked, for the optional merchants' bilan (the observatory, issue 9). */
+export interface BilanRequest {
+  /** The town typed after `/centreville bilan`, else TOWN_NAME; undefined when neither. */
+  readonly town?: string;
+  readonly teamId: string;
+  readonly userId: string;
+}
+
+/** Dependencies of {@link createSlackChannel}. */
+export interface SlackChannelDeps {
+  readonly config: Pick<Config, 'slack' | 'town'>;
+  readonly runtime: Runtime;
+  readonly store: Pick<Store, 'markSeen'>;
+  readonly logger: SlackChannelLogger;
+  /** The guide as data; the shared catalog by default. */
+  readonly catalog?: Catalog;
+  /** The free-text search; built from the catalog by default. */
+  readonly search?: Search;
+  /**
+   * The merchants' observatory for `/centreville bilan`. Until it exists the subcommand says
+   * so plainly and the menu does not offer it (issue 8).
+   */
+  readonly bilan?: (request: BilanRequest) => Promise<readonly Reply[]>;
+  /** Clock (signature window, turn context), for tests. */
+  readonly now?: () => Date;
+}
+
+/** The mounted channel. */
+export interface SlackChannel {
+  /** Encapsulated fastify plugin: `POST /slack/events`, with its own raw-body parsers. */
+  readonly plugin: FastifyPluginAsync;
+  /** Resolves when the work started by earlier requests (Web API calls…) has finished. */
+  drain(): Promise<void>;
+}
+
+/** Thrown when the channel is built without its Slack settings. */
+export class SlackConfigMissingError extends Error {
+  readonly code = 'SLACK_CONFIG_MISSING';
+  constructor() {
+    super('Slack channel needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN');
+    this.name = 'SlackConfigMissingError';
+  }
+}
+
+/** How long a request id is kept for retry de-duplication (Slack retries within ~5 min). */
+const DEDUPE_TTL_MS = 60 * 60 * 1000;
+
+// === The channel
+
+/**
+ * Builds the Slack channel. The caller registers `plugin` on the fastify server (no prefix:
+ * the route is `/slack/events`, the URL the manifest gives Slack).
+ */
+export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
+  const slack = deps.config.slack;
+  if (!slack) throw new SlackConfigMissingError();
+  const { logger, runtime } = deps;
+  const catalog = deps.catalog ?? getCatalog();
+  const search = deps.search ?? createSearch(catalog);
+  const now = deps.now ?? (() => new Date());
+  const town = deps.config.town.name;
+  const region = deps.config.town.region;
+  const withBilan = deps.bilan !== undefined;
+
+  const receiver = createSlackReceiver({
+    signingSecret: slack.signingSecret,
+    logger,
+    markSeen: (id) => deps.store.markSeen(id, DEDUPE_TTL_MS),
+    now: () => now().getTime(),
+  });
+
+  const app = new App({
+    receiver,
+    // A fixed bot token, without the auth.test call Bolt would make before the first ack.
+    authorize: async () => ({ botToken: slack.botToken }),
+    logger: boltLogger(logger),
+    convoStore: false,
+    ignoreSelf: false,
+    tokenVerificationEnabled: false,
+    clientOptions: {
+      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+      // Work after the ack may retry a little, but never for minutes.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+      timeout: 10_000,
+    },
+  });
+
+  const deliver = createDeliverer({ logger, allowedHosts: responseUrlHosts(slack.apiUrl) });
+
+  // --- Helpers shared by the listeners
+
+  const turnContext = (teamId: string, userId: string): TurnContext => ({
+    channel: 'slack',
+    userRef: slackUserRef(teamId, userId),
+    ...(town ? { town } : {}),
+    now: now(),
+  });
+
+  async function send(
+    client: webApi.WebClient,
+    target: DeliveryTarget,
+    replies: readonly Reply[],
+  ): Promise<void> {
+    await deliver(client, target, renderReplies(replies));
+  }
+
+  async function runTurn(
+    client: webApi.WebClient,
+    who: { teamId: string; userId: string },
+    target: DeliveryTarget,
+    event: InboundEvent,
+  ): Promise<void> {
+    const key = slackConversationKey(who.teamId, who.userId);
+    const result = await runtime.turn(key, event, turnContext(who.teamId, who.userId));
+    await send(client, target, result.replies);
+  }
+
+  /** Everything after the ack runs here: a failure is logged and told kindly, never thrown. */
+  async function afterAck(
+    label: string,
+    client: webApi.WebClient,
+    target: DeliveryTarget,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      logger.error(
+        { channel: 'slack', code: 'handler-failed', step: label, err: nameOf(error) },
+        'slack work failed',
+      );
+      await send(client, target, [
+        noticeReply('Désolé, un souci technique est survenu. Réessayez dans un instant.'),
+      ]).catch(() => undefined);
+    }
+  }
+
+  async function openModal(
+    client: webApi.WebClient,
+    triggerId: string | undefined,
+    target: DeliveryTarget,
+    view: types.ModalView,
+  ): Promise<void> {
+    if (!triggerId) {
+      await send(client, target, [noticeReply('Impossible d’ouvrir la fenêtre depuis ici.')]);
+      return;
+    }
+    try {
+      await client.views.open({ trigger_id: triggerId, view });
+    } catch (error) {
+      logger.warn(
+        { channel: 'slack', code: 'views-open-failed', err: nameOf(error) },
+        'views.open failed',
+      );
+      await send(client, target, [
+        noticeReply(
+          'La fenêtre n’a pas pu s’ouvrir à temps. Relancez la commande, elle s’ouvrira.',
+        ),
+      ]);
+    }
+  }
+
+  async function showUi(
+    action: UiAction,
+    client: webApi.WebClient,
+    who: { teamId: string; userId: string },
+    target: DeliveryTarget,
+    triggerId: string | undefined,
+    origin: ModalOrigin,
+  ): Promise<void> {
+    switch (action) {
+      case 'menu':
+        return send(client, target, [menuReply(catalog, { townName: town, withBilan })]);
+      case 'aide':
+        return send(client, target, [helpReply('/centreville', { withBilan })]);
+      case 'contacts':
+        return send(client, target, [contactsReply(catalog, region)]);
+      case 'diag':
+        return openModal(client, triggerId, target, buildDiagnosticModal(catalog, origin));
+      case 'search':
+        return openModal(client, triggerId, target, buildSearchModal(origin));
+      case 'bilan':
+        return showBilan(client, who, target, town);
+    }
+  }
+
+  /**
+   * `/centreville bilan [ville]`: the observatory's figures for the town typed after the command,
+   * else TOWN_NAME — as Block Kit through the neutral renderer, with the menu's way back.
+   */
+  async function showBilan(
+    client: webApi.WebClient,
+    who: { teamId: string; userId: string },
+    target: DeliveryTarget,
+    forTown: string | undefined,
+  ): Promise<void> {
+    if (!deps.bilan) return send(client, target, [bilanUnavailableReply()]);
+    const replies = [...(await deps.bilan({ ...(forTown ? { town: forTown } : {}), ...who }))];
+    const last = replies.pop();
+    const nav = bilanNavigationButtons();
+    replies.push(
+      last
+        ? makeReply({ ...last, buttons: [...(last.buttons ?? []), ...nav] })
+        : makeReply({ blocks: [], buttons: nav }),
+    );
+    return send(client, target, replies);
+  }
+
+  /** `/centreville fiche <mots>` and the search modal: the best fiche, through the dialogue. */
+  async function searchFiche(
+    client: webApi.WebClient,
+    who: { teamId: string; userId: string },
+    target: DeliveryTarget,
+    words: string,
+  ): Promise<void> {
+    const found = search.search(words);
+    if (found.kind === 'command')
+      return runTurn(client, who, target, { type: 'text', text: words });
+    const best = found.kind === 'none' ? undefined : found.hits[0];
+    if (best) return runTurn(client, who, target, { type: 'start', entry: `fiche-${best.id}` });
+    if (found.kind === 'objective') {
+      const objective = catalog.objectives.find((o) => o.id === found.objective);
+      if (objective) {
+        return runTurn(client, who, target, {
+          type: 'start',
+          entry: `objectif-${objective.number}`,
+        });
+      }
+    }
+    return send(client, target, [notFoundReply(words)]);
+  }
+
+  // --- /centreville …
+
+  app.command(/.*/, async ({ command, ack, client }) => {
+    await ack();
+    const who = { teamId: command.team_id, userId: command.user_id };
+    const target: DeliveryTarget = { responseUrl: command.response_url, userId: command.user_id };
+    const origin: ModalOrigin = {
+      responseUrl: command.response_url,
+      channelId: command.channel_id,
+    };
+    const request = parseSlashText(command.text);
+    await afterAck(`command:${request.kind}`, client, target, async () => {
+      switch (request.kind) {
+        case 'menu':
+          return showUi('menu', client, who, target, command.trigger_id, origin);
+        case 'diagnostic':
+          return showUi('diag', client, who, target, command.trigger_id, origin);
+        case 'search-modal':
+          return showUi('search', client, who, target, command.trigger_id, origin);
+        case 'aide':
+          return send(client, target, [
+            helpReply(command.command || '/centreville', { withBilan }),
+          ]);
+        case 'contacts':
+          return showUi('contacts', client, who, target, command.trigger_id, origin);
+        case 'bilan':
+          return showBilan(client, who, target, request.town ?? town);
+        case 'search':
+          return searchFiche(client, who, target, request.words);
+        case 'entry':
+          return runTurn(client, who, target, { type: 'start', entry: request.entry });
+        case 'text':
+          return runTurn(client, who, target, { type: 'text', text: request.text });
+      }
+    });
+  });
+
+  // --- Buttons
+
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(
+      `^(${escapeRegExp(ACTION_PREFIX.run)}|${escapeRegExp(ACTION_PREFIX.start)}|${escapeRegExp(ACTION_PREFIX.ui)})`,
+    ),
+    async ({ action, ack, body, client }) => {
+      await ack();
+      const userId = body.user.id;
+      const teamId = body.team?.id ?? body.user.team_id ?? 'none';
+      const who = { teamId, userId };
+      const target: DeliveryTarget = { responseUrl: body.response_url, userId };
+      const value = typeof action.value === 'string' ? action.value : '';
+      await afterAck('action', client, target, async () => {
+        if (action.action_id.startsWith(ACTION_PREFIX.ui)) {
+          const ui = parseUiAction(value);
+          const origin: ModalOrigin = {
+            ...(body.response_url ? { responseUrl: body.response_url } : {}),
+            ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+          };
+          return ui
+            ? showUi(ui, client, who, target, body.trigger_id, origin)
+            : showUi('menu', client, who, target, undefined, origin);
+        }
+        if (action.action_id.startsWith(ACTION_PREFIX.start)) {
+          return runTurn(client, who, target, { type: 'start', entry: value });
+        }
+        return runTurn(client, who, target, { type: 'action', action: value });
+      });
+    },
+  );
+
+  // --- Modals
+
+  app.view(DIAGNOSTIC_CALLBACK, async ({ ack, view, body, client }) => {
+    const read = readDiagnosticSubmission(catalog, view.state.values);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: { ...read.errors } });
+      return;
+    }
+    await ack();
+    const origin = decodeOrigin(view.private_metadata);
+    const target: DeliveryTarget = {
+      ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
+      userId: body.user.id,
+    };
+    await afterAck('diagnostic', client, target, async () => {
+      const result = assessTerritory(
+        catalog,
+        read.answers,
+        read.objective ? { objective: read.objective } : undefined,
+      );
+      const replies = result.ok
+        ? territoryReplies(catalog, result.value, region)
+        : [noticeReply(result.error.message)];
+      await send(client, target, replies);
+    });
+  });
+
+  app.view(SEARCH_CALLBACK, async ({ ack, view, body, client }) => {
+    const read = readSearchSubmission(view.state.values);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    await ack();
+    const origin = decodeOrigin(view.private_metadata);
+    const target: DeliveryTarget = {
+      ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
+      userId: body.user.id,
+    };
+    const who = { teamId: body.team?.id ?? body.user.team_id ?? 'none', userId: body.user.id };
+    await afterAck('search', client, target, () => searchFiche(client, who, target, read.text));
+  });
+
+  app.error(async (error) => {
+    logger.error({ channel: 'slack', code: nameOf(error) }, 'slack app error');
+  });
+
+  return { plugin: receiver.plugin, drain: () => receiver.drain() };
+}
+
+// === For the composition root
+
+/**
+ * The optional-channel factory `composeApp` takes (`channelFactories: [slackChannelFactory]`):
+ * on when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set; `stop` waits for the work started
+ * after acks (Web API calls) before the store closes.
+ */
+export const slackChannelFactory: ChannelFactory = {
+  name: 'slack',
+  enabled: (config) => config.slack !== undefined,
+  offReason: 'SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is empty',
+  create(context) {
+    const { observatory } = context;
+    const channel = createSlackChannel({
+      config: context.config,
+      runtime: context.runtime,
+      store: context.store,
+      logger: context.logger,
+      ...(observatory
+        ? {
+            bilan: (request: BilanRequest) =>
+              observatory.bilan({ ...(request.town ? { town: request.town } : {}) }),
+          }
+        : {}),
+    });
+    return { name: 'slack', plugin: channel.plugin, stop: () => channel.drain() };
+  },
+};
+
+// === Helpers
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function nameOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/**
+ * Bolt's own log lines, through our logger at warn and error only: Bolt's debug lines quote
+ * request bodies, which hold what users wrote (SPEC §7: no message text in logs).
+ */
+function boltLogger(logger: SlackChannelLogger): BoltLogger {
+  let level = 'warn' as LogLevel;
+  const line = (parts: unknown[]) =>
+    parts
+      .map((p) => (p instanceof Error ? p.name : typeof p === 'string' ? p : typeof p))
+      .join(' ')
+      .slice(0, 200);
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (...parts: unknown[]) =>
+      logger.warn({ channel: 'slack', source: 'bolt', detail: line(parts) }, 'bolt'),
+    error: (...parts: unknown[]) =>
+      logger.error({ channel: 'slack', source: 'bolt', detail: line(parts) }, 'bolt'),
+    setLevel: (next: LogLevel) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * What a town-centre manager sees with `/centreville` (SPEC §5–§6, DIALOGUES §2): the menu, help,
+ * a fiche found from a few words, contacts and funding, buttons that continue the dialogue, and
+ * user text shown as text (never as Slack markup).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeReply, para } from '../../src/reply/build.js';
+import {
+  blockActionPayload,
+  buttonsOf,
+  createSlackTestApp,
+  type SlackTestApp,
+  shownText,
+  until,
+} from './helpers.js';
+
+let t: SlackTestApp | undefined;
+
+afterEach(async () => {
+  const current = t;
+  t = undefined;
+  if (current) {
+    await current.close();
+    expect(current.violations).toEqual([]);
+  }
+});
+
+async function lastHook(app: SlackTestApp, count: number): Promise<Record<string, unknown>> {
+  await until(() => app.hooks.length >= count);
+  await app.channel.drain();
+  const hook = app.hooks[count - 1];
+  if (!hook) throw new Error('no response_url post');
+  return hook.body;
+}
+
+describe('/centreville — the menu', () => {
+  it('offers the five objectives, the diagnostic, search and contacts, privately', async () => {
+    t = await createSlackTestApp();
+    const response = await t.command('');
+    expect(response.statusCode).toBe(200);
+    const menu = await lastHook(t, 1);
+    expect(menu.response_type).toBe('ephemeral');
+    const labels = buttonsOf(menu).map((b) => b.label);
+    expect(labels).toEqual([
+      'Diagnostic du territoire',
+      'Comprendre les enjeux du numérique',
+      'Être trouvé·e et me faire connaître',
+      'Attirer du monde en centre-ville',
+      'Gagner en efficacité et en marge',
+      'Vendre par de nouveaux canaux',
+      'Chercher une fiche',
+      'Contacts et financement',
+    ]);
+    // Issue 8: « bilan des commerçants » stays out of the menu until the observatory exists.
+    expect(labels.join(' ')).not.toMatch(/bilan/i);
+    expect(shownText(menu)).toContain('pour Dole');
+    expect(typeof menu.text).toBe('string');
+  });
+
+  it('shows « Bilan des commerçants » once an observatory is plugged in', async () => {
+    t = await createSlackTestApp({
+      bilan: async () => [makeReply({ blocks: [para('12 réponses à Dole.')] })],
+    });
+    await t.command('');
+    const menu = await lastHook(t, 1);
+    expect(buttonsOf(menu).map((b) => b.label)).toContain('Bilan des commerçants');
+    await t.command('bilan');
+    expect(shownText(await lastHook(t, 2))).toContain('12 réponses à Dole.');
+  });
+
+  it('/centreville bilan without an observatory says so plainly, no fake figures', async () => {
+    t = await createSlackTestApp();
+    await t.command('bilan');
+    const message = await lastHook(t, 1);
+    expect(shownText(message)).toContain('pas encore disponible');
+    expect(shownText(message)).not.toMatch(/\d+ ?%/);
+  });
+
+  it('/centreville aide lists the subcommands', async () => {
+    t = await createSlackTestApp();
+    await t.command('aide');
+    const text = shownText(await lastHook(t, 1));
+    for (const sub of ['diagnostic', 'fiche &lt;mots&gt;', 'contact', 'oubli']) {
+      expect(text).toContain(`/centreville ${sub}`);
+    }
+  });
+
+  it('an objective button continues through the dialogue: objective o3 lists its solutions', async () => {
+    t = await createSlackTestApp();
+    await t.command('');
+    const menu = await lastHook(t, 1);
+    const o3 = buttonsOf(menu).find((b) => b.label === 'Attirer du monde en centre-ville');
+    expect(o3?.value).toBe('objectif-3');
+    await t.interact(blockActionPayload(o3?.actionId ?? '', o3?.value ?? ''));
+    const reply = await lastHook(t, 2);
+    expect(shownText(reply)).toContain('Stationnement intelligent');
+    expect(t.hooks[1]?.path).toMatch(/^\/actions\//);
+  });
+});
+
+describe('/centreville fiche <mots>', () => {
+  it('« fiche stationnement » shows the fiche Stationnement intelligent (guide p. 26) with its details button', async () => {
+    t = await createSlackTestApp();
+    await t.command('fiche où se garer, places de parking');
+    const message = await lastHook(t, 1);
+    expect(shownText(message)).toContain('*Stationnement intelligent*');
+    const details = buttonsOf(message).find((b) => /détails/i.test(b.label));
+    expect(details).toBeDefined();
+    // The button continues the same conversation through the runtime.
+    await t.interact(blockActionPayload(details?.actionId ?? '', details?.value ?? ''));
+    const more = await lastHook(t, 2);
+    expect(shownText(more)).toMatch(/Stationnement intelligent — détails/);
+  });
+
+  it('user text with <!channel> & <b> is shown escaped, never as a mention or markup', async () => {
+    t = await createSlackTestApp();
+    await t.command('fiche <!channel> & <b>');
+    const message = await lastHook(t, 1);
+    const text = shownText(message);
+    expect(text).toContain('&lt;!channel&gt; &amp; &lt;b&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(String(message.text)).not.toContain('<!channel>');
+  });
+
+  it('/centreville fiche with no words opens the search window on the trigger_id', async () => {
+    t = await createSlackTestApp();
+    await t.command('fiche');
+    await t.channel.drain();
+    const open = t.api.find((c) => c.method === 'views.open');
+    expect(open?.args.trigger_id).toMatch(/^13345224609\./);
+    expect((open?.args.view as { callback_id?: string } | undefined)?.callback_id).toBe(
+      'cv-search',
+    );
+  });
+});
+
+describe('/centreville contact', () => {
+  it('gives the Bourgogne-Franche-Comté contact of the guide (p. 43) and the funding, with the caveat', async () => {
+    t = await createSlackTestApp();
+    await t.command('contact');
+    const text = shownText(await lastHook(t, 1));
+    expect(text).toContain('mailto:bourgogne-franche-comte@caissedesdepots.fr');
+    expect(text).toContain("7 millions d'euros");
+    expect(text).toContain('vérifiez auprès de la Banque des');
+  });
+
+  it('without a known region, lists the 13 regional contacts', async () => {
+    t = await createSlackTestApp({ townRegion: 'Atlantide' });
+    await t.command('contact');
+    const text = shownText(await lastHook(t, 1));
+    expect(text.match(/@caissedesdepots\.fr\|/g)).toHaveLength(13);
+  });
+});
