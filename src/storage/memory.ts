@@ -2,6 +2,12 @@
  * The in-memory store: the default for tests and the terminal. Values are kept as JSON text so
  * that callers never share objects with the store, exactly as with a real database.
  */
+import {
+  type ObservatoryRecord,
+  parseRecord,
+  type RecordStore,
+  townKey,
+} from '../observatory/records.js';
 import type { Channel } from '../runtime/types.js';
 import type { Envelope } from './envelope.js';
 import { createLockManager } from './locks.js';
@@ -34,6 +40,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const rows = new Map<string, Row>();
   const seen = new Map<string, number>();
   const remembered = new Map<string, { json: string; expiresAt: number; owner?: Owner }>();
+  /** Observatory records as JSON, by `identity|townKey` (one per merchant and town). */
+  const observations = new Map<string, string>();
   const locks = createLockManager();
   let closed = false;
   let writes = 0;
@@ -121,9 +129,51 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
   };
 
+  const records: RecordStore = {
+    async put(record: ObservatoryRecord) {
+      open();
+      observations.set(`${record.identity}|${record.townKey}`, JSON.stringify(record));
+    },
+    async deleteByIdentity(identity) {
+      open();
+      let removed = 0;
+      for (const id of [...observations.keys()]) {
+        if (id.startsWith(`${identity}|`)) {
+          observations.delete(id);
+          removed++;
+        }
+      }
+      return removed;
+    },
+    async listByTown(town) {
+      open();
+      const key = townKey(town);
+      const out: ObservatoryRecord[] = [];
+      for (const [id, json] of observations) {
+        if (!id.endsWith(`|${key}`)) continue;
+        const record = parseRecord(json);
+        if (record && record.townKey === key) out.push(record);
+      }
+      return out;
+    },
+    async purgeBefore(month) {
+      open();
+      let removed = 0;
+      for (const [id, json] of [...observations]) {
+        const record = parseRecord(json);
+        if (!record || record.month < month) {
+          observations.delete(id);
+          removed++;
+        }
+      }
+      return removed;
+    },
+  };
+
   return {
     kind: 'memory',
     conversations,
+    records,
     async lock(key, ttlMs, waitMs) {
       open();
       return locks.lock(key, ttlMs, waitMs);
@@ -162,6 +212,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       rows.clear();
       seen.clear();
       remembered.clear();
+      observations.clear();
     },
   };
 }

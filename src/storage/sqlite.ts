@@ -7,6 +7,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import {
+  type ObservatoryRecord,
+  parseRecord,
+  type RecordStore,
+  townKey,
+} from '../observatory/records.js';
 import type { Envelope } from './envelope.js';
 import { createLockManager } from './locks.js';
 import { type ConversationStore, type Store, StoreClosedError, toMillis } from './types.js';
@@ -41,6 +47,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX remembered_by_user ON remembered (channel, user_ref);
    CREATE INDEX remembered_by_expiry ON remembered (expires_at);`,
+  // 2 — the merchants' observatory (issue 9): one anonymous record per identity hash and town.
+  `CREATE TABLE observatory_records (
+     identity TEXT NOT NULL,
+     town_key TEXT NOT NULL,
+     month TEXT NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (identity, town_key)
+   );
+   CREATE INDEX observatory_records_by_town ON observatory_records (town_key);
+   CREATE INDEX observatory_records_by_month ON observatory_records (month);`,
 ];
 
 /** Options of {@link createSqliteStore}: a data directory, or an explicit file. */
@@ -84,6 +100,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('journal_mode = WAL');
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('synchronous = NORMAL');
+  // « Oublier mes données » erases at once (SPEC §7): deleted rows are overwritten, not left in
+  // free pages of the file.
+  db.pragma('secure_delete = ON');
   migrate(db);
 
   const q = {
@@ -122,6 +141,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       'SELECT value FROM remembered WHERE id = ? AND expires_at > ?',
     ),
     ping: db.prepare('SELECT 1 AS ok'),
+    putRecord: db.prepare(
+      `INSERT OR REPLACE INTO observatory_records (identity, town_key, month, data)
+       VALUES (@identity, @townKey, @month, @data)`,
+    ),
+    deleteRecords: db.prepare('DELETE FROM observatory_records WHERE identity = ?'),
+    recordsByTown: db.prepare<[string], { data: string }>(
+      'SELECT data FROM observatory_records WHERE town_key = ?',
+    ),
+    purgeRecords: db.prepare('DELETE FROM observatory_records WHERE month < ?'),
   };
 
   const deleteUser = db.transaction((channel: string, userRef: string) => {
@@ -190,9 +218,37 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
+  const records: RecordStore = {
+    async put(record: ObservatoryRecord) {
+      open();
+      q.putRecord.run({
+        identity: record.identity,
+        townKey: record.townKey,
+        month: record.month,
+        data: JSON.stringify(record),
+      });
+    },
+    async deleteByIdentity(identity) {
+      open();
+      return q.deleteRecords.run(identity).changes;
+    },
+    async listByTown(town) {
+      open();
+      return q.recordsByTown
+        .all(townKey(town))
+        .map((row) => parseRecord(row.data))
+        .filter((r): r is ObservatoryRecord => r !== undefined);
+    },
+    async purgeBefore(month) {
+      open();
+      return q.purgeRecords.run(month).changes;
+    },
+  };
+
   return {
     kind: 'sqlite',
     conversations,
+    records,
     async lock(key, ttlMs, waitMs) {
       open();
       return locks.lock(key, ttlMs, waitMs);

@@ -2,6 +2,7 @@
  * The storage port. Small and async so that the embedded stores (memory, SQLite) and a Redis store
  * with cross-instance locks fit behind it without the runtime knowing which one runs.
  */
+import type { RecordStore } from '../observatory/records.js';
 import type { Channel } from '../runtime/types.js';
 import type { Envelope } from './envelope.js';
 
@@ -48,6 +49,8 @@ export interface Store {
   /** For logs and /readyz: `memory`, `sqlite`, `redis`… */
   readonly kind: string;
   readonly conversations: ConversationStore;
+  /** The merchants' observatory records (SPEC §8): anonymous, keyed by a salted identity hash. */
+  readonly records: RecordStore;
   /**
    * Exclusive lock on `key`, held at most `ttlMs` (a crashed holder does not block forever),
    * waiting at most `waitMs` in a fair (first come, first served) queue. Rejects with
