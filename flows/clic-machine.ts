@@ -7,6 +7,7 @@
  */
 import { and, enqueueActions, not, setup } from 'xstate';
 import {
+  acceptPrefill,
   answerOf,
   ask,
   askAt,
@@ -21,6 +22,7 @@ import {
   patch,
   readAnswer,
   record,
+  refusePrefill,
   reprompt,
   say,
   show,
@@ -78,6 +80,8 @@ export const clicMachine = setup({
     regionKnown: ({ context }) => Boolean(context.region),
     inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
     hasObjective: ({ context }) => Boolean(context.objective),
+    isPrefillQuestion: ({ context }) => currentQuestion(context)?.question === 'prefill',
+    hasObservatoryOffer: ({ context }) => Boolean(context.observatory),
     // --- buttons
     isAudienceAction: ({ event }) => actionOf(event)?.kind === 'audience',
     isObjectiveAction: ({ event }) => actionOf(event)?.kind === 'objective',
@@ -290,6 +294,13 @@ export const clicMachine = setup({
       chain(ctx, patch({ list: MERCHANT_QUESTIONS }), askAt(MERCHANT_QUESTIONS.length - 1)),
     ),
     backToTown: act((ctx) => chain(ctx, ask('town'))),
+    // --- the merchants' observatory (issue 9)
+    setObservatory: act((_ctx, e) => ({
+      patch: { observatory: e.type === 'OBSERVATORY' ? e.offer : undefined },
+      intents: [],
+    })),
+    acceptPrefill: act((ctx) => chain(ctx, acceptPrefill)),
+    refusePrefill: act((ctx) => chain(ctx, refusePrefill)),
     // --- territory diagnostic
     startTerritory: act((ctx, e) =>
       chain(ctx, e.type === 'COMMAND' ? notice({ kind: 'restart' }) : patch({}), startTerritory),
@@ -368,6 +379,7 @@ export const clicMachine = setup({
   context: ({ input }) => initialContext(input?.town),
   initial: 'boot',
   on: {
+    OBSERVATORY: { actions: 'setObservatory' },
     ENTRY: [
       { guard: 'entryObjective', target: '.main.objectif', actions: 'enter' },
       { guard: 'entryFiche', target: '.main.fiche', actions: 'enter' },
@@ -578,6 +590,17 @@ export const clicMachine = setup({
                 ACTION: [
                   { guard: 'isStale', actions: 'resync' },
                   {
+                    guard: and([
+                      'isPrefillQuestion',
+                      'isAnswer',
+                      'answersYes',
+                      'hasObservatoryOffer',
+                    ]),
+                    target: 'bilan',
+                    actions: 'acceptPrefill',
+                  },
+                  { guard: and(['isPrefillQuestion', 'isAnswer']), actions: 'refusePrefill' },
+                  {
                     guard: and(['isAnswer', 'isLastInList']),
                     target: 'bilan',
                     actions: 'answerLastIndividuel',
@@ -586,6 +609,17 @@ export const clicMachine = setup({
                   { guard: 'isInvalid', actions: 'unknownAction' },
                 ],
                 TEXT: [
+                  {
+                    guard: and([
+                      'isPrefillQuestion',
+                      'isAnswer',
+                      'answersYes',
+                      'hasObservatoryOffer',
+                    ]),
+                    target: 'bilan',
+                    actions: 'acceptPrefill',
+                  },
+                  { guard: and(['isPrefillQuestion', 'isAnswer']), actions: 'refusePrefill' },
                   { guard: 'isClarify', actions: 'clarify' },
                   {
                     guard: and(['isAnswer', 'isLastInList']),

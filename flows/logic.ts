@@ -136,6 +136,7 @@ function readButton(prompt: Extract<Prompt, { kind: 'question' }>, value: Answer
     case 'yesno':
       return typeof value === 'string' && YES_NO.has(value) ? ok(value) : { kind: 'invalid' };
     case 'consent':
+    case 'prefill':
       return value === 'yes' || value === 'no' ? ok(value) : { kind: 'invalid' };
     case 'share':
       return (typeof value === 'number' && value >= 0 && value <= 100) || value === 'unknown'
@@ -168,7 +169,11 @@ function readText(
     case 'yesno':
       return u.yesno ? ok(u.yesno) : { kind: 'none' };
     case 'consent':
-      // « non » is the default: anything but a clear yes counts as no.
+      // « non » is the default: anything but a clear yes counts as no, unclear text included.
+      return ok(u.yesno === 'yes' ? 'yes' : 'no');
+    case 'prefill':
+      // A clear yes uses the observatory's figures; a no (or « je ne sais pas ») asks the usual
+      // questions; other text falls back to search and the offer stands.
       if (u.yesno === 'yes') return ok('yes');
       return u.yesno ? ok('no') : { kind: 'none' };
     case 'share':
@@ -273,13 +278,57 @@ export const startMerchant: Step = (ctx) =>
     ask('sector'),
   );
 
-/** Restarts the territory diagnostic from its first individuel question, answers cleared. */
+/**
+ * Restarts the territory diagnostic, answers cleared: with the town's observatory figures (5
+ * merchants or more), first the offer to use them; otherwise the first individuel question.
+ */
 export const startTerritory: Step = (ctx) =>
   chain(
     ctx,
-    patch({ answers: {}, audience: ctx.audience ?? 'collectivite' }),
-    startList(INDIVIDUEL_QUESTIONS),
+    patch({ answers: {}, audience: ctx.audience ?? 'collectivite', prefilled: undefined }),
+    ctx.observatory
+      ? (c) => chain(c, patch({ list: INDIVIDUEL_QUESTIONS, index: 0 }), ask('prefill'))
+      : startList(INDIVIDUEL_QUESTIONS),
   );
+
+/**
+ * The offer accepted: the individuel shares are the merchants' own — « sensibilisés » stands for
+ * « connectés », the web-active share for both « réseaux sociaux » and « fiche Google » (the
+ * replies say so) — then the individuel bilan, as after the three questions.
+ */
+export const acceptPrefill: Step = (ctx) => {
+  const offer = ctx.observatory;
+  if (!offer) return startList(INDIVIDUEL_QUESTIONS)(ctx);
+  const prefilled = { town: offer.town, respondents: offer.respondents };
+  return chain(
+    ctx,
+    patch({
+      answers: {
+        ...ctx.answers,
+        connectes: offer.connectes,
+        'reseaux-sociaux': offer.web,
+        'fiche-google': offer.web,
+      },
+      prefilled,
+    }),
+    (c) => ({
+      patch: {},
+      intents: [
+        {
+          type: 'territory-bilan',
+          answers: c.answers,
+          ...(c.objective ? { objective: c.objective } : {}),
+          prefilled,
+        },
+      ],
+    }),
+    askNext,
+  );
+};
+
+/** The offer refused: the usual three questions, « je saisis mes chiffres ». */
+export const refusePrefill: Step = (ctx) =>
+  chain(ctx, patch({ prefilled: undefined }), startList(INDIVIDUEL_QUESTIONS));
 
 /** The merchant result, emitted from the current context. */
 export const merchantResult: Step = (ctx) => ({
@@ -304,6 +353,7 @@ export const territoryResult: Step = (ctx) => ({
       answers: ctx.answers,
       ...(ctx.objective ? { objective: ctx.objective } : {}),
       ...(ctx.region ? { region: ctx.region } : {}),
+      ...(ctx.prefilled ? { prefilled: ctx.prefilled } : {}),
     },
   ],
 });

@@ -41,7 +41,9 @@ export type QuestionId =
   | CentreVilleQuestion
   | 'next'
   | 'region'
-  | 'forget';
+  | 'forget'
+  /** The observatory's offer to prefill the individuel shares (issue 9). */
+  | 'prefill';
 
 /** How a question is answered: decides which buttons are shown and how free text is read. */
 export type AnswerKind =
@@ -52,7 +54,8 @@ export type AnswerKind =
   | 'town'
   | 'consent'
   | 'next'
-  | 'region';
+  | 'region'
+  | 'prefill';
 
 /** The answer kind of each question: a table, not branches. */
 export const QUESTION_KIND: Readonly<Record<QuestionId, AnswerKind>> = {
@@ -76,6 +79,7 @@ export const QUESTION_KIND: Readonly<Record<QuestionId, AnswerKind>> = {
   next: 'next',
   region: 'region',
   forget: 'consent',
+  prefill: 'prefill',
 };
 
 /** What comes after the individuel bilan in the territory diagnostic. */
@@ -179,7 +183,25 @@ export type ClicEvent =
   | { readonly type: 'ENTRY'; readonly entry: EntryTarget; readonly town?: string }
   | { readonly type: 'TEXT'; readonly text: string; readonly u: Understood }
   | { readonly type: 'ACTION'; readonly action: DecodedAction }
-  | { readonly type: 'COMMAND'; readonly command: GlobalCommand };
+  | { readonly type: 'COMMAND'; readonly command: GlobalCommand }
+  /** The town's observatory figures (or none), sent before each event; says nothing. */
+  | { readonly type: 'OBSERVATORY'; readonly offer?: ObservatoryOffer };
+
+// === The merchants' observatory (issue 9)
+
+/**
+ * A town's figures from its merchants' self-diagnostics, as the territory diagnostic offers them
+ * (only when at least 5 merchants are counted). Given to the machine by the dialogue layer, which
+ * reads them from an injected read-only provider: the machine itself does no I/O.
+ */
+export interface ObservatoryOffer {
+  readonly town: string;
+  readonly respondents: number;
+  /** Share (%) of respondents « sensibilisés au numérique » (P1): stands for « connectés ». */
+  readonly connectes: number;
+  /** Share (%) of respondents present and active on the web (P3). */
+  readonly web: number;
+}
 
 // === Context
 
@@ -199,6 +221,10 @@ export interface ClicContext {
   readonly prompt: Prompt;
   /** The prompt put aside while « oublier mes données » is being confirmed. */
   readonly held?: Prompt;
+  /** The town's observatory figures, refreshed by the dialogue layer before every event. */
+  readonly observatory?: ObservatoryOffer;
+  /** Set when the individuel shares of this territory diagnostic come from the observatory. */
+  readonly prefilled?: { readonly town: string; readonly respondents: number };
 }
 
 // === Intents (what the machine asks the dialogue layer to say or do)
@@ -218,12 +244,15 @@ export type Intent =
       readonly type: 'territory-bilan';
       readonly answers: Readonly<Record<string, AnswerValue>>;
       readonly objective?: ObjectiveId;
+      /** The individuel shares came from the observatory: say so. */
+      readonly prefilled?: { readonly town: string; readonly respondents: number };
     }
   | {
       readonly type: 'territory-result';
       readonly answers: Readonly<Record<string, AnswerValue>>;
       readonly objective?: ObjectiveId;
       readonly region?: string;
+      readonly prefilled?: { readonly town: string; readonly respondents: number };
     }
   | { readonly type: 'contacts'; readonly region?: string }
   | {

@@ -8,7 +8,13 @@ import { type Actor, createActor, type Snapshot } from 'xstate';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
-import type { ClicContext, ClicEvent, Intent, Notice } from '../../flows/types.js';
+import type {
+  ClicContext,
+  ClicEvent,
+  Intent,
+  Notice,
+  ObservatoryOffer,
+} from '../../flows/types.js';
 import { assessMerchant, type MerchantAnswers } from '../core/index.js';
 import { makeReply, para } from '../reply/build.js';
 import type { Reply } from '../reply/model.js';
@@ -26,10 +32,21 @@ import { renderIntents } from './render.js';
 /** Longest message the dialogue reads (the runtime refuses longer ones before us). */
 export const MAX_TEXT = 1000;
 
+/**
+ * Read-only access to the merchants' observatory (issue 9): a town's figures when at least 5
+ * merchants are counted, else undefined. Synchronous and side-effect free from the dialogue's
+ * point of view (the observatory serves it from memory), so the machine stays pure.
+ */
+export interface ObservatoryProvider {
+  prefill(town: string): ObservatoryOffer | undefined;
+}
+
 /** Dependencies of {@link createDialogueEngine}; defaults are the real catalog and search. */
 export interface DialogueEngineOptions {
   readonly catalog?: Catalog;
   readonly search?: Search;
+  /** The merchants' observatory: without it, the territory diagnostic never offers its figures. */
+  readonly observatory?: ObservatoryProvider;
 }
 
 /** The engine, plus a peek at a snapshot's context for tests and tools. */
@@ -129,6 +146,19 @@ function effectsOf(catalog: Catalog, intents: readonly Intent[], ctx: TurnContex
 export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicDialogueEngine {
   const catalog = options.catalog ?? getCatalog();
   const search = options.search ?? createSearch(catalog);
+  const observatory = options.observatory;
+
+  /** The town's observatory figures as a machine event, sent before the user's event. */
+  const figures = (town: string | undefined): ClicEvent[] => {
+    if (!observatory) return [];
+    let offer: ObservatoryOffer | undefined;
+    try {
+      offer = town ? observatory.prefill(town) : undefined;
+    } catch {
+      offer = undefined; // the offer is a convenience: never fail a turn for it
+    }
+    return [{ type: 'OBSERVATORY', ...(offer ? { offer } : {}) }];
+  };
 
   const finish = (
     actor: ClicActor,
@@ -153,6 +183,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     const actor = createActor(clicMachine, { input: town ? { town } : {} });
     actor.start();
     const intents = run(actor, [
+      ...figures(town),
       { type: 'ENTRY', entry: decodeEntry(catalog, event.entry), ...(town ? { town } : {}) },
     ]);
     return finish(actor, intents, ctx, preface);
@@ -211,7 +242,11 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
         default:
           return unchanged(snapshot, actor, { kind: 'unknown-action' });
       }
-      const intents = run(actor, [machineEvent]);
+      const town =
+        (event.type === 'start' ? event.town : undefined) ??
+        actor.getSnapshot().context.town ??
+        ctx.town;
+      const intents = run(actor, [...figures(town), machineEvent]);
       if (intents.length === 0) return unchanged(snapshot, actor, { kind: 'not-understood' });
       return finish(actor, intents, ctx);
     },

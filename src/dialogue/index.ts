@@ -7,6 +7,7 @@ export {
   createDialogueEngine,
   type DialogueEngineOptions,
   MAX_TEXT,
+  type ObservatoryProvider,
 } from './engine.js';
 export { actionId, decodeAction, decodeEntry, textEvent, understand } from './interpret.js';
 export { type RenderContext, renderIntents, territoryAnswers } from './render.js';

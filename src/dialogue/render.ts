@@ -19,6 +19,7 @@ import {
   assessMerchant,
   assessTerritory,
   collectiviteSupport,
+  formatShare,
   type MerchantAnswers,
   type MerchantAssessment,
   maturityLabel,
@@ -267,9 +268,36 @@ function questionReply(
             'Ce qui est compté : la ville, votre secteur, vos 4 réponses, votre niveau et le mois — jamais qui vous êtes. Vous pourrez le retirer à tout moment en écrivant « oublier mes données ».',
           ),
         );
+        blocks.push(
+          para(
+            italic(
+              'À quoi cela sert : donner à la commune la part des commerçants présents sur le web, ayant numérisé leur gestion…, pour choisir ses actions. Aucun chiffre n’est montré en dessous de 5 commerçants.',
+            ),
+          ),
+        );
         buttons = [button('Oui, compter mes réponses', ans('yes')), button('Non', ans('no'))];
       }
       break;
+    case 'prefill': {
+      const offer = ctx.observatory;
+      blocks.push(
+        para(
+          offer
+            ? `Selon ${offer.respondents} commerçants de ${offer.town} : ${formatShare(offer.web)} présents sur le web, ${formatShare(offer.connectes)} sensibilisés au numérique — utiliser ces chiffres ?`
+            : 'Utiliser les chiffres des commerçants de votre ville ?',
+        ),
+        para(
+          italic(
+            'Ce sont les réponses des commerçants qui ont fait leur autodiagnostic et accepté d’être comptés : des chiffres déclarés, pas un recensement. Sinon, vous saisissez vos propres chiffres (3 questions).',
+          ),
+        ),
+      );
+      buttons = [
+        button('Oui, utiliser ces chiffres', ans('yes')),
+        button('Non, je saisis mes chiffres', ans('no')),
+      ];
+      break;
+    }
     case 'next': {
       blocks.push(para('Voulez-vous aller plus loin ?'));
       const options = p.options ?? ['end'];
@@ -721,12 +749,24 @@ function bilanBlocks(
   return { blocks, assessment: res };
 }
 
+/** Where the individuel shares came from, when the observatory gave them (issue 9). */
+function prefilledBlocks(prefilled: { town: string; respondents: number } | undefined): Block[] {
+  if (!prefilled) return [];
+  return [
+    para(
+      italic(
+        `Parts « commerçant individuel » déclarées par les ${prefilled.respondents} commerçants de ${prefilled.town} qui ont fait leur autodiagnostic (pas un recensement) : « présents sur le web » vaut pour les réseaux sociaux comme pour la fiche Google, « sensibilisés au numérique » pour « connectés à internet ».`,
+      ),
+    ),
+  ];
+}
+
 function territoryBilanReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'territory-bilan' }>,
 ): Reply[] {
   const { blocks } = bilanBlocks(catalog, intent.answers, intent.objective, 'individuel');
-  return [makeReply({ blocks })];
+  return [makeReply({ blocks: [...blocks, ...prefilledBlocks(intent.prefilled)] })];
 }
 
 function territoryResultReplies(
@@ -734,7 +774,9 @@ function territoryResultReplies(
   intent: Extract<Intent, { type: 'territory-result' }>,
 ): Reply[] {
   const { blocks, assessment } = bilanBlocks(catalog, intent.answers, intent.objective);
-  const replies: Reply[] = [makeReply({ blocks })];
+  const replies: Reply[] = [
+    makeReply({ blocks: [...blocks, ...prefilledBlocks(intent.prefilled)] }),
+  ];
   if (assessment?.ok) {
     const value = assessment.value;
     const cards: Card[] = [];
