@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type AppLogger, createLogger } from './logger.js';
 import type { Observatory } from './observatory/service.js';
-import type { ComposedApp } from './server/compose.js';
+import type { ComposeDeps, ComposedApp } from './server/compose.js';
 import type { Store } from './storage/types.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -21,21 +21,43 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** The store and, with Redis, the web rate limiters shared by every instance. */
+interface OpenedStore {
+  readonly store: Store;
+  readonly webLimiters?: ComposeDeps['webLimiters'];
+}
+
 /**
- * Opens the store. SQLite by default; with REDIS_URL the Redis store would be used, but it does
- * not exist yet: we refuse to start rather than silently ignore the setting.
+ * Opens the store: the embedded SQLite file under DATA_DIR by default, or the shared Redis store
+ * when REDIS_URL is set (several instances behind a load balancer, docs/scaling.md) — then the
+ * web rate-limit counters are shared too.
  */
-async function openStore(config: Config): Promise<Store> {
+async function openStore(config: Config, logger: AppLogger): Promise<OpenedStore> {
   if (config.redisUrl) {
-    fail(
-      'REDIS_URL is set, but the Redis store is not available in this version yet. ' +
-        'Unset REDIS_URL to use the embedded SQLite store (one instance).',
-    );
+    const { createRedisStore } = await import('./storage/redis.js');
+    let lastWarning = 0;
+    const store = createRedisStore({
+      url: config.redisUrl,
+      onError: (error) => {
+        // Reconnection errors repeat: log at most one every 10 s, without the URL.
+        if (Date.now() - lastWarning < 10_000) return;
+        lastWarning = Date.now();
+        logger.warn({ code: 'redis-error', err: error.name }, 'redis connection error');
+      },
+    });
+    const limit = config.web.rateLimitPerMinute;
+    return {
+      store,
+      webLimiters: {
+        perIp: store.rateLimiter({ name: 'web-ip', limit }),
+        perConversation: store.rateLimiter({ name: 'web-conversation', limit }),
+      },
+    };
   }
   const dir = resolve(config.dataDir);
   mkdirSync(dir, { recursive: true });
   const { createSqliteStore } = await import('./storage/sqlite.js');
-  return createSqliteStore({ dir });
+  return { store: createSqliteStore({ dir }) };
 }
 
 /** Builds the widget bundle when running from source without it (development convenience). */
@@ -88,7 +110,7 @@ async function main(): Promise<void> {
       import('./server/channels.js'),
       import('./dialogue/index.js'),
     ]);
-  const store = await openStore(config);
+  const { store, webLimiters } = await openStore(config, logger);
   await ensureWidget(WIDGET_FILE, logger);
 
   let composed: ComposedApp;
@@ -104,6 +126,7 @@ async function main(): Promise<void> {
       logger,
       channelFactories: OPTIONAL_CHANNELS,
       observatory,
+      ...(webLimiters ? { webLimiters } : {}),
     });
   } catch (error) {
     await store.close().catch(() => undefined);
