@@ -805,17 +805,23 @@ function territoryResultReplies(
         }),
       );
     }
-    for (const postponed of value.postpone.slice(0, 3)) {
+    // Postponed fiches that share a reason are named together, once.
+    const byReason = new Map<string, string[]>();
+    for (const postponed of value.postpone) {
       const f = fiche(catalog, postponed.fiche);
-      if (f)
-        replies[0] = makeReply({
-          ...replies[0],
-          blocks: [
-            ...(replies[0]?.blocks ?? []),
-            para(bold(`Plus tard : ${f.title}`), ` — ${postponed.reason}`),
-          ],
-        });
+      if (!f) continue;
+      byReason.set(postponed.reason, [...(byReason.get(postponed.reason) ?? []), f.title]);
     }
+    if (byReason.size > 0)
+      replies[0] = makeReply({
+        ...replies[0],
+        blocks: [
+          ...(replies[0]?.blocks ?? []),
+          ...[...byReason].map(([reason, titles]) =>
+            para(bold(`Plus tard : ${titles.join(', ')}`), ` — ${reason}`),
+          ),
+        ],
+      });
   }
   replies.push(supportReply(catalog, intent.region, true));
   return replies;
