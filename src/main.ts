@@ -111,6 +111,13 @@ async function main(): Promise<void> {
       import('./dialogue/index.js'),
     ]);
   const { store, webLimiters } = await openStore(config, logger);
+  if (config.redisUrl && !(await store.ready())) {
+    await store.close().catch(() => undefined);
+    fail(
+      'REDIS_URL is set, but the Redis server cannot be reached: check the address, or unset ' +
+        'REDIS_URL to use the embedded SQLite store (one instance).',
+    );
+  }
   await ensureWidget(WIDGET_FILE, logger);
 
   let composed: ComposedApp;

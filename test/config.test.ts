@@ -191,7 +191,7 @@ describe('main', () => {
     }
   });
 
-  it('refuses REDIS_URL clearly while the Redis store does not exist', () => {
+  it('refuses to start when REDIS_URL points at no Redis server, and says so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ccv-main-'));
     try {
       const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -205,7 +205,7 @@ describe('main', () => {
         timeout: 15_000,
       });
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain('REDIS_URL is set, but the Redis store is not available');
+      expect(result.stderr).toContain('REDIS_URL is set, but the Redis server cannot be reached');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
