@@ -57,8 +57,8 @@ const act = (logic: Logic) =>
 
 const actionOf = (e: ClicEvent) => (e.type === 'ACTION' ? e.action : undefined);
 
-/** The dialogue machine. Its snapshot is what the runtime persists between turns. */
-export const clicMachine = setup({
+/** The machine's types, guards and actions; the helpers below are typed from it. */
+const clicSetup = setup({
   types: {
     context: {} as ClicContext,
     events: {} as ClicEvent,
@@ -374,7 +374,76 @@ export const clicMachine = setup({
       ),
     ),
   },
-}).createMachine({
+});
+
+// === Transition builders: the question steps share one shape, written once here
+
+/** One transition, typed by the setup so every guard and action name stays checked. */
+type Route = Exclude<
+  Extract<
+    NonNullable<NonNullable<Parameters<typeof clicSetup.createStateConfig>[0]['on']>['*']>,
+    readonly unknown[]
+  >[number],
+  string | undefined
+>;
+/** A guard of the setup, by name. */
+type GuardName = Extract<Route['guard'], string>;
+/** An action of the setup, by name. */
+type ActionName = Extract<Route['actions'], string>;
+
+/**
+ * The ACTION and TEXT transitions of a step that waits for an answer, tried in this order: a
+ * stale button resyncs; then `first`; then, for text and only with `clarify`, a clarification;
+ * then `answers`. A button that fits none is « action inconnue »; text that fits none is searched
+ * in the guide.
+ */
+const answerOn = (answers: Route[], opts: { first?: Route[]; clarify?: boolean } = {}) => {
+  const first = opts.first ?? [];
+  const clarify: Route[] = opts.clarify ? [{ guard: 'isClarify', actions: 'clarify' }] : [];
+  return {
+    ACTION: [
+      { guard: 'isStale', actions: 'resync' },
+      ...first,
+      ...answers,
+      { guard: 'isInvalid', actions: 'unknownAction' },
+    ] satisfies Route[],
+    TEXT: [...first, ...clarify, ...answers, { actions: 'searchInQuestion' }] satisfies Route[],
+  };
+};
+
+/** An answer step with a single way on: any valid answer runs `actions` and goes to `target`. */
+const answerTo = (target: string, actions: ActionName) =>
+  answerOn([{ guard: 'isAnswer', target, actions }]);
+
+/**
+ * The two routes of a closing answer (`when`): straight to `done` when `known` holds (the town or
+ * region is already known), else to `ask`, the step that asks for it.
+ */
+const closeRoutes = (
+  when: GuardName,
+  known: GuardName,
+  actions: ActionName,
+  done: string,
+  ask: string,
+): Route[] => [
+  { guard: and(['isAnswer', when, known]), target: done, actions },
+  { guard: and(['isAnswer', when]), target: ask, actions },
+];
+
+/** « Retour » inside a question list: `atFirst` on the first question, else the previous one. */
+const backInList = (atFirst: Omit<Route, 'guard'>): Route[] => [
+  { guard: and(['isBack', 'isFirstInList']), ...atFirst },
+  { guard: 'isBack', actions: 'backInList' },
+];
+
+/** The contacts, by word or button (`when`): shown at once when the region is known, else asked. */
+const openContacts = (when: GuardName): Route[] => [
+  { guard: and([when, 'regionKnown']), target: '.contacts.shown', actions: 'openContacts' },
+  { guard: when, target: '.contacts', actions: 'openContacts' },
+];
+
+/** The dialogue machine. Its snapshot is what the runtime persists between turns. */
+export const clicMachine = clicSetup.createMachine({
   id: 'clic',
   context: ({ input }) => initialContext(input?.town),
   initial: 'boot',
@@ -397,12 +466,7 @@ export const clicMachine = setup({
         COMMAND: [
           { guard: 'isMenu', target: '.menu', actions: 'showMenu' },
           { guard: 'isHelp', actions: 'help' },
-          {
-            guard: and(['isContact', 'regionKnown']),
-            target: '.contacts.shown',
-            actions: 'openContacts',
-          },
-          { guard: 'isContact', target: '.contacts', actions: 'openContacts' },
+          ...openContacts('isContact'),
           { guard: 'isForget', target: '#clic.oubli', actions: 'askForget' },
           { guard: 'isRestart', target: '.accueil', actions: 'restartAll' },
           { guard: 'isBack', target: '.menu', actions: 'showMenu' },
@@ -415,12 +479,7 @@ export const clicMachine = setup({
           { guard: 'isMerchantDiagAction', target: '.commercant', actions: 'startMerchant' },
           { guard: 'isTerritoryDiagAction', target: '.territoire', actions: 'startTerritory' },
           { guard: 'isSearchAction', target: '.recherche', actions: 'openSearch' },
-          {
-            guard: and(['isContactsAction', 'regionKnown']),
-            target: '.contacts.shown',
-            actions: 'openContacts',
-          },
-          { guard: 'isContactsAction', target: '.contacts', actions: 'openContacts' },
+          ...openContacts('isContactsAction'),
           { guard: 'isResumeAction', actions: 'resume' },
           { guard: 'isStale', actions: 'resync' },
           { actions: 'unknownAction' },
@@ -473,19 +532,7 @@ export const clicMachine = setup({
         contacts: {
           initial: 'region',
           states: {
-            region: {
-              on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  { guard: 'isAnswer', target: 'shown', actions: 'answerContactsRegion' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  { guard: 'isAnswer', target: 'shown', actions: 'answerContactsRegion' },
-                  { actions: 'searchInQuestion' },
-                ],
-              },
-            },
+            region: { on: answerTo('shown', 'answerContactsRegion') },
             shown: {},
           },
         },
@@ -495,86 +542,37 @@ export const clicMachine = setup({
           states: {
             secteur: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  { guard: 'isAnswer', target: 'questions', actions: 'answerSector' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  { guard: 'isAnswer', target: 'questions', actions: 'answerSector' },
-                  { actions: 'searchInQuestion' },
-                ],
+                ...answerTo('questions', 'answerSector'),
                 COMMAND: { guard: 'isBack', actions: 'firstQuestion' },
               },
             },
             questions: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  {
-                    guard: and(['isAnswer', 'isLastInList', 'townKnown']),
-                    target: 'consentement',
-                    actions: 'answerLastMerchant',
-                  },
-                  {
-                    guard: and(['isAnswer', 'isLastInList']),
-                    target: 'ville',
-                    actions: 'answerLastMerchant',
-                  },
+                ...answerOn([
+                  ...closeRoutes(
+                    'isLastInList',
+                    'townKnown',
+                    'answerLastMerchant',
+                    'consentement',
+                    'ville',
+                  ),
                   { guard: 'isAnswer', actions: 'answerAndAskNext' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  {
-                    guard: and(['isAnswer', 'isLastInList', 'townKnown']),
-                    target: 'consentement',
-                    actions: 'answerLastMerchant',
-                  },
-                  {
-                    guard: and(['isAnswer', 'isLastInList']),
-                    target: 'ville',
-                    actions: 'answerLastMerchant',
-                  },
-                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
-                  { actions: 'searchInQuestion' },
-                ],
-                COMMAND: [
-                  {
-                    guard: and(['isBack', 'isFirstInList']),
-                    target: 'secteur',
-                    actions: 'backToSector',
-                  },
-                  { guard: 'isBack', actions: 'backInList' },
-                ],
+                ]),
+                COMMAND: backInList({ target: 'secteur', actions: 'backToSector' }),
               },
             },
             ville: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
+                ...answerOn([
                   { guard: and(['isAnswer', 'answersSkip']), target: 'fin', actions: 'answerTown' },
                   { guard: 'isAnswer', target: 'consentement', actions: 'answerTown' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  { guard: and(['isAnswer', 'answersSkip']), target: 'fin', actions: 'answerTown' },
-                  { guard: 'isAnswer', target: 'consentement', actions: 'answerTown' },
-                  { actions: 'searchInQuestion' },
-                ],
+                ]),
                 COMMAND: { guard: 'isBack', target: 'questions', actions: 'backToLastMerchant' },
               },
             },
             consentement: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  { guard: 'isAnswer', target: 'fin', actions: 'answerConsent' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  { guard: 'isAnswer', target: 'fin', actions: 'answerConsent' },
-                  { actions: 'searchInQuestion' },
-                ],
+                ...answerTo('fin', 'answerConsent'),
                 COMMAND: { guard: 'isBack', target: 'ville', actions: 'backToTown' },
               },
             },
@@ -587,141 +585,66 @@ export const clicMachine = setup({
           states: {
             individuel: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
+                ...answerOn(
+                  [
+                    {
+                      guard: and(['isAnswer', 'isLastInList']),
+                      target: 'bilan',
+                      actions: 'answerLastIndividuel',
+                    },
+                    { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  ],
                   {
-                    guard: and([
-                      'isPrefillQuestion',
-                      'isAnswer',
-                      'answersYes',
-                      'hasObservatoryOffer',
-                    ]),
-                    target: 'bilan',
-                    actions: 'acceptPrefill',
+                    // The observatory's offer to prefill comes first (issue 9).
+                    first: [
+                      {
+                        guard: and([
+                          'isPrefillQuestion',
+                          'isAnswer',
+                          'answersYes',
+                          'hasObservatoryOffer',
+                        ]),
+                        target: 'bilan',
+                        actions: 'acceptPrefill',
+                      },
+                      { guard: and(['isPrefillQuestion', 'isAnswer']), actions: 'refusePrefill' },
+                    ],
+                    clarify: true,
                   },
-                  { guard: and(['isPrefillQuestion', 'isAnswer']), actions: 'refusePrefill' },
-                  {
-                    guard: and(['isAnswer', 'isLastInList']),
-                    target: 'bilan',
-                    actions: 'answerLastIndividuel',
-                  },
-                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  {
-                    guard: and([
-                      'isPrefillQuestion',
-                      'isAnswer',
-                      'answersYes',
-                      'hasObservatoryOffer',
-                    ]),
-                    target: 'bilan',
-                    actions: 'acceptPrefill',
-                  },
-                  { guard: and(['isPrefillQuestion', 'isAnswer']), actions: 'refusePrefill' },
-                  { guard: 'isClarify', actions: 'clarify' },
-                  {
-                    guard: and(['isAnswer', 'isLastInList']),
-                    target: 'bilan',
-                    actions: 'answerLastIndividuel',
-                  },
-                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
-                  { actions: 'searchInQuestion' },
-                ],
-                COMMAND: [
-                  { guard: and(['isBack', 'isFirstInList']), actions: 'firstQuestion' },
-                  { guard: 'isBack', actions: 'backInList' },
-                ],
+                ),
+                COMMAND: backInList({ actions: 'firstQuestion' }),
               },
             },
             bilan: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  {
-                    guard: and(['isAnswer', 'answersEnd', 'regionKnown']),
-                    target: 'fin',
-                    actions: 'finishTerritory',
-                  },
-                  {
-                    guard: and(['isAnswer', 'answersEnd']),
-                    target: 'region',
-                    actions: 'finishTerritory',
-                  },
+                ...answerOn([
+                  ...closeRoutes('answersEnd', 'regionKnown', 'finishTerritory', 'fin', 'region'),
                   { guard: 'isAnswer', target: 'extra', actions: 'chooseExtra' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  {
-                    guard: and(['isAnswer', 'answersEnd', 'regionKnown']),
-                    target: 'fin',
-                    actions: 'finishTerritory',
-                  },
-                  {
-                    guard: and(['isAnswer', 'answersEnd']),
-                    target: 'region',
-                    actions: 'finishTerritory',
-                  },
-                  { guard: 'isAnswer', target: 'extra', actions: 'chooseExtra' },
-                  { actions: 'searchInQuestion' },
-                ],
+                ]),
                 COMMAND: { guard: 'isBack', target: 'individuel', actions: 'backToLastIndividuel' },
               },
             },
             extra: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  {
-                    guard: and(['isAnswer', 'isLastInList', 'regionKnown']),
-                    target: 'fin',
-                    actions: 'finishTerritory',
-                  },
-                  {
-                    guard: and(['isAnswer', 'isLastInList']),
-                    target: 'region',
-                    actions: 'finishTerritory',
-                  },
-                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  { guard: 'isClarify', actions: 'clarify' },
-                  {
-                    guard: and(['isAnswer', 'isLastInList', 'regionKnown']),
-                    target: 'fin',
-                    actions: 'finishTerritory',
-                  },
-                  {
-                    guard: and(['isAnswer', 'isLastInList']),
-                    target: 'region',
-                    actions: 'finishTerritory',
-                  },
-                  { guard: 'isAnswer', actions: 'answerAndAskNext' },
-                  { actions: 'searchInQuestion' },
-                ],
-                COMMAND: [
-                  {
-                    guard: and(['isBack', 'isFirstInList']),
-                    target: 'bilan',
-                    actions: 'backToNext',
-                  },
-                  { guard: 'isBack', actions: 'backInList' },
-                ],
+                ...answerOn(
+                  [
+                    ...closeRoutes(
+                      'isLastInList',
+                      'regionKnown',
+                      'finishTerritory',
+                      'fin',
+                      'region',
+                    ),
+                    { guard: 'isAnswer', actions: 'answerAndAskNext' },
+                  ],
+                  { clarify: true },
+                ),
+                COMMAND: backInList({ target: 'bilan', actions: 'backToNext' }),
               },
             },
             region: {
               on: {
-                ACTION: [
-                  { guard: 'isStale', actions: 'resync' },
-                  { guard: 'isAnswer', target: 'fin', actions: 'answerRegion' },
-                  { guard: 'isInvalid', actions: 'unknownAction' },
-                ],
-                TEXT: [
-                  { guard: 'isAnswer', target: 'fin', actions: 'answerRegion' },
-                  { actions: 'searchInQuestion' },
-                ],
+                ...answerTo('fin', 'answerRegion'),
                 COMMAND: [
                   {
                     guard: and(['isBack', 'inExtraBatch']),

@@ -3,36 +3,20 @@
  * typed after the command, as Block Kit within Slack's limits, each share with a text bar and n;
  * below 5 merchants, no figure.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BilanRequest } from '../../adapters/slack/channel.js';
 import { parseSlashText } from '../../adapters/slack/inbound.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import {
   buttonsOf,
+  closeSlackAppsAfterEach,
   createSlackTestApp,
-  type SlackTestApp,
+  lastHook,
   shownText,
-  until,
 } from '../slack/helpers.js';
 import { cohort, createStack, storeClock } from './helpers.js';
 
-let t: SlackTestApp | undefined;
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (current) {
-    await current.close();
-    expect(current.violations).toEqual([]);
-  }
-});
-
-async function lastHook(app: SlackTestApp, count: number) {
-  await until(() => app.hooks.length >= count);
-  await app.channel.drain();
-  const hook = app.hooks[count - 1];
-  if (!hook) throw new Error('no response_url post');
-  return hook.body;
-}
+closeSlackAppsAfterEach();
 
 async function appWithRecords() {
   const store = createMemoryStore({ now: storeClock });
@@ -52,7 +36,6 @@ async function appWithRecords() {
 describe('/centreville bilan', () => {
   it('TOWN_NAME’s figures with text bars and n, the thresholds, then the way on', async () => {
     const { app, asked } = await appWithRecords();
-    t = app;
     await app.command('bilan');
     const message = await lastHook(app, 1);
     const text = shownText(message);
@@ -71,7 +54,6 @@ describe('/centreville bilan', () => {
 
   it('the town typed after the command wins: « /centreville bilan Saint-Claude »', async () => {
     const { app, asked } = await appWithRecords();
-    t = app;
     await app.command('bilan Saint-Claude');
     const text = shownText(await lastHook(app, 1));
     expect(asked).toEqual(['Saint-Claude']);
@@ -82,7 +64,6 @@ describe('/centreville bilan', () => {
 
   it('a town with fewer than 5 merchants: no figure, no count', async () => {
     const { app } = await appWithRecords();
-    t = app;
     await app.command('bilan Arbois');
     const text = shownText(await lastHook(app, 1));
     expect(text).toContain('à partir de 5 commerçants');

@@ -3,35 +3,20 @@
  * a fiche found from a few words, contacts and funding, buttons that continue the dialogue, and
  * user text shown as text (never as Slack markup).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeReply, para } from '../../src/reply/build.js';
 import {
   blockActionPayload,
   buttonsOf,
+  closeSlackAppsAfterEach,
   createSlackTestApp,
+  lastHook,
   type SlackTestApp,
   shownText,
-  until,
 } from './helpers.js';
 
 let t: SlackTestApp | undefined;
-
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (current) {
-    await current.close();
-    expect(current.violations).toEqual([]);
-  }
-});
-
-async function lastHook(app: SlackTestApp, count: number): Promise<Record<string, unknown>> {
-  await until(() => app.hooks.length >= count);
-  await app.channel.drain();
-  const hook = app.hooks[count - 1];
-  if (!hook) throw new Error('no response_url post');
-  return hook.body;
-}
+closeSlackAppsAfterEach();
 
 describe('/centreville — the menu', () => {
   it('offers the five objectives, the diagnostic, search and contacts, privately', async () => {

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import nock from 'nock';
+import { afterEach, expect } from 'vitest';
 import { createSlackChannel, type SlackChannel } from '../../adapters/slack/channel.js';
 import { signSlackRequest } from '../../adapters/slack/verify.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
@@ -227,7 +228,37 @@ export interface SlackTestOptions {
   readonly townRegion?: string;
 }
 
-/** Builds the server with the Slack channel, nock intercepting Slack at {@link HOST}. */
+/** The apps opened by {@link createSlackTestApp} and not yet closed by the after-each hook. */
+const openApps = new Set<SlackTestApp>();
+
+/**
+ * Registers, for the calling test file, the after-each step every Slack test shares: close the
+ * app the test opened and check that none of its payloads broke a Block Kit limit.
+ */
+export function closeSlackAppsAfterEach(): void {
+  afterEach(async () => {
+    const apps = [...openApps];
+    openApps.clear();
+    for (const app of apps) {
+      await app.close();
+      expect(app.violations).toEqual([]);
+    }
+  });
+}
+
+/** The last of `count` response_url posts, once the work after the ack is done. */
+export async function lastHook(app: SlackTestApp, count: number): Promise<Record<string, unknown>> {
+  await until(() => app.hooks.length >= count);
+  await app.channel.drain();
+  const hook = app.hooks[count - 1];
+  if (!hook) throw new Error('no response_url post');
+  return hook.body;
+}
+
+/**
+ * Builds the server with the Slack channel, nock intercepting Slack at {@link HOST}; the app is
+ * closed by {@link closeSlackAppsAfterEach}.
+ */
 export async function createSlackTestApp(options: SlackTestOptions = {}): Promise<SlackTestApp> {
   nock.disableNetConnect();
   const api: ApiCall[] = [];
@@ -287,7 +318,7 @@ export async function createSlackTestApp(options: SlackTestOptions = {}): Promis
   const post = (raw: string, headers: Record<string, string>) =>
     app.inject({ method: 'POST', url: '/slack/events', payload: raw, headers });
 
-  return {
+  const testApp: SlackTestApp = {
     app,
     channel,
     store,
@@ -314,6 +345,8 @@ export async function createSlackTestApp(options: SlackTestOptions = {}): Promis
       nock.enableNetConnect();
     },
   };
+  openApps.add(testApp);
+  return testApp;
 }
 
 /** All the mrkdwn a message shows (sections, context), to assert on what the user reads. */

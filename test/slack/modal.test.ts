@@ -3,11 +3,12 @@
  * guide pp. 39–42): opened on the command's trigger_id with the roadmaps' questions, invalid
  * answers shown in the modal, valid ones → the bilan and the roadmap with ★ steps, privately.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeOrigin, readDiagnosticSubmission } from '../../adapters/slack/modal.js';
 import { getCatalog } from '../../catalog/load.js';
 import { assertViewErrors } from './block-kit-limits.js';
 import {
+  closeSlackAppsAfterEach,
   createSlackTestApp,
   type SlackTestApp,
   shownText,
@@ -17,15 +18,7 @@ import {
 } from './helpers.js';
 
 let t: SlackTestApp | undefined;
-
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (current) {
-    await current.close();
-    expect(current.violations).toEqual([]);
-  }
-});
+closeSlackAppsAfterEach();
 
 const catalog = getCatalog();
 

@@ -3,10 +3,11 @@
  * API does, retries answered once, url_verification / ssl_check, raw-body parsing confined to
  * the Slack plugin.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestId } from '../../adapters/slack/receiver.js';
 import { verifySlackSignature } from '../../adapters/slack/verify.js';
 import {
+  closeSlackAppsAfterEach,
   commandBody,
   createSlackTestApp,
   SECRET,
@@ -16,15 +17,7 @@ import {
 } from './helpers.js';
 
 let t: SlackTestApp | undefined;
-
-afterEach(async () => {
-  const current = t;
-  t = undefined;
-  if (current) {
-    await current.close();
-    expect(current.violations).toEqual([]);
-  }
-});
+closeSlackAppsAfterEach();
 
 describe('signature (PLATFORMS.md: v0 HMAC-SHA256 over v0:{ts}:{raw body})', () => {
   it('a request signed by Slack is handled: the menu reaches the response_url', async () => {

@@ -10,6 +10,7 @@ import {
   BOT_COMMANDS,
   createTelegramChannel,
   secretMatches,
+  type TelegramChannelConfig,
 } from '../../adapters/telegram/channel.js';
 import { configureWebhook, webhookSettings } from '../../scripts/telegram-webhook.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
@@ -52,23 +53,32 @@ afterEach(() => {
   nock.enableNetConnect();
 });
 
-function runtimeAndStore() {
+/** The channel over the real runtime and dialogue engine and a fresh memory store. */
+function createTestChannel(config: TelegramChannelConfig) {
   const store = createMemoryStore();
   const runtime = createRuntime({ engine: createDialogueEngine(), store, logger: silent });
-  return { store, runtime };
+  const channel = createTelegramChannel({
+    config,
+    runtime,
+    store,
+    logger: silent,
+    botInfo: BOT_INFO,
+  });
+  return { store, channel };
 }
+
+/** The configuration of a channel answering Telegram's webhook (the production mode). */
+const WEBHOOK_CONFIG: TelegramChannelConfig = {
+  botToken: TOKEN,
+  webhookSecret: SECRET,
+  mode: 'webhook',
+  apiRoot: API_ROOT,
+};
 
 describe('start()', () => {
   it('registers /start /menu /diagnostic /fiche /contact /aide /oubli with French descriptions', async () => {
     const calls = interceptApi(() => true);
-    const { store, runtime } = runtimeAndStore();
-    const channel = createTelegramChannel({
-      config: { botToken: TOKEN, webhookSecret: SECRET, mode: 'webhook', apiRoot: API_ROOT },
-      runtime,
-      store,
-      logger: silent,
-      botInfo: BOT_INFO,
-    });
+    const { store, channel } = createTestChannel(WEBHOOK_CONFIG);
     await channel.start();
     await channel.stop();
     const set = calls.filter((c) => c.method === 'setMyCommands');
@@ -112,13 +122,10 @@ describe('long polling (TELEGRAM_MODE=polling, for local use)', () => {
       }
       return true;
     });
-    const { store, runtime } = runtimeAndStore();
-    const channel = createTelegramChannel({
-      config: { botToken: TOKEN, mode: 'polling', apiRoot: API_ROOT },
-      runtime,
-      store,
-      logger: silent,
-      botInfo: BOT_INFO,
+    const { store, channel } = createTestChannel({
+      botToken: TOKEN,
+      mode: 'polling',
+      apiRoot: API_ROOT,
     });
     const app = await buildServer({
       logger: silent,
@@ -162,14 +169,7 @@ describe('the secret comparison', () => {
 describe('mounted by the composition root', () => {
   it('is a ChannelPlugin whose start and stop the server calls', async () => {
     const calls = interceptApi(() => true);
-    const { store, runtime } = runtimeAndStore();
-    const channel = createTelegramChannel({
-      config: { botToken: TOKEN, webhookSecret: SECRET, mode: 'webhook', apiRoot: API_ROOT },
-      runtime,
-      store,
-      logger: silent,
-      botInfo: BOT_INFO,
-    });
+    const { store, channel } = createTestChannel(WEBHOOK_CONFIG);
     const plugin: ChannelPlugin = channel;
     expect(plugin.name).toBe('telegram');
     await plugin.start?.();
