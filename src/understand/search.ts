@@ -61,6 +61,11 @@ const FIELDS = Object.keys(BOOST) as Field[];
 
 /** Phrase bonus per phrase word: keywords weigh more than synonyms and titles. */
 const PHRASE_WEIGHT = { keyword: 1, synonym: 0.7, title: 1 } as const;
+/**
+ * A phrase word counts for its rarity weight over `SPECIFIC_WEIGHT` (a word of about 3 fiches
+ * counts 1, « commerce » about 0.4), at most this much.
+ */
+const MAX_PHRASE_WORD = 1.25;
 /** How much one phrase word multiplies a fiche's score (score × (1 + k × bonus)). */
 const PHRASE_BONUS = 0.5;
 /** Hits below this share of the best score are not shown. */
@@ -72,6 +77,8 @@ const STRONG_SCORE = 25;
  * than that (« commerce », « numérique ») and that names no catalog phrase is not specific.
  */
 const SPECIFIC_WEIGHT = 1.6;
+/** Query terms whose per-fiche scores are memoised before the memo starts afresh. */
+const MAX_TERM_MEMO = 20_000;
 /** A query word matched only with a typo or as a prefix counts for this share of its weight. */
 const LOOSE_MATCH_WEIGHT = 0.7;
 
@@ -104,8 +111,37 @@ function ficheDoc(catalog: Catalog, fiche: Fiche): Doc {
 export function createSearch(catalog: Catalog): Search {
   const started = performance.now();
   const stop = createStopwords(catalog.vocabulary.stopwords);
+  const docs = catalog.fiches.map((f) => ficheDoc(catalog, f));
+
+  // The Snowball stemmer leaves verbs in « -ent » whole (« trouvent », « vendent »): such a stem
+  // is read as the stem of its infinitive when the fiches use that more (« trouv », « vendr »),
+  // in the index and in queries alike.
+  const plainDf = new Map<string, number>();
+  const docStems = docs.map((doc) => {
+    const seen = new Set<string>();
+    for (const f of FIELDS) {
+      for (const t of tokenize(doc[f])) if (t.length >= 2 && !stop.has(t)) seen.add(stem(t));
+    }
+    for (const s of seen) plainDf.set(s, (plainDf.get(s) ?? 0) + 1);
+    return seen;
+  });
+  const verbs = new Map<string, string>();
+  const conjugated = (s: string): string => {
+    if (s.length < 7 || !s.endsWith('ent')) return s;
+    const known = verbs.get(s);
+    if (known !== undefined) return known;
+    const root = s.slice(0, -3);
+    let out = s;
+    for (const c of [root, stem(`${root}er`), stem(`${root}re`), stem(`${root}ir`)]) {
+      if ((plainDf.get(c) ?? 0) > (plainDf.get(out) ?? 0)) out = c;
+    }
+    if (verbs.size >= MAX_TERM_MEMO) verbs.clear();
+    verbs.set(s, out);
+    return out;
+  };
   const processTerm = (term: string): string | null =>
-    term.length < 2 || stop.has(term) ? null : stem(term);
+    term.length < 2 || stop.has(term) ? null : conjugated(stem(term));
+  const queryStem = (word: string): string => conjugated(stem(word));
   const stems = (text: string): string[] =>
     tokenize(text)
       .map(processTerm)
@@ -117,15 +153,13 @@ export function createSearch(catalog: Catalog): Search {
     tokenize,
     processTerm,
   });
-  const docs = catalog.fiches.map((f) => ficheDoc(catalog, f));
   index.addAll(docs);
 
   // Document frequency of each stem, for the weight of a query word in the confidence, and to
   // know which query words the index does not hold.
   const df = new Map<string, number>();
-  for (const doc of docs) {
-    const seen = new Set(FIELDS.flatMap((f) => stems(doc[f])));
-    for (const s of seen) df.set(s, (df.get(s) ?? 0) + 1);
+  for (const seen of docStems) {
+    for (const st of new Set([...seen].map(conjugated))) df.set(st, (df.get(st) ?? 0) + 1);
   }
   const n = docs.length;
   const weight = (s: string): number => Math.log(1 + n / ((df.get(s) ?? 2) + 0.5));
@@ -162,17 +196,65 @@ export function createSearch(catalog: Catalog): Search {
   const objectiveOf = new Map(catalog.fiches.map((f) => [f.id, f.objective]));
   const options = { gap: 2, fuzzy: true } as const;
 
+  // MiniSearch's OR query scores a fiche as (sum of its per-term BM25 scores) × (number of query
+  // terms it matched), so each term's scores are asked of MiniSearch once and memoised: a search
+  // then costs a few map look-ups instead of a walk of the radix tree per term and per field.
+  const docOrder = new Map(docs.map((d, i) => [d.id, i]));
+  const termMemo = new Map<string, readonly (readonly [number, number])[]>();
+  const exactTerm = { tokenize: (t: string) => [t], processTerm: (t: string) => t } as const;
+  function termScores(term: string, loose: boolean): readonly (readonly [number, number])[] {
+    const key = loose ? `~${term}` : term;
+    const known = termMemo.get(key);
+    if (known) return known;
+    const found = index
+      .search(term, { ...searchOptionsFor(loose ? new Set([term]) : new Set()), ...exactTerm })
+      .map((r) => [docOrder.get(String(r.id)) ?? 0, r.score] as const);
+    if (termMemo.size >= MAX_TERM_MEMO) termMemo.clear();
+    termMemo.set(key, found);
+    return found;
+  }
+
+  /** The fiches matching the query stems, best first, with the phrase bonus applied. */
+  function rank(
+    query: readonly string[],
+    loose: ReadonlySet<string>,
+    bonus: ReadonlyMap<string, number>,
+  ): { id: string; score: number; terms: string[] }[] {
+    const sums = new Float64Array(docs.length);
+    const terms: string[][] = docs.map(() => []);
+    for (const term of query) {
+      for (const [d, score] of termScores(term, loose.has(term))) {
+        sums[d] = (sums[d] ?? 0) + score;
+        const list = terms[d];
+        if (list && !list.includes(term)) list.push(term);
+      }
+    }
+    const out: { id: string; score: number; terms: string[]; order: number }[] = [];
+    docs.forEach((doc, d) => {
+      const matched = terms[d] ?? [];
+      if (matched.length === 0) return;
+      const score = (sums[d] ?? 0) * matched.length;
+      out.push({
+        id: doc.id,
+        score: score * (1 + PHRASE_BONUS * (bonus.get(doc.id) ?? 0)),
+        terms: matched,
+        order: d,
+      });
+    });
+    return out.sort((a, b) => b.score - a.score || a.order - b.order);
+  }
+
   function search(raw: string): SearchResult {
     const text = raw.slice(0, MAX_INPUT_CHARS);
     const command = detectCommand(catalog, text);
     if (command) return { kind: 'command', command };
     const words = tokenize(text).filter((w) => w.length >= 2 && !stop.has(w));
-    const query = words.map(stem);
+    const query = words.map(queryStem);
     if (query.length === 0) return { kind: 'none', confidence: 0 };
     const loose = new Set(
       words
         .filter((w) => w.length >= 5)
-        .map(stem)
+        .map(queryStem)
         .filter((s) => s.length >= 4 && !df.has(s)),
     );
 
@@ -181,16 +263,16 @@ export function createSearch(catalog: Catalog): Search {
     const bonus = new Map<string, number>();
     for (const m of phraseMatches) {
       const { fiche, weight: w } = m.phrase.value;
-      bonus.set(fiche, (bonus.get(fiche) ?? 0) + w * m.phrase.tokens.length);
+      // Rare words make a phrase telling (« carte cadeau » over « tous les magasins »), and a
+      // phrase read across other content words (« boutiques sur un plan en ligne ») counts less.
+      const rarity = m.phrase.tokens.reduce(
+        (sum, t) => sum + Math.min(MAX_PHRASE_WORD, weight(t) / SPECIFIC_WEIGHT),
+        0,
+      );
+      const gaps = m.end - m.start + 1 - m.phrase.tokens.length;
+      bonus.set(fiche, (bonus.get(fiche) ?? 0) + (w * rarity) / (1 + gaps));
     }
-    const ranked = index
-      .search(text, searchOptionsFor(loose))
-      .map((r) => ({
-        id: String(r.id),
-        score: r.score * (1 + PHRASE_BONUS * (bonus.get(String(r.id)) ?? 0)),
-        terms: r.queryTerms,
-      }))
-      .sort((a, b) => b.score - a.score);
+    const ranked = rank(query, loose, bonus);
     const top = ranked[0];
     const hits: SearchHit[] = ranked
       .filter((r) => top && r.score >= MIN_RELATIVE_SCORE * top.score)
