@@ -92,6 +92,13 @@ function isClicContext(value: unknown): value is ClicContext {
   );
 }
 
+/**
+ * State values already checked against the machine (a machine has few): `resolveState` walks the
+ * state tree, so it runs once per distinct value rather than on every turn. Bounded.
+ */
+const checkedValues = new Set<string>();
+const MAX_CHECKED_VALUES = 1000;
+
 /** Restores an actor, or undefined when XState (or our own check) rejects the snapshot. */
 function restore(snapshot: unknown): ClicActor | undefined {
   if (!snapshot || typeof snapshot !== 'object') return undefined;
@@ -99,7 +106,11 @@ function restore(snapshot: unknown): ClicActor | undefined {
   if (s.status !== 'active' || !isClicContext(s.context)) return undefined;
   try {
     // Check the state value first: XState would otherwise report the error asynchronously.
-    clicMachine.resolveState({ value: s.value as never, context: s.context as ClicContext });
+    const value = typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+    if (!checkedValues.has(value)) {
+      clicMachine.resolveState({ value: s.value as never, context: s.context as ClicContext });
+      if (checkedValues.size < MAX_CHECKED_VALUES) checkedValues.add(value);
+    }
     const actor = createActor(clicMachine, {
       snapshot: snapshot as Snapshot<unknown>,
       input: undefined,
@@ -142,10 +153,25 @@ function effectsOf(catalog: Catalog, intents: readonly Intent[], ctx: TurnContex
   return effects;
 }
 
-/** Creates the Clic Centre-Ville dialogue engine (one per process; it holds the search index). */
+/**
+ * Creates the Clic Centre-Ville dialogue engine (one per process; it holds the search index).
+ * The index (~0.1 s to build) is not built here, so that the server answers /readyz sooner: it
+ * is built right after the engine's first turn (`setImmediate`, while the visitor reads the
+ * welcome), or by the first typed message if one comes before — never later than that.
+ */
 export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicDialogueEngine {
   const catalog = options.catalog ?? getCatalog();
-  const search = options.search ?? createSearch(catalog);
+  let search = options.search;
+  const getSearch = (): Search => {
+    search ??= createSearch(catalog);
+    return search;
+  };
+  let warming = search !== undefined;
+  const warmUp = (): void => {
+    if (warming) return;
+    warming = true;
+    setImmediate(getSearch).unref();
+  };
   const observatory = options.observatory;
 
   /** The town's observatory figures as a machine event, sent before the user's event. */
@@ -206,8 +232,12 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
   return {
     flowId: FLOW_ID,
     version: FLOW_VERSION,
-    start: (event, ctx) => start(event, ctx),
+    start: (event, ctx) => {
+      warmUp();
+      return start(event, ctx);
+    },
     step(snapshot, event, ctx) {
+      warmUp();
       const actor = restore(snapshot);
       if (!actor) {
         // A snapshot we cannot restore: start again kindly rather than fail every turn.
@@ -236,7 +266,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
           if (text.length === 0) return unchanged(snapshot, actor, KIND_TEXT.empty);
           if ([...text].length > MAX_TEXT) return unchanged(snapshot, actor, KIND_TEXT['too-long']);
           if (!/[\p{L}\p{N}]/u.test(text)) return unchanged(snapshot, actor, KIND_TEXT['no-words']);
-          machineEvent = textEvent(catalog, search, text);
+          machineEvent = textEvent(catalog, getSearch(), text);
           break;
         }
         default:

@@ -7,12 +7,20 @@
 import { createHash } from 'node:crypto';
 import type { Reply } from '../reply/model.js';
 import {
+  type Choice,
   type Envelope,
+  MAX_CHOICES,
   parseEnvelope,
+  parseTranscript,
   type TranscriptEntry,
   trimTranscript,
 } from '../storage/envelope.js';
-import { LockTimeoutError, type Owner, type Store } from '../storage/types.js';
+import {
+  LockTimeoutError,
+  type Owner,
+  type Store,
+  type TranscriptWrite,
+} from '../storage/types.js';
 import { cleanEvent, cleanTown } from './hygiene.js';
 import { CORRUPTED_TEXT, FALLBACK_TEXT, FLOW_UPDATED_TEXT, notice } from './messages.js';
 import type {
@@ -112,7 +120,16 @@ export interface RuntimeOptions {
   readonly lockWaitMs?: number;
   /** How long an idempotency key is remembered. Default 24 h. */
   readonly idempotencyTtlMs?: number;
+  /**
+   * Channels whose transcript is recorded, because they show it again: the web widget restores
+   * it after a reload, the terminal resumes from it. Telegram and Slack keep their own history,
+   * so nothing is written for them. Default `['web', 'console']`.
+   */
+  readonly transcriptChannels?: readonly Channel[];
 }
+
+/** Channels whose transcript is recorded unless {@link RuntimeOptions.transcriptChannels} says. */
+export const DEFAULT_TRANSCRIPT_CHANNELS: readonly Channel[] = ['web', 'console'];
 
 /** The runtime the channels talk to. */
 export interface Runtime {
@@ -123,7 +140,10 @@ export interface Runtime {
     ctx: TurnContext,
     options?: TurnOptions,
   ): Promise<TurnResult>;
-  /** The stored transcript of `key` (the widget restores it), or undefined if none. */
+  /**
+   * The stored transcript of `key` (the widget restores it), or undefined when there is no such
+   * conversation; empty for a channel whose transcript is not recorded.
+   */
   transcript(key: string): Promise<readonly TranscriptEntry[] | undefined>;
   /** Erases every conversation of a user and what is keyed to them; returns how many went. */
   forget(channel: Channel, userRef: string): Promise<number>;
@@ -178,6 +198,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const lockTtlMs = options.lockTtlMs ?? 15_000;
   const lockWaitMs = options.lockWaitMs ?? 10_000;
   const idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
+  const recorded = new Set<Channel>(options.transcriptChannels ?? DEFAULT_TRANSCRIPT_CHANNELS);
   const inFlight = new Set<Promise<unknown>>();
   let closing = false;
 
@@ -236,11 +257,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return { replies: replayed as Reply[], outcome: 'replayed', revision: stored?.revision };
     }
     let previous: Envelope | undefined;
+    let legacy: TranscriptEntry[] | undefined;
     let preface: Reply[] = [];
     if (stored) {
       const result = parseEnvelope(stored.data, key);
       if (result.ok) {
         previous = result.envelope;
+        // An envelope from before the transcript moved out: its entries move on this turn.
+        if (result.legacyTranscript !== undefined)
+          legacy = parseTranscript(result.legacyTranscript);
       } else {
         logger.warn(
           { key: logKey(key), code: 'envelope-discarded', reason: result.reason },
@@ -299,13 +324,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return { replies, outcome: 'forgotten' };
     }
 
-    // --- Persist with compare-and-set
+    // --- Persist with compare-and-set: a small envelope, and the turn's transcript entries
+    // appended beside it in the same write (only where a channel shows the transcript again).
     const at = now();
     const atMs = at.getTime();
-    const entries: TranscriptEntry[] = [...(previous?.transcript ?? [])];
-    const userEntry = toUserEntry(event, at, previous?.transcript);
-    if (userEntry) entries.push(userEntry);
-    entries.push({ from: 'bot', at: at.toISOString(), replies });
+    const record = recorded.has(ctx.channel);
+    const choices = record ? choicesOf(replies) : undefined;
     const envelope: Envelope = {
       key,
       channel: ctx.channel,
@@ -314,15 +338,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       flowVersion: engine.version,
       revision: expectedRevision + 1,
       snapshot: step.snapshot,
-      transcript: trimTranscript(entries),
+      ...(choices && choices.length > 0 ? { choices } : {}),
       ...(town ? { town } : {}),
       createdAt: previous?.createdAt ?? atMs,
       updatedAt: atMs,
       expiresAt: atMs + retentionMs,
     };
+    let transcript: TranscriptWrite | undefined;
+    if (record) {
+      const iso = at.toISOString();
+      const entries: TranscriptEntry[] = legacy ? [...legacy] : [];
+      const userEntry = toUserEntry(event, iso, previous?.choices ?? lastChoices(legacy));
+      if (userEntry) entries.push(userEntry);
+      entries.push({ from: 'bot', at: iso, replies });
+      transcript = {
+        entries: legacy ? trimTranscript(entries) : entries,
+        // A record that was discarded takes its transcript with it; an older envelope's
+        // transcript is moved over whole.
+        replace: previous === undefined || legacy !== undefined,
+      };
+    }
     let accepted: boolean;
     try {
-      accepted = await store.conversations.put(envelope, expectedRevision);
+      accepted = await store.conversations.put(envelope, expectedRevision, transcript);
     } catch (error) {
       throw new TurnError('persist-failed', { cause: error });
     }
@@ -397,7 +435,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const stored = await store.conversations.get(key);
       if (!stored) return undefined;
       const result = parseEnvelope(stored.data, key);
-      return result.ok ? result.envelope.transcript : undefined;
+      if (!result.ok) return undefined;
+      const entries = parseTranscript(await store.transcripts.read(key));
+      // Not yet moved out of an older envelope (no turn since the upgrade): read it there.
+      if (entries.length === 0 && result.legacyTranscript !== undefined) {
+        return parseTranscript(result.legacyTranscript);
+      }
+      return entries;
     },
 
     forget(channel, userRef) {
@@ -420,26 +464,41 @@ function cleanCtxTown(ctx: TurnContext): string | undefined {
 /** The user's side of the transcript: their text, or the label of the button they pressed. */
 function toUserEntry(
   event: InboundEvent,
-  at: Date,
-  previous: readonly TranscriptEntry[] | undefined,
+  at: string,
+  choices: readonly Choice[] | undefined,
 ): TranscriptEntry | undefined {
-  if (event.type === 'text') return { from: 'user', at: at.toISOString(), text: event.text };
+  if (event.type === 'text') return { from: 'user', at, text: event.text };
   if (event.type !== 'action') return undefined;
-  const label = lastButtons(previous).find((b) => b.action === event.action)?.label;
-  return {
-    from: 'user',
-    at: at.toISOString(),
-    action: event.action,
-    ...(label ? { text: label } : {}),
-  };
+  const label = choices?.find((c) => c[0] === event.action)?.[1];
+  return { from: 'user', at, action: event.action, ...(label ? { text: label } : {}) };
 }
 
-function lastButtons(entries: readonly TranscriptEntry[] | undefined) {
-  const lastBot = [...(entries ?? [])].reverse().find((e) => e.from === 'bot');
-  return (lastBot?.replies ?? []).flatMap((r) => [
-    ...(r.cards ?? []).flatMap((c) => c.buttons ?? []),
-    ...(r.buttons ?? []),
-  ]);
+/**
+ * The buttons of a turn's replies (cards first, as the user reads them), as `[action, label]`,
+ * within the envelope schema's bounds (a button beyond them is simply not labelled later).
+ */
+function choicesOf(replies: readonly Reply[]): Choice[] {
+  const out: Choice[] = [];
+  const add = (action: string, label: string) => {
+    if (out.length < MAX_CHOICES && action.length <= 64 && label.length <= 200) {
+      out.push([action, label]);
+    }
+  };
+  for (const r of replies) {
+    for (const c of r.cards ?? []) for (const b of c.buttons ?? []) add(b.action, b.label);
+    for (const b of r.buttons ?? []) add(b.action, b.label);
+  }
+  return out;
+}
+
+/** The buttons of the last bot entry of an older envelope's transcript. */
+function lastChoices(entries: readonly TranscriptEntry[] | undefined): Choice[] | undefined {
+  if (!entries) return undefined;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i];
+    if (entry?.from === 'bot') return choicesOf(entry.replies ?? []);
+  }
+  return undefined;
 }
 
 /** Only the error's class name is logged: messages may quote what the user wrote. */

@@ -34,7 +34,17 @@ export interface TranscriptEntry {
   readonly replies?: readonly Reply[];
 }
 
-/** A stored conversation. Times are epoch milliseconds. */
+/**
+ * A pressed button's action and label, as `[action, label]`: the buttons of the last turn, kept
+ * so that the next pressed button is written to the transcript by the label the user read.
+ */
+export type Choice = readonly [action: string, label: string];
+
+/**
+ * A stored conversation, kept small because it is read, validated and written on every turn.
+ * Times are epoch milliseconds. The transcript lives beside it in the store (`store.transcripts`),
+ * not inside it.
+ */
 export interface Envelope {
   /** `{channel}:{id}`. */
   readonly key: string;
@@ -47,7 +57,8 @@ export interface Envelope {
   readonly revision: number;
   /** The dialogue engine's persisted snapshot (opaque to the runtime). */
   readonly snapshot: unknown;
-  readonly transcript: readonly TranscriptEntry[];
+  /** The buttons of the last turn, only on channels whose transcript is recorded. */
+  readonly choices?: readonly Choice[];
   /** The town the conversation is about, kept across a flow-version restart. */
   readonly town?: string;
   readonly createdAt: number;
@@ -57,7 +68,7 @@ export interface Envelope {
 
 const time = z.number().int().nonnegative();
 
-/** Schema of one transcript entry. */
+/** Schema of one transcript entry (checked when the transcript is read back, never per turn). */
 export const transcriptEntrySchema = z.object({
   from: z.enum(['user', 'bot']),
   at: z.string().min(1).max(40),
@@ -66,7 +77,15 @@ export const transcriptEntrySchema = z.object({
   replies: z.array(replySchema).max(50).optional(),
 });
 
-/** Schema of a stored envelope, applied to everything read back from a store. */
+/** Most choices an envelope keeps (a turn shows far fewer buttons). */
+export const MAX_CHOICES = 60;
+
+/**
+ * Schema of a stored envelope, applied to everything read back from a store on every turn: flat
+ * and small on purpose. The snapshot is opaque here (the engine checks it when it restores it).
+ * `transcript` is the field envelopes had before the transcript moved out: accepted unchecked
+ * here, checked with {@link parseTranscript} and moved to the transcript store by the runtime.
+ */
 export const envelopeSchema = z.object({
   key: z.string().min(3).max(300),
   channel: z.enum(CHANNELS),
@@ -75,7 +94,11 @@ export const envelopeSchema = z.object({
   flowVersion: z.number().int().nonnegative(),
   revision: z.number().int().positive(),
   snapshot: z.unknown().refine((v) => v !== undefined, 'snapshot missing'),
-  transcript: z.array(transcriptEntrySchema).max(MAX_TRANSCRIPT_ENTRIES),
+  choices: z
+    .array(z.tuple([z.string().max(64), z.string().max(200)]))
+    .max(MAX_CHOICES)
+    .optional(),
+  transcript: z.unknown().optional(),
   town: z.string().max(100).optional(),
   createdAt: time,
   updatedAt: time,
@@ -84,7 +107,15 @@ export const envelopeSchema = z.object({
 
 /** Outcome of {@link parseEnvelope}: the envelope, or why it was refused (paths only, no values). */
 export type EnvelopeParse =
-  | { readonly ok: true; readonly envelope: Envelope }
+  | {
+      readonly ok: true;
+      readonly envelope: Envelope;
+      /**
+       * The transcript an envelope written before the transcript moved out still carries (raw,
+       * unchecked): the runtime moves it to the transcript store on the next turn.
+       */
+      readonly legacyTranscript?: unknown;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -98,7 +129,24 @@ export function parseEnvelope(data: unknown, key: string): EnvelopeParse {
     return { ok: false, reason: `invalid fields: ${fields.slice(0, 5).join(', ')}` };
   }
   if (result.data.key !== key) return { ok: false, reason: 'key mismatch' };
-  return { ok: true, envelope: result.data as Envelope };
+  const { transcript, ...envelope } = result.data;
+  return transcript === undefined
+    ? { ok: true, envelope: envelope as Envelope }
+    : { ok: true, envelope: envelope as Envelope, legacyTranscript: transcript };
+}
+
+/**
+ * Checks transcript entries read back from a store (or from an older envelope): the valid ones,
+ * in order; an entry that does not parse is left out rather than failing the whole transcript.
+ */
+export function parseTranscript(data: unknown): TranscriptEntry[] {
+  if (!Array.isArray(data)) return [];
+  const out: TranscriptEntry[] = [];
+  for (const item of data.slice(-MAX_TRANSCRIPT_ENTRIES)) {
+    const entry = transcriptEntrySchema.safeParse(item);
+    if (entry.success) out.push(entry.data as TranscriptEntry);
+  }
+  return out;
 }
 
 /** Keeps the last {@link MAX_TRANSCRIPT_ENTRIES} entries. */

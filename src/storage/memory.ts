@@ -9,7 +9,7 @@ import {
   townKey,
 } from '../observatory/records.js';
 import type { Channel } from '../runtime/types.js';
-import type { Envelope } from './envelope.js';
+import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
 import { createLockManager } from './locks.js';
 import {
   type ConversationStore,
@@ -17,6 +17,7 @@ import {
   type Store,
   StoreClosedError,
   type StoredConversation,
+  type TranscriptStore,
   toMillis,
 } from './types.js';
 
@@ -38,6 +39,8 @@ export interface MemoryStoreOptions {
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const rows = new Map<string, Row>();
+  /** Transcript entries as JSON text, oldest first, by conversation key. */
+  const transcripts = new Map<string, { json: string[]; expiresAt: number }>();
   const seen = new Map<string, number>();
   const remembered = new Map<string, { json: string; expiresAt: number; owner?: Owner }>();
   /** Observatory records as JSON, by `identity|townKey` (one per merchant and town). */
@@ -55,6 +58,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return row && row.expiresAt > now() ? row : undefined;
   }
 
+  function appendEntries(
+    key: string,
+    entries: readonly TranscriptEntry[],
+    expiresAt: number,
+    replace: boolean | undefined,
+  ): void {
+    let t = replace ? undefined : transcripts.get(key);
+    if (!t || t.expiresAt <= now()) t = { json: [], expiresAt };
+    for (const entry of entries) t.json.push(JSON.stringify(entry));
+    const extra = t.json.length - MAX_TRANSCRIPT_ENTRIES;
+    if (extra > 0) t.json.splice(0, extra);
+    t.expiresAt = expiresAt;
+    transcripts.set(key, t);
+  }
+
   function sweep(at: number): number {
     let removed = 0;
     for (const [key, row] of rows) {
@@ -63,6 +81,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         removed++;
       }
     }
+    for (const [key, t] of transcripts)
+      if (t.expiresAt <= at || !rows.has(key)) transcripts.delete(key);
     for (const [id, expiresAt] of seen) if (expiresAt <= at) seen.delete(id);
     for (const [id, item] of remembered) if (item.expiresAt <= at) remembered.delete(id);
     return removed;
@@ -87,13 +107,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       }
       return { key, revision: row.revision, data } satisfies StoredConversation;
     },
-    async put(envelope: Envelope, expectedRevision) {
+    async put(envelope: Envelope, expectedRevision, transcript) {
       open();
       if (envelope.revision <= expectedRevision) {
         throw new RangeError('envelope.revision must be greater than expectedRevision');
       }
       const current = live(envelope.key);
       if ((current?.revision ?? 0) !== expectedRevision) return false;
+      // A new conversation (or one over an expired record) starts with no transcript.
+      if (expectedRevision === 0) transcripts.delete(envelope.key);
       rows.set(envelope.key, {
         revision: envelope.revision,
         json: JSON.stringify(envelope),
@@ -101,11 +123,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         userRef: envelope.userRef,
         expiresAt: envelope.expiresAt,
       });
+      if (transcript)
+        appendEntries(envelope.key, transcript.entries, envelope.expiresAt, transcript.replace);
       maybeSweep();
       return true;
     },
     async delete(key) {
       open();
+      transcripts.delete(key);
       return rows.delete(key);
     },
     async deleteByUser(channel, userRef) {
@@ -114,6 +139,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       for (const [key, row] of rows) {
         if (row.channel === channel && row.userRef === userRef) {
           rows.delete(key);
+          transcripts.delete(key);
           removed++;
         }
       }
@@ -126,6 +152,25 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async purgeExpired(at) {
       open();
       return sweep(toMillis(at));
+    },
+  };
+
+  const transcriptStore: TranscriptStore = {
+    async append(key, entries, { expiresAt, replace }) {
+      open();
+      let t = replace ? undefined : transcripts.get(key);
+      if (!t || t.expiresAt <= now()) t = { json: [], expiresAt };
+      for (const entry of entries) t.json.push(JSON.stringify(entry));
+      if (t.json.length > MAX_TRANSCRIPT_ENTRIES)
+        t.json.splice(0, t.json.length - MAX_TRANSCRIPT_ENTRIES);
+      t.expiresAt = expiresAt;
+      transcripts.set(key, t);
+    },
+    async read(key) {
+      open();
+      const t = transcripts.get(key);
+      if (!t || t.expiresAt <= now() || !live(key)) return [];
+      return t.json.map((json) => JSON.parse(json) as unknown);
     },
   };
 
@@ -173,6 +218,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   return {
     kind: 'memory',
     conversations,
+    transcripts: transcriptStore,
     records,
     async lock(key, ttlMs, waitMs) {
       open();
@@ -210,6 +256,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       closed = true;
       locks.close();
       rows.clear();
+      transcripts.clear();
       seen.clear();
       remembered.clear();
       observations.clear();

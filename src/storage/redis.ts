@@ -7,6 +7,8 @@
  *   at the envelope's `expiresAt`. Writes are compare-and-set on `rev` in one Lua script.
  * - `user:{channel}:{userRef}` — a set of the Redis keys a user owns (conversations, idempotency
  *   entries), so that « oublier mes données » finds them all; it expires with its last member.
+ * - `tx:{key}` — the conversation's transcript: a list of JSON entries, trimmed to the last 100
+ *   and expiring with the conversation (RPUSH + LTRIM + PEXPIRE in one MULTI); erased with it.
  * - `memo:{id}` — a hash `v` (JSON), `owner`, with a TTL (idempotency).
  * - `seen:{id}` — `SET NX PX` (de-duplication).
  * - `obs:town:{townKey}` — a hash identity hash → observatory record (JSON), and
@@ -27,7 +29,7 @@ import {
   townKey,
 } from '../observatory/records.js';
 import type { Channel } from '../runtime/types.js';
-import type { Envelope } from './envelope.js';
+import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
 import {
   type ConversationStore,
   LockTimeoutError,
@@ -36,6 +38,7 @@ import {
   type Store,
   StoreClosedError,
   type StoredConversation,
+  type TranscriptStore,
   toMillis,
 } from './types.js';
 
@@ -88,7 +91,11 @@ export const REDIS_DEFAULT_PREFIX = 'clic:';
 
 // === Lua scripts (each runs atomically on the Redis server)
 
-/** KEYS: conv, user index. ARGV: expected rev, new rev, data, expiresAt, now, owner tag. */
+/**
+ * KEYS: conv, user index, transcript. ARGV: expected rev, new rev, data, expiresAt, now, owner
+ * tag, replace ('1' drops the transcript first), max entries, then transcript entries to append.
+ * A new conversation (expected rev 0) starts with no transcript; the transcript expires with it.
+ */
 const PUT = `
 local cur = redis.call('HMGET', KEYS[1], 'rev', 'exp')
 local now = tonumber(ARGV[5])
@@ -97,12 +104,21 @@ local exp = tonumber(cur[2])
 if cur[1] and exp and exp > now then rev = tonumber(cur[1]) or 0 end
 if rev ~= tonumber(ARGV[1]) then return 0 end
 redis.call('DEL', KEYS[1])
+if rev == 0 or ARGV[7] == '1' then redis.call('DEL', KEYS[3]) end
 local ttl = tonumber(ARGV[4]) - now
-if ttl <= 0 then return 1 end
+if ttl <= 0 then
+  redis.call('DEL', KEYS[3])
+  return 1
+end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3], 'exp', ARGV[4], 'owner', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('SADD', KEYS[2], KEYS[1])
 if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+if #ARGV > 8 then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, 9))
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
 return 1
 `;
 
@@ -121,7 +137,10 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 `;
 
-/** KEYS: user index. ARGV: owner tag, conv prefix, memo prefix. Returns conversations removed. */
+/**
+ * KEYS: user index. ARGV: owner tag, conv prefix, memo prefix, transcript prefix. Removes the
+ * user's conversations with their transcripts, and their memos. Returns conversations removed.
+ */
 const DELETE_BY_USER = `
 local removed = 0
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -130,7 +149,10 @@ for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if (isConv or isMemo) and redis.call('TYPE', k).ok == 'hash'
       and redis.call('HGET', k, 'owner') == ARGV[1] then
     local n = redis.call('DEL', k)
-    if isConv then removed = removed + n end
+    if isConv then
+      removed = removed + n
+      redis.call('DEL', ARGV[4] .. string.sub(k, #ARGV[2] + 1))
+    end
   end
 end
 redis.call('DEL', KEYS[1])
@@ -138,8 +160,9 @@ return removed
 `;
 
 /**
- * KEYS: user index. ARGV: at (epoch ms), owner tag, conv prefix. Drops members that are gone or
- * belong to someone else now; deletes conversations expired at `at`. Returns those deleted.
+ * KEYS: user index. ARGV: at (epoch ms), owner tag, conv prefix, transcript prefix. Drops members
+ * that are gone or belong to someone else now; deletes conversations expired at `at` with their
+ * transcripts. Returns those deleted.
  */
 const SWEEP_INDEX = `
 local at = tonumber(ARGV[1])
@@ -155,6 +178,7 @@ for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
       local exp = tonumber(f[2])
       if exp == nil or exp <= at then
         removed = removed + redis.call('DEL', k)
+        redis.call('DEL', ARGV[4] .. string.sub(k, #ARGV[3] + 1))
         redis.call('SREM', KEYS[1], k)
       end
     end
@@ -315,6 +339,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   const k = {
     conv: (key: string) => `${prefix}conv:${key}`,
+    tx: (key: string) => `${prefix}tx:${key}`,
     user: (tag: string) => `${prefix}user:${tag}`,
     memo: (id: string) => `${prefix}memo:${id}`,
     seen: (id: string) => `${prefix}seen:${id}`,
@@ -448,7 +473,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         } satisfies StoredConversation;
       });
     },
-    put(envelope: Envelope, expectedRevision) {
+    put(envelope: Envelope, expectedRevision, transcript) {
       return guard(async () => {
         if (envelope.revision <= expectedRevision) {
           throw new RangeError('envelope.revision must be greater than expectedRevision');
@@ -456,7 +481,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         const tag = ownerTag(envelope.channel, envelope.userRef);
         const result = await run(
           SCRIPTS.put,
-          [k.conv(envelope.key), k.user(tag)],
+          [k.conv(envelope.key), k.user(tag), k.tx(envelope.key)],
           [
             expectedRevision,
             envelope.revision,
@@ -464,13 +489,19 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
             Math.trunc(envelope.expiresAt),
             Math.trunc(now()),
             tag,
+            transcript?.replace ? '1' : '0',
+            MAX_TRANSCRIPT_ENTRIES,
+            ...(transcript?.entries ?? []).map((e) => JSON.stringify(e)),
           ],
         );
         return result === 1;
       });
     },
     delete(key) {
-      return guard(async () => (await client.del(k.conv(key))) > 0);
+      return guard(async () => {
+        const replies = await client.multi().del(k.conv(key)).del(k.tx(key)).exec();
+        return Number(replies?.[0]?.[1] ?? 0) > 0;
+      });
     },
     deleteByUser(channel, userRef) {
       return guard(async () => {
@@ -478,7 +509,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         const removed = await run(
           SCRIPTS.deleteByUser,
           [k.user(tag)],
-          [tag, k.conv(''), k.memo('')],
+          [tag, k.conv(''), k.memo(''), k.tx('')],
         );
         return Number(removed);
       });
@@ -498,10 +529,53 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           cursor = next;
           for (const index of keys) {
             const tag = index.slice(indexPrefix.length);
-            removed += Number(await run(SCRIPTS.sweepIndex, [index], [atMs, tag, k.conv('')]));
+            removed += Number(
+              await run(SCRIPTS.sweepIndex, [index], [atMs, tag, k.conv(''), k.tx('')]),
+            );
           }
         } while (cursor !== '0' && !closed);
         return removed;
+      });
+    },
+  };
+
+  const transcripts: TranscriptStore = {
+    append(key, entries, { expiresAt, replace }) {
+      return guard(async () => {
+        const list = k.tx(key);
+        const ttl = Math.trunc(expiresAt - now());
+        if (ttl <= 0 || entries.length === 0) {
+          if (replace || ttl <= 0) await client.del(list);
+          return;
+        }
+        const tx = client.multi();
+        if (replace) tx.del(list);
+        await tx
+          .rpush(list, ...entries.map((e) => JSON.stringify(e)))
+          .ltrim(list, -MAX_TRANSCRIPT_ENTRIES, -1)
+          .pexpire(list, ms(ttl))
+          .exec();
+      });
+    },
+    read(key) {
+      return guard(async () => {
+        const replies = await client
+          .multi()
+          .hget(k.conv(key), 'exp')
+          .lrange(k.tx(key), 0, -1)
+          .exec();
+        const exp = replies?.[0]?.[1];
+        const items = replies?.[1]?.[1];
+        if (!(Number(exp) > now()) || !Array.isArray(items)) return [];
+        const out: unknown[] = [];
+        for (const item of items) {
+          try {
+            out.push(JSON.parse(String(item)) as unknown);
+          } catch {
+            // a damaged entry is left out; the caller validates the rest
+          }
+        }
+        return out;
       });
     },
   };
@@ -583,6 +657,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   return {
     kind: 'redis',
     conversations,
+    transcripts,
     records,
     lock,
     rateLimiter,

@@ -4,7 +4,7 @@
  */
 import type { RecordStore } from '../observatory/records.js';
 import type { Channel } from '../runtime/types.js';
-import type { Envelope } from './envelope.js';
+import type { Envelope, TranscriptEntry } from './envelope.js';
 
 /** Gives a lock back. Calling it twice, or after the lock expired, does nothing. */
 export type Release = () => Promise<void>;
@@ -31,17 +31,60 @@ export interface ConversationStore {
   /**
    * Writes `envelope` if the stored revision is `expectedRevision` (0 = absent or expired).
    * Returns false on conflict. `envelope.revision` must be greater than `expectedRevision`.
+   * A new conversation (`expectedRevision` 0) starts with an empty transcript; `transcript`
+   * entries are appended in the same write (one transaction, one Redis script), as
+   * {@link TranscriptStore.append} would with the envelope's expiry — a turn's one write.
    */
-  put(envelope: Envelope, expectedRevision: number): Promise<boolean>;
-  /** Removes one conversation; true when something was removed. */
+  put(envelope: Envelope, expectedRevision: number, transcript?: TranscriptWrite): Promise<boolean>;
+  /** Removes one conversation and its transcript; true when a conversation was removed. */
   delete(key: string): Promise<boolean>;
   /**
-   * « Oublier mes données »: removes every conversation of this user and everything stored with
-   * them as owner (idempotency entries). Returns the number of conversations removed.
+   * « Oublier mes données »: removes every conversation of this user, their transcripts, and
+   * everything stored with them as owner (idempotency entries). Returns the number of
+   * conversations removed.
    */
   deleteByUser(channel: Channel, userRef: string): Promise<number>;
-  /** Physically removes what expired at `now`; returns the number of conversations removed. */
+  /**
+   * Physically removes what expired at `now` (transcripts included); returns the number of
+   * conversations removed.
+   */
   purgeExpired(now: Date | number): Promise<number>;
+}
+
+/** Transcript entries written together with a conversation by {@link ConversationStore.put}. */
+export interface TranscriptWrite {
+  readonly entries: readonly TranscriptEntry[];
+  /** Drops what the key held first (a conversation whose record was discarded). */
+  readonly replace?: boolean;
+}
+
+/** Options of {@link TranscriptStore.append}. */
+export interface TranscriptAppend {
+  /** The conversation's expiry (epoch ms): its transcript never outlives it. */
+  readonly expiresAt: number;
+  /** Drops what the key held first (a new conversation, or one whose record was discarded). */
+  readonly replace?: boolean;
+}
+
+/**
+ * The transcripts the web widget restores after a reload, kept beside the conversations so that
+ * a turn never reads, validates or rewrites the whole history: a turn appends its entries, only
+ * `GET /api/web/conversations/:id` reads them. Bounded to the last
+ * `MAX_TRANSCRIPT_ENTRIES` (100) entries per key; erased with the conversation (`delete`,
+ * `deleteByUser`, expiry, `purgeExpired`).
+ */
+export interface TranscriptStore {
+  /** Appends entries to `key`'s transcript and keeps the last `MAX_TRANSCRIPT_ENTRIES` (100). */
+  append(
+    key: string,
+    entries: readonly TranscriptEntry[],
+    options: TranscriptAppend,
+  ): Promise<void>;
+  /**
+   * The entries of `key`, oldest first, as decoded but untrusted data (validate before use);
+   * empty when the key has no live conversation.
+   */
+  read(key: string): Promise<readonly unknown[]>;
 }
 
 /** The whole port. */
@@ -49,6 +92,8 @@ export interface Store {
   /** For logs and /readyz: `memory`, `sqlite`, `redis`… */
   readonly kind: string;
   readonly conversations: ConversationStore;
+  /** The conversations' transcripts (only for channels that show them again). */
+  readonly transcripts: TranscriptStore;
   /** The merchants' observatory records (SPEC §8): anonymous, keyed by a salted identity hash. */
   readonly records: RecordStore;
   /**

@@ -130,7 +130,7 @@ describe('persistence on SQLite', () => {
   it('valid JSON of the wrong shape is treated as corrupt too (stored data is untrusted)', async () => {
     const dir = freshDir();
     const store = createSqliteStore({ dir });
-    const { runtime } = setup(store);
+    const { runtime } = setup(store, { transcriptChannels: ['telegram'] });
     await runtime.turn(KEY, { type: 'text', text: 'un' }, telegramCtx);
     rawWrite(
       dir,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { button, text, withButtons } from '../../src/reply/build.js';
 import { FALLBACK_TEXT } from '../../src/runtime/messages.js';
 import { conversationKey, logKey, parseKey } from '../../src/runtime/runtime.js';
 import type { Effect } from '../../src/runtime/types.js';
@@ -86,10 +87,77 @@ describe('runtime: one turn, end to end (SPEC §7)', () => {
     const store = createMemoryStore();
     const { runtime } = setup(store);
     for (let i = 0; i < 60; i++)
-      await runtime.turn(KEY, { type: 'text', text: `message ${i}` }, telegramCtx);
-    const transcript = await runtime.transcript(KEY);
+      await runtime.turn('web:c1', { type: 'text', text: `message ${i}` }, webCtx);
+    const transcript = await runtime.transcript('web:c1');
     expect(transcript).toHaveLength(MAX_TRANSCRIPT_ENTRIES);
     expect(transcript?.at(-2)?.text).toBe('message 59');
+  });
+
+  it('records no transcript for Telegram (it keeps its own history), nor in the envelope', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    await runtime.turn(KEY, { type: 'start' }, telegramCtx);
+    await runtime.turn(KEY, { type: 'action', action: 'plus' }, telegramCtx);
+    expect(await runtime.transcript(KEY)).toEqual([]);
+    expect(await store.transcripts.read(KEY)).toEqual([]);
+    const envelope = await stored(store);
+    expect(envelope).not.toHaveProperty('transcript');
+    expect(envelope).not.toHaveProperty('choices');
+    // The option decides: with Telegram listed, it is recorded like the web's.
+    const listed = setup(createMemoryStore(), { transcriptChannels: ['telegram'] }).runtime;
+    await listed.turn(KEY, { type: 'text', text: 'bonjour' }, telegramCtx);
+    expect((await listed.transcript(KEY))?.map((e) => e.from)).toEqual(['user', 'bot']);
+  });
+
+  it('the envelope a web turn stores stays small: the buttons shown, not the history', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    await runtime.turn('web:c1', { type: 'start' }, webCtx);
+    for (let i = 0; i < 20; i++)
+      await runtime.turn('web:c1', { type: 'action', action: 'plus' }, webCtx);
+    const envelope = await stored(store, 'web:c1');
+    expect(envelope?.choices).toEqual([
+      ['plus', 'Ajouter un'],
+      ['oubli', 'Oublier mes données'],
+    ]);
+    expect(JSON.stringify(envelope).length).toBeLessThan(1000);
+    expect(await runtime.transcript('web:c1')).toHaveLength(41);
+  });
+
+  it('an envelope stored before the transcript moved out still loads, and its transcript moves over', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    await runtime.turn('web:c1', { type: 'start' }, webCtx);
+    const current = await stored(store, 'web:c1');
+    // What the previous release wrote: the whole transcript inside the envelope, no choices.
+    const { choices: _, ...rest } = current as Envelope;
+    const at = new Date().toISOString();
+    const old = {
+      ...rest,
+      revision: 2,
+      transcript: [
+        {
+          from: 'bot',
+          at,
+          replies: [withButtons(text('Ancien accueil.'), [button('Ajouter un', 'plus')])],
+        },
+      ],
+    };
+    await store.conversations.delete('web:c1');
+    await store.conversations.put(old as unknown as Envelope, 0);
+    expect((await runtime.transcript('web:c1'))?.map((e) => e.from)).toEqual(['bot']);
+    const next = await runtime.turn('web:c1', { type: 'action', action: 'plus' }, webCtx);
+    expect(next.outcome).toBe('ok');
+    expect(said(next.replies)).toBe('Compteur : 1.');
+    const transcript = await runtime.transcript('web:c1');
+    expect(
+      transcript?.map((e) => [e.from, e.text ?? e.replies?.map((r) => r.text).join(' ')]),
+    ).toEqual([
+      ['bot', 'Ancien accueil.'],
+      ['user', 'Ajouter un'],
+      ['bot', 'Compteur : 1.'],
+    ]);
+    expect(await stored(store, 'web:c1')).not.toHaveProperty('transcript');
   });
 
   it('sets expiry RETENTION_DAYS after the last activity', async () => {

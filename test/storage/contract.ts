@@ -4,7 +4,11 @@
  * factory; timings use the real clock so that a store with server-side TTLs passes too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../src/storage/envelope.js';
+import {
+  type Envelope,
+  MAX_TRANSCRIPT_ENTRIES,
+  type TranscriptEntry,
+} from '../../src/storage/envelope.js';
 import { LockTimeoutError, type Store, StoreClosedError } from '../../src/storage/types.js';
 
 /** A store factory; each call must give an empty, independent store. */
@@ -24,7 +28,7 @@ export function sampleEnvelope(overrides: Partial<Envelope> = {}): Envelope {
     flowVersion: 1,
     revision: 1,
     snapshot: { value: 'accueil', context: { answers: [1, 2] } },
-    transcript: [{ from: 'user', at: new Date(at).toISOString(), text: 'Bonjour' }],
+    choices: [['obj:o5', 'Vendre par de nouveaux canaux']],
     createdAt: at,
     updatedAt: at,
     expiresAt: at + HOUR,
@@ -159,6 +163,113 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         await store.conversations.deleteByUser('web', 'u1');
         expect(await store.recall('idem:a')).toBeUndefined();
         expect(await store.recall('idem:b')).toEqual(['autre']);
+      });
+    });
+
+    describe('transcripts', () => {
+      const said = (text: string): TranscriptEntry => ({
+        from: 'user',
+        at: '2026-03-01T10:00:00.000Z',
+        text,
+      });
+      const texts = (entries: readonly unknown[]) =>
+        entries.map((e) => (e as TranscriptEntry).text);
+      const expiresAt = () => Date.now() + HOUR;
+
+      it('gives back appended entries in order, as copies, and nothing for an unknown key', async () => {
+        const store = await open();
+        await store.conversations.put(sampleEnvelope(), 0);
+        await store.transcripts.append('web:conv-1', [said('un'), said('deux')], {
+          expiresAt: expiresAt(),
+          replace: true,
+        });
+        await store.transcripts.append('web:conv-1', [said('trois')], { expiresAt: expiresAt() });
+        const entries = await store.transcripts.read('web:conv-1');
+        expect(texts(entries)).toEqual(['un', 'deux', 'trois']);
+        (entries[0] as { text: string }).text = 'changé';
+        expect(texts(await store.transcripts.read('web:conv-1'))[0]).toBe('un');
+        expect(await store.transcripts.read('web:nobody')).toEqual([]);
+      });
+
+      it(`keeps only the last ${MAX_TRANSCRIPT_ENTRIES} entries; replace starts afresh`, async () => {
+        const store = await open();
+        await store.conversations.put(sampleEnvelope(), 0);
+        for (let i = 0; i < MAX_TRANSCRIPT_ENTRIES + 10; i += 2) {
+          await store.transcripts.append('web:conv-1', [said(`m${i}`), said(`m${i + 1}`)], {
+            expiresAt: expiresAt(),
+          });
+        }
+        const entries = await store.transcripts.read('web:conv-1');
+        expect(entries).toHaveLength(MAX_TRANSCRIPT_ENTRIES);
+        expect(texts(entries)[0]).toBe('m10');
+        expect(texts(entries).at(-1)).toBe(`m${MAX_TRANSCRIPT_ENTRIES + 9}`);
+        await store.transcripts.append('web:conv-1', [said('neuf')], {
+          expiresAt: expiresAt(),
+          replace: true,
+        });
+        expect(texts(await store.transcripts.read('web:conv-1'))).toEqual(['neuf']);
+      });
+
+      it('a turn writes its entries with the envelope, in one write: a conflict writes neither', async () => {
+        const store = await open();
+        expect(await store.conversations.put(sampleEnvelope(), 0, { entries: [said('un')] })).toBe(
+          true,
+        );
+        expect(
+          await store.conversations.put(sampleEnvelope({ revision: 2 }), 1, {
+            entries: [said('deux')],
+          }),
+        ).toBe(true);
+        // A stale writer loses: its entries are not appended either.
+        expect(
+          await store.conversations.put(sampleEnvelope({ revision: 2 }), 1, {
+            entries: [said('perdu')],
+          }),
+        ).toBe(false);
+        expect(texts(await store.transcripts.read('web:conv-1'))).toEqual(['un', 'deux']);
+        // Replace: a discarded record's transcript goes.
+        await store.conversations.put(sampleEnvelope({ revision: 3 }), 2, {
+          entries: [said('trois')],
+          replace: true,
+        });
+        expect(texts(await store.transcripts.read('web:conv-1'))).toEqual(['trois']);
+        // Without entries the transcript is kept as it is.
+        await store.conversations.put(sampleEnvelope({ revision: 4 }), 3);
+        expect(texts(await store.transcripts.read('web:conv-1'))).toEqual(['trois']);
+      });
+
+      it('goes with its conversation: delete, erase-by-user (only that user), expiry', async () => {
+        const store = await open();
+        const mine = sampleEnvelope({ key: 'web:a', userRef: 'u1' });
+        const also = sampleEnvelope({ key: 'web:b', userRef: 'u1' });
+        const theirs = sampleEnvelope({ key: 'web:c', userRef: 'u2' });
+        for (const e of [mine, also, theirs]) {
+          await store.conversations.put(e, 0);
+          await store.transcripts.append(e.key, [said(e.key)], { expiresAt: e.expiresAt });
+        }
+        expect(await store.conversations.delete('web:a')).toBe(true);
+        expect(await store.transcripts.read('web:a')).toEqual([]);
+        // Created again on the same key: the old transcript does not come back.
+        await store.conversations.put(mine, 0);
+        expect(await store.transcripts.read('web:a')).toEqual([]);
+        expect(await store.conversations.deleteByUser('web', 'u1')).toBe(2);
+        expect(await store.transcripts.read('web:b')).toEqual([]);
+        expect(texts(await store.transcripts.read('web:c'))).toEqual(['web:c']);
+
+        const soon = Date.now() + 150;
+        const short = sampleEnvelope({ key: 'web:d', expiresAt: soon });
+        await store.conversations.put(short, 0);
+        await store.transcripts.append('web:d', [said('bientôt parti')], { expiresAt: soon });
+        expect(texts(await store.transcripts.read('web:d'))).toEqual(['bientôt parti']);
+        await sleep(250);
+        expect(await store.transcripts.read('web:d')).toEqual([]);
+        // A new conversation on an expired key, before or after the purge, starts with none.
+        await store.conversations.put(sampleEnvelope({ key: 'web:d' }), 0);
+        expect(await store.transcripts.read('web:d')).toEqual([]);
+        await store.conversations.delete('web:d');
+        await store.conversations.purgeExpired(new Date());
+        await store.conversations.put(sampleEnvelope({ key: 'web:d' }), 0);
+        expect(await store.transcripts.read('web:d')).toEqual([]);
       });
     });
 

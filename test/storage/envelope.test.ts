@@ -1,8 +1,10 @@
 /** The envelope schema: stored data is untrusted input (SPEC §7). */
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_CHOICES,
   MAX_TRANSCRIPT_ENTRIES,
   parseEnvelope,
+  parseTranscript,
   trimTranscript,
 } from '../../src/storage/envelope.js';
 import { sampleEnvelope } from './contract.js';
@@ -43,17 +45,50 @@ describe('parseEnvelope', () => {
     }
   });
 
-  it('refuses a transcript longer than the limit and replies of the wrong shape', () => {
-    const entry = { from: 'bot' as const, at: '2026-01-01T00:00:00Z', replies: [] };
-    const long = sampleEnvelope({
-      transcript: Array.from({ length: MAX_TRANSCRIPT_ENTRIES + 1 }, () => entry),
-    });
-    expect(parseEnvelope(long, long.key).ok).toBe(false);
-    const wrong = {
+  it('loads an envelope written before the transcript moved out, and hands its transcript over', () => {
+    const entry = { from: 'user' as const, at: '2026-01-01T00:00:00Z', text: 'Bonjour' };
+    const old = { ...sampleEnvelope(), transcript: [entry, { from: 'bot', at: 'x', replies: [] }] };
+    const result = parseEnvelope(JSON.parse(JSON.stringify(old)), old.key);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.envelope).toEqual(
+      sampleEnvelope({
+        createdAt: old.createdAt,
+        updatedAt: old.updatedAt,
+        expiresAt: old.expiresAt,
+      }),
+    );
+    expect(result.envelope).not.toHaveProperty('transcript');
+    expect(parseTranscript(result.legacyTranscript)).toEqual([
+      entry,
+      { from: 'bot', at: 'x', replies: [] },
+    ]);
+  });
+
+  it('refuses choices of the wrong shape (they are read back on every turn)', () => {
+    const bad = { ...sampleEnvelope(), choices: [['obj:o5']] };
+    expect(parseEnvelope(bad, 'web:conv-1').ok).toBe(false);
+    const many = {
       ...sampleEnvelope(),
-      transcript: [{ from: 'bot', at: 'x', replies: [{ text: 1 }] }],
+      choices: Array.from({ length: MAX_CHOICES + 1 }, () => ['a', 'b']),
     };
-    expect(parseEnvelope(wrong, 'web:conv-1').ok).toBe(false);
-    expect(trimTranscript(long.transcript)).toHaveLength(MAX_TRANSCRIPT_ENTRIES);
+    expect(parseEnvelope(many, 'web:conv-1').ok).toBe(false);
+  });
+});
+
+describe('parseTranscript', () => {
+  it('keeps the valid entries in order, leaves out the malformed ones, and bounds the length', () => {
+    const entry = { from: 'bot' as const, at: '2026-01-01T00:00:00Z', replies: [] };
+    const long = Array.from({ length: MAX_TRANSCRIPT_ENTRIES + 1 }, () => entry);
+    expect(parseTranscript(long)).toHaveLength(MAX_TRANSCRIPT_ENTRIES);
+    expect(trimTranscript(long)).toHaveLength(MAX_TRANSCRIPT_ENTRIES);
+    const mixed = [
+      { from: 'user', at: 'a', text: 'un' },
+      { from: 'bot', at: 'x', replies: [{ text: 1 }] },
+      'garbage',
+      { from: 'user', at: 'b', text: 'deux' },
+    ];
+    expect(parseTranscript(mixed).map((e) => e.text)).toEqual(['un', 'deux']);
+    for (const junk of [null, 'text', 42, {}]) expect(parseTranscript(junk)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -26,6 +26,8 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
     expect(existsSync(file)).toBe(true);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // 8 KB pages: a 2 KB transcript reply does not leave half of a 4 KB page empty.
+    expect(db.pragma('page_size', { simple: true })).toBe(8192);
     expect(db.prepare('SELECT version FROM schema_version').get()).toEqual({
       version: SQLITE_MIGRATIONS.length,
     });
@@ -83,5 +85,64 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
       data: '{not json',
     });
     await store.close();
+  });
+
+  it('migration 3 moves the transcript out of envelopes written by the previous release', async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, SQLITE_FILE_NAME));
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const sql of SQLITE_MIGRATIONS.slice(0, 2)) db.exec(sql);
+    db.prepare('INSERT INTO schema_version (version) VALUES (2)').run();
+    const user = { from: 'user' as const, at: '2026-03-01T10:00:00.000Z', text: 'Bonjour' };
+    const bot = { from: 'bot', at: '2026-03-01T10:00:00.000Z', replies: [] };
+    const old = { ...sampleEnvelope(), transcript: [user, bot] };
+    const insert = db.prepare(
+      `INSERT INTO conversations (key, channel, user_ref, revision, data, updated_at, expires_at)
+       VALUES (?, 'web', 'user-1', 1, ?, 0, ?)`,
+    );
+    insert.run(old.key, JSON.stringify(old), old.expiresAt);
+    insert.run('web:garbage', '{not json', old.expiresAt);
+    db.close();
+
+    const store = createSqliteStore({ dir });
+    const stored = await store.conversations.get(old.key);
+    expect(stored?.data).toEqual(
+      sampleEnvelope({
+        createdAt: old.createdAt,
+        updatedAt: old.updatedAt,
+        expiresAt: old.expiresAt,
+      }),
+    );
+    expect(await store.transcripts.read(old.key)).toEqual([user, bot]);
+    expect((await store.conversations.get('web:garbage'))?.data).toBe('{not json');
+    await store.transcripts.append(old.key, [user], { expiresAt: old.expiresAt });
+    expect(await store.transcripts.read(old.key)).toEqual([user, bot, user]);
+    await store.close();
+  });
+
+  it('once busy, checkpoints run in a worker thread (no fsync on a turn) and closing waits for it', async () => {
+    const sizeAfterWrites = async (checkpointWorkerAfter: number | false) => {
+      const dir = freshDir();
+      const store = createSqliteStore({ dir, checkpointWorkerAfter });
+      const file = join(dir, SQLITE_FILE_NAME);
+      const initial = statSync(file).size;
+      for (let i = 0; i < 60; i++) {
+        await store.conversations.put(sampleEnvelope({ key: `web:c${i}` }), 0, {
+          entries: [{ from: 'user', at: '2026-03-01T10:00:00.000Z', text: 'x'.repeat(900) }],
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const grown = statSync(file).size - initial;
+      await store.close();
+      const reopened = createSqliteStore({ dir, checkpointWorkerAfter: false });
+      expect(await reopened.conversations.get('web:c59')).toBeDefined();
+      expect(await reopened.transcripts.read('web:c59')).toHaveLength(1);
+      await reopened.close();
+      return grown;
+    };
+    // Without the worker, 60 small writes stay in the WAL (SQLite checkpoints every 1000 pages).
+    expect(await sizeAfterWrites(false)).toBe(0);
+    expect(await sizeAfterWrites(10)).toBeGreaterThan(0);
   });
 });
