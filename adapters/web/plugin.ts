@@ -42,7 +42,7 @@ export interface WebRuntime {
     key: string,
     event: InboundEvent,
     ctx: TurnContext,
-    options?: { readonly idempotencyKey?: string },
+    options?: { readonly idempotencyKey?: string; readonly mustExist?: boolean },
   ): Promise<{ readonly replies: readonly Reply[]; readonly outcome: string }>;
   transcript(key: string): Promise<readonly TranscriptEntryLike[] | undefined>;
   forget(channel: Channel, userRef: string): Promise<number>;
@@ -234,18 +234,24 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
       },
       async (request, reply) => {
         const { id } = request.params;
-        if (!(await exists(id))) return refuse(reply, 404, 'not_found', WEB_MESSAGES.notFound);
+        if (!isConversationId(id)) return refuse(reply, 404, 'not_found', WEB_MESSAGES.notFound);
         const decision = await limiters.perConversation.hit(`conv:${id}`);
         if (!decision.ok) {
           void reply.header('retry-after', String(decision.retryAfterSeconds));
           return refuse(reply, 429, 'rate_limited', WEB_MESSAGES.tooManyRequests);
         }
+        // The runtime loads the conversation anyway: it says when there is none (no pre-read).
         const result = await options.runtime.turn(
           `web:${id}`,
           toMessageEvent(request.body),
           { channel: 'web', userRef: id, now: now() },
-          request.body.clientMessageId ? { idempotencyKey: request.body.clientMessageId } : {},
+          request.body.clientMessageId
+            ? { idempotencyKey: request.body.clientMessageId, mustExist: true }
+            : { mustExist: true },
         );
+        if (result.outcome === 'missing') {
+          return refuse(reply, 404, 'not_found', WEB_MESSAGES.notFound);
+        }
         return {
           messages: result.replies.map(renderWebReply),
           ...(result.outcome === 'forgotten' ? { forgotten: true } : {}),

@@ -45,7 +45,9 @@ export type TurnOutcome =
   /** « Oublier mes données »: the user's data is erased, nothing stored. */
   | 'forgotten'
   /** Something failed: the friendly fallback, state unchanged. */
-  | 'error';
+  | 'error'
+  /** `mustExist` was set and there is no such conversation: no reply, nothing created. */
+  | 'missing';
 
 /** Error codes logged and returned (never a message text). */
 export type TurnErrorCode =
@@ -75,6 +77,12 @@ export interface TurnOptions {
    * returns the same replies without advancing the dialogue.
    */
   readonly idempotencyKey?: string;
+  /**
+   * Only continue a stored conversation: when there is none, the turn ends with outcome
+   * `'missing'` and no replies, and nothing is created (the widget answers 404 without a
+   * separate lookup before the turn).
+   */
+  readonly mustExist?: boolean;
 }
 
 /** Metrics hook payload (for Prometheus counters and histograms). */
@@ -213,7 +221,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (closing) throw new TurnError('closed');
 
     const clean = cleanEvent(rawEvent);
-    if (!clean.ok) return { replies: [clean.reply], outcome: 'rejected' };
+    if (!clean.ok) {
+      // A refused message to a conversation that does not exist is still « missing ».
+      if (turnOptions.mustExist && !(await exists(key))) return { replies: [], outcome: 'missing' };
+      return { replies: [clean.reply], outcome: 'rejected' };
+    }
     const event = clean.event;
 
     let release: (() => Promise<void>) | undefined;
@@ -230,6 +242,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await release().catch((error: unknown) => {
         logger.warn({ key: logKey(key), code: 'unlock-failed', err: errorName(error) }, 'unlock');
       });
+    }
+  }
+
+  async function exists(key: string): Promise<boolean> {
+    try {
+      return (await store.conversations.get(key)) !== undefined;
+    } catch (error) {
+      throw new TurnError('load-failed', { cause: error });
     }
   }
 
@@ -253,6 +273,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     } catch (error) {
       throw new TurnError('load-failed', { cause: error });
     }
+    if (stored === undefined && turnOptions.mustExist) return { replies: [], outcome: 'missing' };
     if (Array.isArray(replayed)) {
       return { replies: replayed as Reply[], outcome: 'replayed', revision: stored?.revision };
     }

@@ -304,3 +304,37 @@ describe('runtime: idempotency, metrics, keys, shutdown', () => {
     expect(said(late.replies)).toBe(FALLBACK_TEXT);
   });
 });
+
+describe('runtime: `mustExist` (the widget answers 404 for an unknown conversation)', () => {
+  const WEB_KEY = 'web:conv-abc';
+
+  it('on a conversation that does not exist: outcome missing, no reply, nothing created', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    for (const event of [
+      { type: 'text', text: 'bonjour' },
+      { type: 'action', action: 'plus' },
+      { type: 'text', text: '   ' },
+    ] as const) {
+      const result = await runtime.turn(WEB_KEY, event, webCtx, { mustExist: true });
+      expect(result).toEqual({ replies: [], outcome: 'missing' });
+    }
+    expect(await store.conversations.get(WEB_KEY)).toBeUndefined();
+    expect(await runtime.transcript(WEB_KEY)).toBeUndefined();
+  });
+
+  it('on a stored conversation: the turn runs as without the option', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    await runtime.turn(WEB_KEY, { type: 'start' }, webCtx);
+    const result = await runtime.turn(WEB_KEY, { type: 'text', text: 'bonjour' }, webCtx, {
+      mustExist: true,
+    });
+    expect(result.outcome).toBe('ok');
+    expect(result.revision).toBe(2);
+    const empty = await runtime.turn(WEB_KEY, { type: 'text', text: '   ' }, webCtx, {
+      mustExist: true,
+    });
+    expect(empty.outcome).toBe('rejected');
+  });
+});

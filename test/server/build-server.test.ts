@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildServer } from '../../src/server/build-server.js';
@@ -275,5 +276,34 @@ describe('graceful shutdown', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.messages[0]?.text).toBe('Message n° 1 bien reçu.');
     expect(order).toEqual(['turn stored', 'store closed']);
+  });
+});
+
+describe('response checks (`checkResponses`)', () => {
+  const plugin: FastifyPluginAsync = async (scope) => {
+    scope.get(
+      '/contract',
+      { schema: { response: { 200: z.object({ n: z.number() }) } } },
+      async () => ({ n: 'not a number' }) as unknown as { n: number },
+    );
+  };
+
+  it('on: a body that breaks its schema answers 500; off: it is sent as the handler built it', async () => {
+    const make = (checkResponses: boolean) =>
+      buildServer({
+        logger: createLogger({ level: 'silent' }),
+        metrics: createMetrics(),
+        readiness: { ready: () => true },
+        channels: [{ name: 'contract', plugin }],
+        checkResponses,
+      });
+    const checked = await make(true);
+    expect((await checked.inject({ method: 'GET', url: '/contract' })).statusCode).toBe(500);
+    await checked.close();
+    const plain = await make(false);
+    const res = await plain.inject({ method: 'GET', url: '/contract' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ n: 'not a number' });
+    await plain.close();
   });
 });
