@@ -691,6 +691,9 @@ function loadLine(): string {
     .join(', ');
 }
 
+/** Servers run as in production (the Dockerfile sets NODE_ENV=production). */
+const PRODUCTION = { NODE_ENV: 'production' };
+
 async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
   const DIALOGUES = 2_000;
   const cores = cpus().length;
@@ -705,7 +708,7 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
 
   // --- 1. Closed loop, maximum throughput: widget API (full dialogues, SQLite) vs bare fastify.
   const dataDir = mkdtempSync(join(tmpdir(), 'ccv-bench-data-'));
-  const widget = await spawnSelf(['--serve', 'widget', '--data', dataDir]);
+  const widget = await spawnSelf(['--serve', 'widget', '--data', dataDir], PRODUCTION);
   const widgetBase = `http://${HOST}:${widget.first.port}`;
   await drive(widget, (c) => ['--target', widgetBase, '--connections', `${c}`, '--units', '100']); // warm-up
   const closed = await drive(widget, (c) => [
@@ -731,7 +734,7 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
   await stopChild(widget.child);
   rmSync(dataDir, { recursive: true, force: true });
 
-  const bare = await spawnSelf(['--serve', 'bare']);
+  const bare = await spawnSelf(['--serve', 'bare'], PRODUCTION);
   const bareBase = `http://${HOST}:${bare.first.port}`;
   const bareArgs = (units: number) => (c: number) => [
     '--bare',
@@ -748,7 +751,7 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
 
   // The same API with a no-op dialogue and the memory store: the cost of the HTTP layer alone.
   const noopDir = mkdtempSync(join(tmpdir(), 'ccv-bench-noop-'));
-  const noop = await spawnSelf(['--serve', 'widget-noop', '--data', noopDir]);
+  const noop = await spawnSelf(['--serve', 'widget-noop', '--data', noopDir], PRODUCTION);
   const noopBase = `http://${HOST}:${noop.first.port}`;
   await drive(noop, (c) => ['--target', noopBase, '--connections', `${c}`, '--units', '100']);
   const noopRun = await drive(noop, (c) => [
