@@ -3,6 +3,13 @@
  * better-sqlite3 — WAL, a busy timeout, prepared statements, and numbered schema migrations
  * recorded in a version table. Locks are in-process: one process owns the file (several
  * instances use the Redis store instead).
+ *
+ * Group commit: a COMMIT (writing the WAL) is the largest cost of a turn after the dialogue, so
+ * the turns' writes (`conversations.put` and the idempotency `remember`) that arrive in the same
+ * event-loop iteration are queued and committed together in one transaction on the next
+ * `setImmediate`; each write still resolves only after that commit, so a reply is never sent
+ * before its turn is in the WAL. Reads of a key or id with a queued write, every other write and
+ * `close` flush the queue first, so that callers see their own writes and writes keep their order.
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -97,6 +104,12 @@ export type SqliteStoreOptions = (
    * a few writes (tests, the terminal) never starts the worker.
    */
   readonly checkpointWorkerAfter?: number | false;
+  /**
+   * Called after each group commit with how many queued writes it carried (`conversations.put`
+   * and `remember` calls; 1 for a write retried alone after its batch failed). For tests and
+   * metrics: it shows that concurrent turns shared a commit. An exception it throws is ignored.
+   */
+  readonly onCommit?: (writes: number) => void;
 };
 
 /** Page size of a new database file (bytes). */
@@ -295,24 +308,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (seq > MAX_TRANSCRIPT_ENTRIES) q.trimEntries.run(key, seq - MAX_TRANSCRIPT_ENTRIES);
   }
   type PutParams = Record<string, unknown> & { key: string };
-  /** A new conversation (or one over an expired record) starts with no transcript. */
-  const create = db.transaction((params: PutParams) => {
-    if (q.insert.run(params).changes !== 1) return false;
-    q.clearEntries.run(params.key);
+  /**
+   * A write waiting for the next group commit, already validated and serialised: `apply` runs
+   * its statements inside the batch's transaction and returns what the caller's promise gets.
+   */
+  interface QueuedWrite {
+    readonly apply: () => unknown;
+    readonly resolve: (result: unknown) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  /**
+   * One put's statements (the batch opens the transaction): the envelope by compare-and-set,
+   * then its transcript rows. A new conversation (or one over an expired record) starts with no
+   * transcript.
+   */
+  function applyPut(
+    params: PutParams,
+    expected: number,
+    entries: readonly string[] | undefined,
+    replace: boolean,
+  ): boolean {
+    const created = expected === 0;
+    const changed = created
+      ? q.insert.run(params).changes
+      : q.update.run({ ...params, expected }).changes;
+    if (changed !== 1) return false;
+    if (entries) appendRows(params.key, entries, replace || created);
+    else if (created) q.clearEntries.run(params.key);
     return true;
-  });
-  /** A turn's one write: the envelope (compare-and-set) and its transcript entries, one commit. */
-  const putWithEntries = db.transaction(
-    (params: PutParams, expected: number, entries: readonly string[], replace: boolean) => {
-      const created = expected === 0;
-      const changed = created
-        ? q.insert.run(params).changes
-        : q.update.run({ ...params, expected }).changes;
-      if (changed !== 1) return false;
-      appendRows(params.key, entries, replace || created);
-      return true;
-    },
-  );
+  }
+  /** Several turns' writes, one commit; a throw rolls them all back. */
+  const applyBatch = db.transaction((batch: readonly QueuedWrite[]) => batch.map((w) => w.apply()));
+  /** One write alone, when its batch failed: its own commit, its own error. */
+  const applyOne = db.transaction((write: QueuedWrite) => write.apply());
   const appendEntries = db.transaction(appendRows);
   const deleteOne = db.transaction((key: string) => {
     q.clearEntries.run(key);
@@ -338,9 +366,93 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (closed) throw new StoreClosedError();
   }
 
+  // --- Group commit of `conversations.put`. The queue only lives until the next `setImmediate`
+  // (or an earlier flush), i.e. at most one event-loop iteration: enough for the turns that
+  // finished their dialogue step in the same iteration to share one COMMIT.
+  let queue: QueuedWrite[] = [];
+  /**
+   * Conversation keys and remembered ids with a queued write (prefixed, so they cannot clash),
+   * so that a read of one of them knows it must flush first.
+   */
+  const queuedKeys = new Set<string>();
+  let scheduled: NodeJS.Immediate | undefined;
+  function committed(writes: number): void {
+    try {
+      options.onCommit?.(writes);
+    } catch {
+      // a test or metrics hook never breaks a write
+    }
+  }
+  /**
+   * Commits every queued write, in arrival order, and settles their promises. Synchronous: callers
+   * flush right before their own statement so that nothing slips in between. Never throws: a
+   * failure is reported to the put(s) it belongs to.
+   */
+  function flush(): void {
+    if (scheduled) {
+      clearImmediate(scheduled);
+      scheduled = undefined;
+    }
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    queuedKeys.clear();
+    let results: unknown[];
+    try {
+      results = applyBatch(batch);
+    } catch (error) {
+      // Rolled back whole. Alone, a write fails as it did before group commit (no second try);
+      // in a batch, each write is retried in its own transaction, so that one bad write (a
+      // constraint, a trigger, a full disk for one large transcript) fails only its own turn.
+      if (batch.length === 1) {
+        wrote();
+        batch[0]?.reject(error);
+      } else retryAlone(batch);
+      return;
+    }
+    committed(batch.length);
+    batch.forEach((write, i) => {
+      wrote();
+      write.resolve(results[i]);
+    });
+  }
+  /** Commits each write of a failed batch in its own transaction and settles it on its own. */
+  function retryAlone(batch: readonly QueuedWrite[]): void {
+    for (const write of batch) {
+      wrote();
+      let result: unknown;
+      try {
+        result = applyOne(write);
+      } catch (error) {
+        write.reject(error);
+        continue;
+      }
+      committed(1);
+      write.resolve(result);
+    }
+  }
+  /** Queues a write for the next group commit; the first one of an iteration schedules it. */
+  function enqueue<T>(readKey: string, apply: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ apply, resolve: resolve as (result: unknown) => void, reject });
+      queuedKeys.add(readKey);
+      scheduled ??= setImmediate(flush);
+    });
+  }
+  /** Flushes when `readKey` has a queued write: a reader sees its own writes. */
+  function flushFor(readKey: string): void {
+    if (queuedKeys.has(readKey)) flush();
+  }
+  /** Every other write: the queued puts go first, so that writes keep the order they came in. */
+  function writing(): void {
+    open();
+    flush();
+  }
+
   const conversations: ConversationStore = {
     async get(key) {
       open();
+      flushFor(`c:${key}`);
       const row = q.get.get(key, now());
       if (!row) return undefined;
       let data: unknown;
@@ -356,6 +468,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (envelope.revision <= expectedRevision) {
         throw new RangeError('envelope.revision must be greater than expectedRevision');
       }
+      // Serialised now, as before: the caller may change its objects once `put` has returned.
       const params = {
         key: envelope.key,
         channel: envelope.channel,
@@ -366,29 +479,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         expiresAt: envelope.expiresAt,
         now: now(),
       };
-      wrote();
-      if (transcript) {
-        return putWithEntries(
-          params,
-          expectedRevision,
-          transcript.entries.map((e) => JSON.stringify(e)),
-          transcript.replace === true,
-        );
-      }
-      return expectedRevision === 0
-        ? create(params)
-        : q.update.run({ ...params, expected: expectedRevision }).changes === 1;
+      const entries = transcript?.entries.map((e) => JSON.stringify(e));
+      const replace = transcript?.replace === true;
+      return enqueue(`c:${params.key}`, () => applyPut(params, expectedRevision, entries, replace));
     },
     async delete(key) {
-      open();
+      writing();
       return deleteOne(key);
     },
     async deleteByUser(channel, userRef) {
-      open();
+      writing();
       return deleteUser(channel, userRef);
     },
     async purgeExpired(at) {
-      open();
+      writing();
       return purge(toMillis(at));
     },
   };
@@ -397,7 +501,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // and `purgeExpired` removes them with it.
   const transcripts: TranscriptStore = {
     async append(key, entries, { replace }) {
-      open();
+      writing();
       appendEntries(
         key,
         entries.map((e) => JSON.stringify(e)),
@@ -406,6 +510,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async read(key) {
       open();
+      flushFor(`c:${key}`);
       const out: unknown[] = [];
       for (const data of q.readEntries.all(key, key, now())) {
         try {
@@ -420,7 +525,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const records: RecordStore = {
     async put(record: ObservatoryRecord) {
-      open();
+      writing();
       q.putRecord.run({
         identity: record.identity,
         townKey: record.townKey,
@@ -429,7 +534,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
     async deleteByIdentity(identity) {
-      open();
+      writing();
       return q.deleteRecords.run(identity).changes;
     },
     async listByTown(town) {
@@ -440,7 +545,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .filter((r): r is ObservatoryRecord => r !== undefined);
     },
     async purgeBefore(month) {
-      open();
+      writing();
       return q.purgeRecords.run(month).changes;
     },
   };
@@ -455,22 +560,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return locks.lock(key, ttlMs, waitMs);
     },
     async markSeen(id, ttlMs) {
-      open();
+      writing();
       const t = now();
       return q.markSeen.run({ id, until: t + ttlMs, now: t }).changes === 1;
     },
     async remember(id, value, ttlMs, owner) {
       open();
-      q.remember.run({
+      // A turn's idempotency record rides in the same group commit as the turns around it.
+      const params = {
         id,
         value: JSON.stringify(value),
         channel: owner?.channel ?? null,
         userRef: owner?.userRef ?? null,
         until: now() + ttlMs,
-      });
+      };
+      await enqueue(`r:${id}`, () => q.remember.run(params));
     },
     async recall(id) {
       open();
+      flushFor(`r:${id}`);
       const row = q.recall.get(id, now());
       if (!row) return undefined;
       try {
@@ -489,6 +597,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (closed) return;
+      // The queued puts are committed (and their callers answered) before the file closes.
+      flush();
       closed = true;
       locks.close();
       if (checkpointer) {
