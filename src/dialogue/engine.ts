@@ -1,10 +1,11 @@
 /**
- * The DialogueEngine the runtime drives: restores the XState actor from its persisted snapshot,
- * turns the inbound event into a machine event (global words, typed answers, search), sends it,
- * collects the emitted intents and renders them into replies and effects. Bad input and stale
- * or unknown buttons get a kind answer and leave the snapshot exactly as it was.
+ * The DialogueEngine the runtime drives: restores the machine snapshot from its persisted form,
+ * turns the inbound event into a machine event (global words, typed answers, search), computes
+ * the next snapshot with the machine's pure transition function, collects the emitted intents
+ * and renders them into replies and effects. Bad input and stale or unknown buttons get a kind
+ * answer and leave the snapshot exactly as it was.
  */
-import { type Actor, createActor, type Snapshot } from 'xstate';
+import { createActor, type ExecutableActionObject, type Snapshot, type SnapshotFrom } from 'xstate';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
@@ -55,7 +56,7 @@ export interface ClicDialogueEngine extends DialogueEngine {
   inspect(snapshot: unknown): { value: unknown; context: ClicContext } | undefined;
 }
 
-type ClicActor = Actor<typeof clicMachine>;
+type ClicSnapshot = SnapshotFrom<typeof clicMachine>;
 
 const KIND_TEXT: Record<'empty' | 'too-long' | 'no-words', string> = {
   empty: 'Je n’ai reçu aucun texte.',
@@ -66,15 +67,87 @@ const KIND_TEXT: Record<'empty' | 'too-long' | 'no-words', string> = {
 const RESTORE_TEXT =
   'Je n’ai pas pu retrouver la suite de notre conversation : reprenons depuis le début.';
 
-function run(actor: ClicActor, events: readonly ClicEvent[]): Intent[] {
-  const intents: Intent[] = [];
-  const sub = actor.on('*', (e) => intents.push(e as Intent));
+/** The actor scope the machine's logic functions take. */
+type ClicScope = Parameters<typeof clicMachine.transition>[2];
+
+/**
+ * The machine is pure (no invoke, no delayed transitions, no spawned actors), so a turn needs no
+ * running actor: the machine's own `transition(snapshot, event, scope)` computes the next
+ * snapshot and hands each action it would execute to `scope.actionExecutor`, where we record it
+ * and execute nothing. That is what XState's exported `transition()` does too, except that it
+ * builds a throwaway actor (and an initial snapshot) on every call, which measured slower than
+ * the actor we replace. Here one scope serves every step, built on first use: a never-started
+ * actor lends it `self` and `system` (nothing registers there: the machine spawns nothing).
+ */
+let shared: ClicScope | undefined;
+/** Where the scopes record actions; set before each call (all of this is synchronous). */
+let sink: ExecutableActionObject[] = [];
+
+function createScope(): ClicScope {
+  const lender = createActor(clicMachine, { input: undefined });
+  const noop = (): void => {};
+  return {
+    self: lender,
+    id: '',
+    sessionId: '',
+    logger: noop,
+    defer: noop,
+    emit: noop,
+    system: lender.system,
+    stopChild: noop,
+    actionExecutor: (action) => {
+      sink.push(action);
+    },
+  };
+}
+
+function machineScope(): ClicScope {
+  shared ??= createScope();
+  return shared;
+}
+
+/** The machine's next snapshot after one event, and the actions it would execute, in order. */
+function transition(
+  snapshot: ClicSnapshot,
+  event: ClicEvent,
+): [ClicSnapshot, ExecutableActionObject[]] {
+  const actions: ExecutableActionObject[] = [];
+  sink = actions;
   try {
-    for (const e of events) actor.send(e);
+    return [clicMachine.transition(snapshot, event, machineScope()), actions];
   } finally {
-    sub.unsubscribe();
+    sink = [];
   }
-  return intents;
+}
+
+/** What a run of events left: the last snapshot and the intents emitted, in order. */
+interface Ran {
+  readonly snapshot: ClicSnapshot;
+  readonly intents: Intent[];
+}
+
+/**
+ * Sends the events one after the other, as the actor's mailbox did. The emitted intents are the
+ * `xstate.emit` actions' resolved events (`params.event`). When a transition throws, the actor
+ * used to keep its last snapshot with status 'error', drop what the failed event would have
+ * emitted and ignore the events after it; we do the same, so the caller sees that status.
+ */
+function run(snapshot: ClicSnapshot, events: readonly ClicEvent[]): Ran {
+  let current = snapshot;
+  const intents: Intent[] = [];
+  for (const event of events) {
+    if (current.status !== 'active') break; // a stopped actor ignored further events
+    let actions: ExecutableActionObject[];
+    try {
+      [current, actions] = transition(current, event);
+    } catch (error) {
+      current = { ...current, status: 'error', error } as ClicSnapshot;
+      break;
+    }
+    for (const action of actions)
+      if (action.type === 'xstate.emit') intents.push((action.params as { event: Intent }).event);
+  }
+  return { snapshot: current, intents };
 }
 
 function isClicContext(value: unknown): value is ClicContext {
@@ -93,32 +166,26 @@ function isClicContext(value: unknown): value is ClicContext {
 }
 
 /**
- * State values already checked against the machine (a machine has few): `resolveState` walks the
- * state tree, so it runs once per distinct value rather than on every turn. Bounded.
+ * Restores a machine snapshot, or undefined when XState (or our own check) rejects it. An unknown
+ * state value throws here, synchronously (the actor used to report it asynchronously, hence a
+ * separate `resolveState` check before): no cache of checked values is needed any more.
  */
-const checkedValues = new Set<string>();
-const MAX_CHECKED_VALUES = 1000;
-
-/** Restores an actor, or undefined when XState (or our own check) rejects the snapshot. */
-function restore(snapshot: unknown): ClicActor | undefined {
+function restore(snapshot: unknown): ClicSnapshot | undefined {
   if (!snapshot || typeof snapshot !== 'object') return undefined;
   const s = snapshot as Record<string, unknown>;
   if (s.status !== 'active' || !isClicContext(s.context)) return undefined;
   try {
-    // Check the state value first: XState would otherwise report the error asynchronously.
-    const value = typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
-    if (!checkedValues.has(value)) {
-      clicMachine.resolveState({ value: s.value as never, context: s.context as ClicContext });
-      if (checkedValues.size < MAX_CHECKED_VALUES) checkedValues.add(value);
-    }
-    const actor = createActor(clicMachine, {
-      snapshot: snapshot as Snapshot<unknown>,
-      input: undefined,
-    });
-    actor.start();
-    const now = actor.getSnapshot();
-    if (now.status !== 'active') return undefined;
-    return actor;
+    // restoreSnapshot, not resolveState: it keeps the deep history (`main.hist`) and the stored
+    // fields exactly as the actor restored them. A snapshot naming child actors is not one we
+    // wrote (the machine has none); XState creates them under the scope's actor, so they get a
+    // scope of their own and the shared one stays clean.
+    const children = s.children;
+    const named = !!children && typeof children === 'object' && Object.keys(children).length > 0;
+    const restored = clicMachine.restoreSnapshot(
+      snapshot as Snapshot<unknown>,
+      named ? createScope() : machineScope(),
+    );
+    return restored.status === 'active' ? restored : undefined;
   } catch {
     return undefined;
   }
@@ -186,16 +253,11 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     return [{ type: 'OBSERVATORY', ...(offer ? { offer } : {}) }];
   };
 
-  const finish = (
-    actor: ClicActor,
-    intents: readonly Intent[],
-    ctx: TurnContext,
-    preface: Reply[] = [],
-  ): StepResult => {
-    const state = actor.getSnapshot().context;
-    const replies = [...preface, ...renderIntents(intents, { catalog, state })];
-    const snapshot = actor.getPersistedSnapshot();
-    actor.stop();
+  const finish = (ran: Ran, ctx: TurnContext, preface: Reply[] = []): StepResult => {
+    const { snapshot: next, intents } = ran;
+    const replies = [...preface, ...renderIntents(intents, { catalog, state: next.context })];
+    // The same persisted form `actor.getPersistedSnapshot()` gave: old and new turns interchange.
+    const snapshot = clicMachine.getPersistedSnapshot(next);
     const effects = effectsOf(catalog, intents, ctx);
     return { snapshot, replies, ...(effects.length > 0 ? { effects } : {}) };
   };
@@ -206,19 +268,23 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     preface: Reply[] = [],
   ): StepResult => {
     const town = event.town ?? ctx.town;
-    const actor = createActor(clicMachine, { input: town ? { town } : {} });
-    actor.start();
-    const intents = run(actor, [
+    // Actions of the initial snapshot itself are not read: the actor ran them before anyone
+    // listened (and the machine has none).
+    const initial = clicMachine.getInitialSnapshot(machineScope(), town ? { town } : {});
+    const ran = run(initial, [
       ...figures(town),
       { type: 'ENTRY', entry: decodeEntry(catalog, event.entry), ...(town ? { town } : {}) },
     ]);
-    return finish(actor, intents, ctx, preface);
+    return finish(ran, ctx, preface);
   };
 
   /** A kind line and the current prompt again; the snapshot is returned untouched. */
-  const unchanged = (snapshot: unknown, actor: ClicActor, notice: Notice | string): StepResult => {
-    const state = actor.getSnapshot().context;
-    actor.stop();
+  const unchanged = (
+    snapshot: unknown,
+    current: ClicSnapshot,
+    notice: Notice | string,
+  ): StepResult => {
+    const state = current.context;
     const intents: Intent[] = typeof notice === 'string' ? [] : [{ type: 'notice', notice }];
     const replies = renderIntents([...intents, { type: 'prompt', prompt: state.prompt }], {
       catalog,
@@ -238,8 +304,8 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     },
     step(snapshot, event, ctx) {
       warmUp();
-      const actor = restore(snapshot);
-      if (!actor) {
+      const current = restore(snapshot);
+      if (!current) {
         // A snapshot we cannot restore: start again kindly rather than fail every turn.
         const entry: InboundEvent & { type: 'start' } =
           event.type === 'start'
@@ -259,33 +325,32 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
         case 'action':
           machineEvent =
             typeof event.action === 'string' ? decodeAction(catalog, event.action) : undefined;
-          if (!machineEvent) return unchanged(snapshot, actor, { kind: 'unknown-action' });
+          if (!machineEvent) return unchanged(snapshot, current, { kind: 'unknown-action' });
           break;
         case 'text': {
           const text = typeof event.text === 'string' ? event.text.trim() : '';
-          if (text.length === 0) return unchanged(snapshot, actor, KIND_TEXT.empty);
-          if ([...text].length > MAX_TEXT) return unchanged(snapshot, actor, KIND_TEXT['too-long']);
-          if (!/[\p{L}\p{N}]/u.test(text)) return unchanged(snapshot, actor, KIND_TEXT['no-words']);
+          if (text.length === 0) return unchanged(snapshot, current, KIND_TEXT.empty);
+          if ([...text].length > MAX_TEXT)
+            return unchanged(snapshot, current, KIND_TEXT['too-long']);
+          if (!/[\p{L}\p{N}]/u.test(text))
+            return unchanged(snapshot, current, KIND_TEXT['no-words']);
           machineEvent = textEvent(catalog, getSearch(), text);
           break;
         }
         default:
-          return unchanged(snapshot, actor, { kind: 'unknown-action' });
+          return unchanged(snapshot, current, { kind: 'unknown-action' });
       }
       const town =
-        (event.type === 'start' ? event.town : undefined) ??
-        actor.getSnapshot().context.town ??
-        ctx.town;
-      const intents = run(actor, [...figures(town), machineEvent]);
-      if (intents.length === 0) return unchanged(snapshot, actor, { kind: 'not-understood' });
-      return finish(actor, intents, ctx);
+        (event.type === 'start' ? event.town : undefined) ?? current.context.town ?? ctx.town;
+      const ran = run(current, [...figures(town), machineEvent]);
+      // Nothing emitted (or a transition threw before emitting): say so, keep the stored snapshot.
+      if (ran.intents.length === 0)
+        return unchanged(snapshot, ran.snapshot, { kind: 'not-understood' });
+      return finish(ran, ctx);
     },
     inspect(snapshot) {
-      const actor = restore(snapshot);
-      if (!actor) return undefined;
-      const s = actor.getSnapshot();
-      actor.stop();
-      return { value: s.value, context: s.context };
+      const current = restore(snapshot);
+      return current ? { value: current.value, context: current.context } : undefined;
     },
   };
 }

@@ -89,6 +89,23 @@ describe('bad input through the dialogue (issue 5): kind answer, state unchanged
       'reprenons depuis le début',
     );
   });
+
+  it('a tampered snapshot never throws later, outside the turn (an actor used to re-throw from a timer)', async () => {
+    const { children: _children, ...withoutChildren } = atQuestion.snapshot as Record<
+      string,
+      unknown
+    >;
+    const base = atQuestion.snapshot as { context: Record<string, unknown> };
+    const brokenContext = { ...base, context: { ...base.context, answers: [] } };
+    for (const tampered of [withoutChildren, brokenContext]) {
+      for (const event of [say('oui'), say('menu'), { type: 'start' } as InboundEvent]) {
+        const result = engine.step(tampered, event, ctx);
+        expect(result.replies.length).toBeGreaterThan(0);
+      }
+    }
+    // An error thrown from a timer would surface here as an unhandled error and fail the run.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
 });
 
 describe('deep links (SPEC §5 entry points)', () => {
