@@ -22,6 +22,7 @@
  * are the child processes this script spawns for itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
@@ -296,12 +297,14 @@ async function runDialogue(
   };
   let last = messages;
   for (const step of SCRIPT) {
+    // Like the widget, every message carries a fresh random clientMessageId (its retry key).
+    const clientMessageId = randomUUID();
     const body =
       typeof step === 'object' && 'text' in step
-        ? { text: step.text }
+        ? { text: step.text, clientMessageId }
         : (() => {
             const action = findAction(last, step);
-            return action ? { action } : { text: 'menu' };
+            return action ? { action, clientMessageId } : { text: 'menu', clientMessageId };
           })();
     const res = await timedPost(
       `${base}/api/web/conversations/${conversationId}/messages`,
