@@ -817,23 +817,38 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
     const engine = createDialogueEngine();
     const CONVERSATIONS = 1_000;
     /** Mean ms per turn of `CONVERSATIONS` scripted conversations, after a warm-up. */
-    const timeTurns = async (turn: (key: string, event: Event, c: number) => Promise<unknown>) => {
+    /** Mean ms per turn; `parallel` conversations at a time (1: strictly sequential). */
+    const timeTurns = async (
+      turn: (key: string, event: Event, c: number) => Promise<unknown>,
+      parallel = 1,
+    ) => {
       const run = async (tag: string, count: number) => {
         const t0 = performance.now();
-        for (let c = 0; c < count; c++) {
-          const key = `web:${tag}-${c}`;
-          await turn(key, { type: 'start' }, c);
-          for (const event of script) await turn(key, event, c);
-        }
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: parallel }, async () => {
+            for (let c = next++; c < count; c = next++) {
+              const key = `web:${tag}-${c}`;
+              await turn(key, { type: 'start' }, c);
+              for (const event of script) await turn(key, event, c);
+            }
+          }),
+        );
         return (performance.now() - t0) / (count * (1 + script.length));
       };
       await run('warm', 200);
       return run('run', CONVERSATIONS);
     };
-    const withStore = async (name: string, store: import('../src/storage/types.js').Store) => {
+    const withStore = async (
+      name: string,
+      store: import('../src/storage/types.js').Store,
+      parallel = 1,
+    ) => {
       const runtime = createRuntime({ engine, store, logger: createLogger({ level: 'silent' }) });
-      const mean = await timeTurns((key, event, c) =>
-        runtime.turn(key, event, { channel: 'web', userRef: `u-${c}`, now: new Date() }),
+      const mean = await timeTurns(
+        (key, event, c) =>
+          runtime.turn(key, event, { channel: 'web', userRef: `u-${c}`, now: new Date() }),
+        parallel,
       );
       await runtime.close();
       await store.close();
@@ -842,6 +857,10 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'ccv-bench-inproc-'));
     const sqlite = await withStore('SQLite', createSqliteStore({ dir }));
     rmSync(dir, { recursive: true, force: true });
+    // 50 conversations at a time: their writes share group commits, as under HTTP load.
+    const dir50 = mkdtempSync(join(tmpdir(), 'ccv-bench-inproc-'));
+    const sqlite50 = await withStore('SQLite ×50', createSqliteStore({ dir: dir50 }), 50);
+    rmSync(dir50, { recursive: true, force: true });
     const memory = await withStore('memory store', createMemoryStore());
     // The engine alone, same script: what a turn costs before the runtime and the store.
     const snapshots = new Map<string, unknown>();
@@ -855,15 +874,15 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
       snapshots.set(key, result.snapshot);
     });
     console.log(
-      `3. In-process turns without HTTP (runtime + real dialogues, sequential, ${CONVERSATIONS * (1 + script.length)} turns each):`,
+      `3. In-process turns without HTTP (runtime + real dialogues, ${CONVERSATIONS * (1 + script.length)} turns each; sequential unless ×50 = 50 conversations at a time):`,
     );
-    for (const r of [sqlite, memory]) {
+    for (const r of [sqlite, sqlite50, memory]) {
       console.log(
         `  ${r.name.padEnd(13)} ${(1000 / r.mean).toFixed(0).padStart(5)} turns/s, ${ms(r.mean)} per turn, of which runtime + store ${ms(r.mean - engineMean)}`,
       );
     }
     console.log(
-      `  engine alone  ${(1000 / engineMean).toFixed(0).padStart(5)} steps/s, ${ms(engineMean)} per step (createActor from the snapshot, send, getPersistedSnapshot, render)\n`,
+      `  engine alone  ${(1000 / engineMean).toFixed(0).padStart(5)} steps/s, ${ms(engineMean)} per step (restore the snapshot, pure transition, getPersistedSnapshot, render)\n`,
     );
   }
 
