@@ -27,6 +27,7 @@ import type {
   TurnContext,
 } from '../runtime/types.js';
 import { createSearch, type Search } from '../understand/index.js';
+import { isClicContext } from './context.js';
 import { decodeAction, decodeEntry, textEvent } from './interpret.js';
 import { renderIntents } from './render.js';
 
@@ -148,21 +149,6 @@ function run(snapshot: ClicSnapshot, events: readonly ClicEvent[]): Ran {
       if (action.type === 'xstate.emit') intents.push((action.params as { event: Intent }).event);
   }
   return { snapshot: current, intents };
-}
-
-function isClicContext(value: unknown): value is ClicContext {
-  if (!value || typeof value !== 'object') return false;
-  const c = value as Record<string, unknown>;
-  const prompt = c.prompt as Record<string, unknown> | undefined;
-  return (
-    typeof c.seq === 'number' &&
-    typeof c.index === 'number' &&
-    Array.isArray(c.list) &&
-    !!c.answers &&
-    typeof c.answers === 'object' &&
-    !!prompt &&
-    typeof prompt.kind === 'string'
-  );
 }
 
 /**

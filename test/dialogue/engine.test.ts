@@ -106,6 +106,24 @@ describe('bad input through the dialogue (issue 5): kind answer, state unchanged
     // An error thrown from a timer would surface here as an unhandled error and fail the run.
     await new Promise((resolve) => setTimeout(resolve, 20));
   });
+
+  it('a context that looks right but is not (answers as a list, an unknown question) restarts kindly', () => {
+    const base = atQuestion.snapshot as { context: Record<string, unknown> };
+    for (const context of [
+      { ...base.context, answers: [] },
+      { ...base.context, list: ['P1', 'nope'] },
+      { ...base.context, prompt: { kind: 'question', question: 'P9', seq: 1 } },
+      { ...base.context, observatory: { town: 'Sens', respondents: 5, connectes: 'beaucoup' } },
+    ]) {
+      const result = engine.step({ ...base, context }, say('oui'), ctx);
+      expect(textOf(result.replies)).toContain('reprenons depuis le début');
+      expect(engine.inspect(result.snapshot)?.value).toEqual({ main: 'accueil' });
+    }
+    // The untouched snapshot still continues.
+    expect(textOf(engine.step(atQuestion.snapshot, say('oui'), ctx).replies)).not.toContain(
+      'reprenons depuis le début',
+    );
+  });
 });
 
 describe('deep links (SPEC §5 entry points)', () => {
