@@ -260,23 +260,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     turnOptions: TurnOptions,
   ): Promise<TurnResult> {
     const owner: Owner = { channel: ctx.channel, userRef: ctx.userRef };
-    const idemId = turnOptions.idempotencyKey
-      ? `idem:${key}:${turnOptions.idempotencyKey}`
-      : undefined;
+    const messageId = turnOptions.idempotencyKey;
+    const record = recorded.has(ctx.channel);
 
     // --- Load, validate as untrusted
     let stored: Awaited<ReturnType<Store['conversations']['get']>>;
-    let replayed: unknown;
     try {
       stored = await store.conversations.get(key);
-      if (idemId) replayed = await store.recall(idemId);
     } catch (error) {
       throw new TurnError('load-failed', { cause: error });
     }
     if (stored === undefined && turnOptions.mustExist) return { replies: [], outcome: 'missing' };
-    if (Array.isArray(replayed)) {
-      return { replies: replayed as Reply[], outcome: 'replayed', revision: stored?.revision };
-    }
     let previous: Envelope | undefined;
     let legacy: TranscriptEntry[] | undefined;
     let preface: Reply[] = [];
@@ -294,6 +288,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         );
         preface = [notice(CORRUPTED_TEXT)];
       }
+    }
+    if (messageId) {
+      let replayed: readonly Reply[] | undefined;
+      try {
+        replayed = await replayOf(key, messageId, record, previous);
+      } catch (error) {
+        throw new TurnError('load-failed', { cause: error });
+      }
+      if (replayed) return { replies: replayed, outcome: 'replayed', revision: stored?.revision };
     }
     const expectedRevision = stored?.revision ?? 0;
     const town =
@@ -349,7 +352,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // appended beside it in the same write (only where a channel shows the transcript again).
     const at = now();
     const atMs = at.getTime();
-    const record = recorded.has(ctx.channel);
     const choices = record ? choicesOf(replies) : undefined;
     const envelope: Envelope = {
       key,
@@ -361,6 +363,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       snapshot: step.snapshot,
       ...(choices && choices.length > 0 ? { choices } : {}),
       ...(town ? { town } : {}),
+      // Where the transcript is recorded, its last entry holds this turn's replies: the message
+      // id beside it is all a repeat needs (no separate idempotency record).
+      ...(record && messageId ? { lastMessageId: messageId } : {}),
       createdAt: previous?.createdAt ?? atMs,
       updatedAt: atMs,
       expiresAt: atMs + retentionMs,
@@ -387,7 +392,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     if (!accepted) throw new TurnError('conflict');
 
-    if (idemId) {
+    if (messageId && !record) {
+      const idemId = idempotencyId(key, messageId);
       await store.remember(idemId, replies, idempotencyTtlMs, owner).catch((error: unknown) => {
         logger.warn({ key: logKey(key), code: 'remember-failed', err: errorName(error) }, 'idem');
       });
@@ -406,6 +412,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
     return { replies, outcome: 'ok', revision: envelope.revision };
+  }
+
+  /**
+   * The replies of an earlier turn that carried `messageId`, or undefined when it is new. Where
+   * the transcript is recorded, the envelope names the last turn's id and the transcript's last
+   * entry holds its replies (a client repeats its last message, never an older one once a newer
+   * one was answered). Otherwise, and for an envelope written before that (no id in it), the
+   * store's idempotency record answers.
+   */
+  async function replayOf(
+    key: string,
+    messageId: string,
+    record: boolean,
+    previous: Envelope | undefined,
+  ): Promise<readonly Reply[] | undefined> {
+    if (record && previous?.lastMessageId !== undefined) {
+      if (previous.lastMessageId !== messageId) return undefined;
+      const rows = await store.transcripts.read(key);
+      const last = parseTranscript(rows.slice(-1))[0];
+      return last?.from === 'bot' ? (last.replies ?? []) : undefined;
+    }
+    const remembered = await store.recall(idempotencyId(key, messageId));
+    return Array.isArray(remembered) ? (remembered as Reply[]) : undefined;
   }
 
   async function eraseUser(owner: Owner, key?: string): Promise<number> {
@@ -480,6 +509,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
 function cleanCtxTown(ctx: TurnContext): string | undefined {
   return typeof ctx.town === 'string' ? cleanTown(ctx.town) : undefined;
+}
+
+/** The store's idempotency record of a message on a conversation. */
+function idempotencyId(key: string, messageId: string): string {
+  return `idem:${key}:${messageId}`;
 }
 
 /** The user's side of the transcript: their text, or the label of the button they pressed. */

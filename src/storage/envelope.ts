@@ -61,6 +61,11 @@ export interface Envelope {
   readonly choices?: readonly Choice[];
   /** The town the conversation is about, kept across a flow-version restart. */
   readonly town?: string;
+  /**
+   * The client's id of the last turn's message (web `clientMessageId`), on channels whose
+   * transcript is recorded: a repeat of it gets the transcript's last replies again.
+   */
+  readonly lastMessageId?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly expiresAt: number;
@@ -100,6 +105,7 @@ export const envelopeSchema = z.object({
     .optional(),
   transcript: z.unknown().optional(),
   town: z.string().max(100).optional(),
+  lastMessageId: z.string().min(1).max(100).optional(),
   createdAt: time,
   updatedAt: time,
   expiresAt: time,

@@ -13,7 +13,7 @@ import { createRuntime } from '../../src/runtime/runtime.js';
 import type { Envelope } from '../../src/storage/envelope.js';
 import { createSqliteStore, SQLITE_FILE_NAME } from '../../src/storage/sqlite.js';
 import { type CounterSnapshot, createCounterEngine } from './fake-engine.js';
-import { createRecordingLogger, said, setup, telegramCtx } from './helpers.js';
+import { createRecordingLogger, said, setup, telegramCtx, webCtx } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clic-runtime-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,6 +54,28 @@ describe('persistence on SQLite', () => {
     expect(second.engine.calls.start).toBe(0);
     await store.close();
     expect(await snapshotIn(dir)).toEqual({ revision: 4, count: 4 });
+  });
+
+  it('a web message repeated after a restart gets the same replies, read back from the transcript rows', async () => {
+    const dir = freshDir();
+    const first = setup(createSqliteStore({ dir }));
+    await first.runtime.turn('web:c1', { type: 'start' }, webCtx);
+    const sent = await first.runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
+      idempotencyKey: 'm-1',
+    });
+    await first.runtime.close();
+    const store = createSqliteStore({ dir });
+    const second = setup(store);
+    const again = await second.runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
+      idempotencyKey: 'm-1',
+    });
+    expect(again.outcome).toBe('replayed');
+    expect(again.replies).toEqual(sent.replies);
+    expect(second.engine.calls.step).toBe(0);
+    await store.close();
+    const db = new Database(join(dir, SQLITE_FILE_NAME));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM remembered').get()).toEqual({ n: 0 });
+    db.close();
   });
 
   it('an envelope from an older flow version restarts politely, keeping the town', async () => {

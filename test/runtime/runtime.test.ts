@@ -262,6 +262,62 @@ describe('runtime: idempotency, metrics, keys, shutdown', () => {
     expect(said(third.replies)).toBe('Compteur : 2.');
   });
 
+  it('on the web, a repeat is answered from the transcript: no separate idempotency record is written', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    const first = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
+      idempotencyKey: 'm-1',
+    });
+    expect((await stored(store, 'web:c1'))?.lastMessageId).toBe('m-1');
+    expect(await store.recall('idem:web:c1:m-1')).toBeUndefined();
+    const again = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
+      idempotencyKey: 'm-1',
+    });
+    expect(again.outcome).toBe('replayed');
+    expect(again.replies).toEqual(first.replies);
+    // Only the last message is repeatable: once a newer one was answered, an older id is new.
+    await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, { idempotencyKey: 'm-2' });
+    const old = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
+      idempotencyKey: 'm-1',
+    });
+    expect(old.outcome).toBe('ok');
+    expect(said(old.replies)).toBe('Compteur : 3.');
+  });
+
+  it('a repeat still finds the record written before message ids moved into the envelope', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    const first = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx);
+    // What an earlier release left: an envelope without the id, a separate idempotency record.
+    await store.remember('idem:web:c1:m-1', first.replies, 60_000, {
+      channel: 'web',
+      userRef: webCtx.userRef,
+    });
+    const again = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
+      idempotencyKey: 'm-1',
+    });
+    expect(again.outcome).toBe('replayed');
+    expect(again.replies).toEqual(first.replies);
+    expect(((await stored(store, 'web:c1'))?.snapshot as CounterSnapshot | undefined)?.count).toBe(
+      1,
+    );
+  });
+
+  it('on a channel without a transcript, a repeated id is answered from the idempotency record', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    const first = await runtime.turn(KEY, { type: 'text', text: 'plus' }, telegramCtx, {
+      idempotencyKey: 'u-7',
+    });
+    expect((await stored(store))?.lastMessageId).toBeUndefined();
+    expect(await store.recall(`idem:${KEY}:u-7`)).toEqual(first.replies);
+    const again = await runtime.turn(KEY, { type: 'text', text: 'plus' }, telegramCtx, {
+      idempotencyKey: 'u-7',
+    });
+    expect(again.outcome).toBe('replayed');
+    expect(((await stored(store))?.snapshot as CounterSnapshot | undefined)?.count).toBe(1);
+  });
+
   it('reports every turn to onTurn with its channel, duration and success', async () => {
     const store = createMemoryStore();
     const metrics: { channel: string; ok: boolean; ms: number }[] = [];
