@@ -230,6 +230,17 @@ const clicSetup = setup({
       );
     }),
     resume: act((ctx) => chain(ctx, reprompt)),
+    social: act((ctx, e) => {
+      const social = e.type === 'SOCIAL' ? e.social : 'greeting';
+      const prompt = ctx.prompt.kind;
+      // The welcome already says « Bonjour »: it is simply asked again.
+      if (social === 'greeting' && prompt === 'audience') return chain(ctx, reprompt);
+      // A short prompt (a question, the menu…) follows the greeting or the thanks; a fiche or an
+      // objective is not shown again, and « au revoir » is not followed by a question.
+      if (social !== 'bye' && prompt !== 'fiche' && prompt !== 'objective')
+        return chain(ctx, notice({ kind: social }), reprompt);
+      return chain(ctx, say({ type: 'social', social, canResume: prompt === 'question' }));
+    }),
     firstQuestion: act((ctx) => chain(ctx, notice({ kind: 'first-question' }), reprompt)),
     searchInQuestion: act((ctx, e) => {
       if (e.type !== 'TEXT' || e.u.search.kind === 'none')
@@ -449,6 +460,7 @@ export const clicMachine = clicSetup.createMachine({
   initial: 'boot',
   on: {
     OBSERVATORY: { actions: 'setObservatory' },
+    SOCIAL: { actions: 'social' },
     ENTRY: [
       { guard: 'entryObjective', target: '.main.objectif', actions: 'enter' },
       { guard: 'entryFiche', target: '.main.fiche', actions: 'enter' },

@@ -125,7 +125,9 @@ export type Notice =
   | { readonly kind: 'clarify'; readonly text: string }
   | { readonly kind: 'objective-noted'; readonly objective: ObjectiveId }
   | { readonly kind: 'forget-cancelled' }
-  | { readonly kind: 'resume' };
+  | { readonly kind: 'resume' }
+  | { readonly kind: 'greeting' }
+  | { readonly kind: 'thanks' };
 
 // === Interpreted input
 
@@ -175,6 +177,9 @@ export type EntryTarget =
   | { readonly kind: 'fiche'; readonly id: string }
   | { readonly kind: 'diag'; readonly flow: 'commercant' | 'territoire' };
 
+/** A whole message that is only politeness: « bonjour », « merci », « au revoir ». */
+export type Social = 'greeting' | 'thanks' | 'bye';
+
 /** Words that work anywhere (SPEC §5). */
 export type GlobalCommand = 'menu' | 'aide' | 'retour' | 'recommencer' | 'contact' | 'oublier';
 
@@ -184,6 +189,8 @@ export type ClicEvent =
   | { readonly type: 'TEXT'; readonly text: string; readonly u: Understood }
   | { readonly type: 'ACTION'; readonly action: DecodedAction }
   | { readonly type: 'COMMAND'; readonly command: GlobalCommand }
+  /** Politeness alone, in any state: answered in kind, the dialogue stays where it is. */
+  | { readonly type: 'SOCIAL'; readonly social: Social }
   /** The town's observatory figures (or none), sent before each event; says nothing. */
   | { readonly type: 'OBSERVATORY'; readonly offer?: ObservatoryOffer };
 
@@ -262,4 +269,6 @@ export type Intent =
       readonly sector?: string;
       readonly town?: string;
     }
-  | { readonly type: 'forget' };
+  | { readonly type: 'forget' }
+  /** An answer to politeness that does not repeat a long prompt (a fiche, an objective). */
+  | { readonly type: 'social'; readonly social: Social; readonly canResume: boolean };

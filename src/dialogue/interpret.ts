@@ -12,6 +12,7 @@ import type {
   EntryTarget,
   NextChoice,
   SearchOutcome,
+  Social,
   Understood,
 } from '../../flows/types.js';
 import {
@@ -140,6 +141,7 @@ interface DialogueWords {
   diagTerritory: RegExp;
   diagMerchant: RegExp;
   skip: RegExp;
+  social: readonly [Social, RegExp][];
 }
 
 const wordsCache = new WeakMap<Catalog, DialogueWords>();
@@ -160,6 +162,7 @@ function dialogueWords(catalog: Catalog): DialogueWords {
     diagTerritory: re('diagnostic-territoire'),
     diagMerchant: re('diagnostic-commercant'),
     skip: re('skip'),
+    social: (['greeting', 'thanks', 'bye'] as const).map((s) => [s, re(`social-${s}`)]),
   };
   wordsCache.set(catalog, words);
   return words;
@@ -227,5 +230,7 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
 export function textEvent(catalog: Catalog, search: Search, text: string): ClicEvent {
   const command = detectCommand(catalog, text);
   if (command) return { type: 'COMMAND', command };
+  const social = firstMatch(dialogueWords(catalog).social, normalizeText(text));
+  if (social) return { type: 'SOCIAL', social };
   return { type: 'TEXT', text, u: understand(catalog, search, text) };
 }

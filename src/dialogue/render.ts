@@ -13,6 +13,7 @@ import {
   type Prompt,
   QUESTION_KIND,
   type QuestionId,
+  type Social,
 } from '../../flows/types.js';
 import {
   type Answer,
@@ -646,8 +647,19 @@ function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
       return [para('D’accord, je n’efface rien. Reprenons : …')];
     case 'resume':
       return [];
+    case 'greeting':
+      return [para('Bonjour 👋 Je vous écoute.')];
+    case 'thanks':
+      return [para('Avec plaisir !')];
   }
 }
+
+const SOCIAL_TEXT: Readonly<Record<Social, string>> = {
+  greeting:
+    'Bonjour 👋 Je vous écoute : posez votre question en quelques mots, ou revenez au menu.',
+  thanks: 'Avec plaisir ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
+  bye: 'Au revoir, et bonne continuation ! Vous pourrez reprendre où nous en étions.',
+};
 
 // === Results
 
@@ -924,6 +936,19 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
                     `Merci ! Vos réponses comptent, anonymement, dans le bilan des commerçants de ${intent.town}. Pour les retirer : écrivez « oublier mes données ».`,
                   )
                 : para('C’est noté : rien n’est compté, vos réponses restent entre nous.'),
+            ],
+          }),
+        ]);
+        break;
+      case 'social':
+        push([
+          makeReply({
+            blocks: [para(SOCIAL_TEXT[intent.social])],
+            buttons: [
+              ...(intent.canResume
+                ? [button('Reprendre la question', actionId.nav('resume'))]
+                : []),
+              MENU_BUTTON(),
             ],
           }),
         ]);

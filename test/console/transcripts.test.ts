@@ -136,6 +136,56 @@ describe('terminal transcripts', () => {
     expect(screen).toContain('dans quel secteur');
   });
 
+  it('politeness is answered in kind, wherever the dialogue is, and the dialogue stays there', async () => {
+    const { session } = setup();
+    let screen = await session.open();
+    // « Bonjour » typed at the welcome: greeted, asked again, not « pas compris ».
+    screen = await session.send('Bonjour !');
+    expect(screen).toContain('Bonjour 👋');
+    expect(screen).toContain('Vous êtes…');
+    expect(screen).not.toContain('pas bien compris');
+    screen = await session.send(numberOf(screen, 'Commerçant·e'));
+    screen = await session.send(numberOf(screen, 'Faire mon diagnostic'));
+    screen = await session.send('boulangerie');
+    expect(screen).toContain('Question 1/4 — ');
+    // A greeting mid-diagnostic repeats the same question; an answer still counts.
+    screen = await session.send('bonjour');
+    expect(screen).toContain('Bonjour 👋 Je vous écoute.');
+    expect(screen).toContain('Question 1/4 — ');
+    // « Au revoir » does not ask again, it offers to resume.
+    screen = await session.send('au revoir');
+    expect(screen).toContain('Au revoir, et bonne continuation');
+    expect(screen).not.toContain('Question 1/4');
+    screen = await session.send(numberOf(screen, 'Reprendre la question'));
+    expect(screen).toContain('Question 1/4 — ');
+    screen = await session.send('oui');
+    expect(screen).toContain('Question 2/4 — ');
+  });
+
+  it('« merci » after a fiche thanks without showing the fiche again; its buttons still work', async () => {
+    const { runtime } = setup();
+    const ctx = { channel: 'console' as const, userRef: 'me', now: new Date() };
+    const key = 'console:thanks';
+    const fiche = await runtime.turn(
+      key,
+      { type: 'start', entry: 'fiche-stationnement-intelligent' },
+      ctx,
+    );
+    const details = choicesOf(fiche.replies).find((b) => b.label === 'Détails');
+    expect(details).toBeDefined();
+    const thanks = await runtime.turn(key, { type: 'text', text: 'Merci beaucoup !' }, ctx);
+    const screen = renderTurn(thanks.replies);
+    expect(screen).toContain('Avec plaisir !');
+    expect(screen).not.toContain('Stationnement intelligent');
+    expect(choicesOf(thanks.replies).map((b) => b.label)).toEqual(['Menu']);
+    const after = await runtime.turn(
+      key,
+      { type: 'action', action: details?.action as string },
+      ctx,
+    );
+    expect(renderTurn(after.replies)).toContain('Stationnement intelligent — détails');
+  });
+
   it('a stale button gets a friendly resync with the current question', async () => {
     const { runtime } = setup();
     const ctx = { channel: 'console' as const, userRef: 'me', now: new Date() };

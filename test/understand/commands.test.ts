@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../catalog/load.js';
-import { detectCommand } from '../../src/understand/index.js';
+import { textEvent } from '../../src/dialogue/interpret.js';
+import { createSearch, detectCommand } from '../../src/understand/index.js';
 
 const catalog = getCatalog();
 
@@ -54,5 +55,34 @@ describe('detectCommand', () => {
 
   it('10 000 characters are no command, and reading them does not throw', () => {
     expect(detectCommand(catalog, 'menu '.repeat(2000))).toBeUndefined();
+  });
+});
+
+describe('politeness alone is social, not a search (SPEC §5: kind answers)', () => {
+  const search = createSearch(catalog);
+  it.each([
+    ['Bonjour !', 'greeting'],
+    ['salut', 'greeting'],
+    ['Bonsoir', 'greeting'],
+    ['re-bonjour', 'greeting'],
+    ['merci', 'thanks'],
+    ['Merci beaucoup !!', 'thanks'],
+    ['merci 🙏', 'thanks'],
+    ["c'est gentil", 'thanks'],
+    ['Au revoir.', 'bye'],
+    ['bonne journée', 'bye'],
+    ['merci et bonne journée', 'bye'],
+  ])('« %s » → %s', (text, social) => {
+    expect(textEvent(catalog, search, text)).toEqual({ type: 'SOCIAL', social });
+  });
+
+  it.each([
+    'non merci',
+    'oui merci',
+    'bonjour je suis commerçante',
+    'merci de m’aider à vendre en ligne',
+    'menu merci',
+  ])('« %s » is read for what it says', (text) => {
+    expect(textEvent(catalog, search, text).type).not.toBe('SOCIAL');
   });
 });
