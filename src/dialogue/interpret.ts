@@ -140,6 +140,7 @@ interface DialogueWords {
   diag: RegExp;
   diagTerritory: RegExp;
   diagMerchant: RegExp;
+  orientation: RegExp;
   skip: RegExp;
   social: readonly [Social, RegExp][];
 }
@@ -161,6 +162,7 @@ function dialogueWords(catalog: Catalog): DialogueWords {
     diag: re('diagnostic'),
     diagTerritory: re('diagnostic-territoire'),
     diagMerchant: re('diagnostic-commercant'),
+    orientation: re('orientation'),
     skip: re('skip'),
     social: (['greeting', 'thanks', 'bye'] as const).map((s) => [s, re(`social-${s}`)]),
   };
@@ -192,6 +194,7 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
   const audience = firstMatch(w.audience, norm) ?? (sector ? 'commercant' : undefined);
   const structure = firstMatch(w.structure, norm);
   const next = firstMatch(w.next, norm);
+  const found = toOutcome(search.search(text));
   const words = norm.split(' ').filter(Boolean);
   const town =
     words.length > 0 &&
@@ -220,9 +223,12 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
               ? ('commercant' as const)
               : ('any' as const),
         }
-      : {}),
+      : // « par où commencer ? » asks for advice: the diagnostic, unless an objective is named.
+        w.orientation.test(norm) && found.kind !== 'objective'
+        ? { diag: 'any' as const }
+        : {}),
     ...(w.skip.test(norm) ? { skip: true } : {}),
-    search: toOutcome(search.search(text)),
+    search: found,
   };
 }
 

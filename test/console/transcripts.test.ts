@@ -162,6 +162,23 @@ describe('terminal transcripts', () => {
     expect(screen).toContain('Question 2/4 — ');
   });
 
+  it('« par où commencer ? » starts the diagnostic that fits, unless an objective is named', async () => {
+    const merchant = setup();
+    let screen = await merchant.session.open();
+    screen = await merchant.session.send(numberOf(screen, 'Commerçant·e'));
+    screen = await merchant.session.send('Je ne sais pas par où commencer…');
+    expect(screen).toContain('dans quel secteur est votre commerce');
+    const town = setup();
+    screen = await town.session.open();
+    screen = await town.session.send(numberOf(screen, 'Collectivité'));
+    screen = await town.session.send('que me conseillez-vous ?');
+    expect(screen).toContain('Question 1/');
+    expect(screen).toContain('Quelle part des commerçants du centre-ville');
+    screen = await town.session.send('menu');
+    screen = await town.session.send('par où commencer pour vendre en ligne ?');
+    expect(screen).toContain('Vendre par de nouveaux canaux : c’est noté.');
+  });
+
   it('« merci » after a fiche thanks without showing the fiche again; its buttons still work', async () => {
     const { runtime } = setup();
     const ctx = { channel: 'console' as const, userRef: 'me', now: new Date() };

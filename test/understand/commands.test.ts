@@ -86,3 +86,25 @@ describe('politeness alone is social, not a search (SPEC §5: kind answers)', ()
     expect(textEvent(catalog, search, text).type).not.toBe('SOCIAL');
   });
 });
+
+describe('a request for advice without a topic asks for the diagnostic (SPEC §5)', () => {
+  const search = createSearch(catalog);
+  const diagOf = (text: string) => {
+    const event = textEvent(catalog, search, text);
+    return event.type === 'TEXT' ? event.u.diag : undefined;
+  };
+  it.each([
+    'par où commencer ?',
+    'Que me conseillez-vous ?',
+    'je sais pas quoi faire',
+    'que faire',
+  ])('« %s » → the diagnostic', (text) => {
+    expect(diagOf(text)).toBe('any');
+  });
+  it.each([
+    'par où commencer pour vendre en ligne ?',
+    'que faire pour que les clients me trouvent sur google',
+  ])('« %s » is a need, not a request for advice', (text) => {
+    expect(diagOf(text)).toBeUndefined();
+  });
+});
