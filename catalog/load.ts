@@ -3,7 +3,8 @@
  * cross-reference and deep-freezes the result. The first problem throws a CatalogError that
  * names the file and the path inside it, so a broken edit is found at once.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, load as parseYaml } from 'js-yaml';
@@ -23,6 +24,13 @@ import {
 
 /** Where the catalog data lives by default (copied beside the compiled loader by the build). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('./data/', import.meta.url));
+
+/**
+ * The catalog compiled by `npm run build` (validated and cross-checked from the YAML, as JSON),
+ * beside the compiled loader: the built server reads it instead of parsing and validating the
+ * YAML at every start. Never present beside the sources.
+ */
+export const COMPILED_CATALOG = fileURLToPath(new URL('./catalog.json', import.meta.url));
 
 /** A catalog problem: which file, where in it, and what is wrong. */
 export class CatalogError extends Error {
@@ -205,10 +213,62 @@ export function loadCatalog(dir: string = DEFAULT_DATA_DIR): Catalog {
   return deepFreeze(catalog);
 }
 
+// === The compiled catalog (build output)
+
+/** Every YAML file of the catalog in `dir`, in a fixed order. */
+function dataFiles(dir: string): string[] {
+  return [
+    'guide.yaml',
+    'contacts.yaml',
+    'rules.yaml',
+    'vocabulary.yaml',
+    ...['objectives', 'fiches', 'roadmaps'].flatMap((sub) => listYaml(dir, sub)),
+  ];
+}
+
+/** A digest of the names and contents of the YAML files in `dir`. */
+function dataFingerprint(dir: string): string {
+  const hash = createHash('sha256');
+  for (const file of dataFiles(dir)) {
+    hash.update(`${file}\0`);
+    hash.update(readFileSync(join(dir, file)));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Validates the YAML of `dir` (throws CatalogError) and writes it to `file` as compiled JSON. */
+export function compileCatalog(dir: string, file: string): Catalog {
+  const catalog = loadCatalog(dir);
+  writeFileSync(file, JSON.stringify({ fingerprint: dataFingerprint(dir), catalog }));
+  return catalog;
+}
+
+/**
+ * The catalog compiled in `file`, only while it was compiled from the YAML now in `dir` (an edit
+ * of the data after the build makes it stale); undefined when it is stale, missing or unreadable.
+ */
+export function loadCompiledCatalog(file: string, dir: string): Catalog | undefined {
+  try {
+    if (!existsSync(file)) return undefined;
+    const compiled = JSON.parse(readFileSync(file, 'utf8')) as {
+      fingerprint?: unknown;
+      catalog?: Catalog;
+    };
+    if (!compiled.catalog || compiled.fingerprint !== dataFingerprint(dir)) return undefined;
+    return deepFreeze(compiled.catalog);
+  } catch {
+    return undefined;
+  }
+}
+
 let cached: Catalog | undefined;
 
-/** The default catalog, loaded once per process. */
+/**
+ * The default catalog, loaded once per process: the build's compiled catalog when it matches the
+ * data, else the YAML, validated.
+ */
 export function getCatalog(): Catalog {
-  cached ??= loadCatalog();
+  cached ??= loadCompiledCatalog(COMPILED_CATALOG, DEFAULT_DATA_DIR) ?? loadCatalog();
   return cached;
 }

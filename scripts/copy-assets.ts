@@ -1,10 +1,12 @@
 /**
  * Copies what the compiled server reads at run time but tsc does not emit: the guide's data
- * (`catalog/data` → `dist/catalog/data`). Part of `npm run build`.
+ * (`catalog/data` → `dist/catalog/data`), then compiles it (validated) to
+ * `dist/catalog/catalog.json`, which the built server loads at start. Part of `npm run build`.
  */
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileCatalog } from '../catalog/load.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,6 +25,8 @@ export function copyAssets(root: string = ROOT): void {
     cpSync(source, target, { recursive: true });
     console.log(`copied ${from} → ${to}`);
   }
+  compileCatalog(join(root, 'dist/catalog/data'), join(root, 'dist/catalog/catalog.json'));
+  console.log('compiled dist/catalog/data → dist/catalog/catalog.json');
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
