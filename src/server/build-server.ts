@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyServerOptions,
   LogController,
 } from 'fastify';
 import {
@@ -115,7 +116,17 @@ const errorBody = z.object({ error: z.string(), message: z.string() });
 
 /** Builds the whole HTTP application (no listen) from injected dependencies. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const checkResponses = deps.checkResponses ?? process.env.NODE_ENV !== 'production';
   const app = Fastify({
+    // Every route validates with zod and serialises with our compiler: given here, fastify does
+    // not load its default Ajv and fast-json-stringify compilers at all (~100 ms of start-up).
+    // (fastify types these factories for JSON-schema compilers; ours take zod schemas.)
+    schemaController: {
+      compilersFactory: {
+        buildValidator: () => validatorCompiler,
+        buildSerializer: () => (checkResponses ? serializerCompiler : plainSerializerCompiler),
+      },
+    } as unknown as FastifyServerOptions['schemaController'],
     loggerInstance: deps.logger,
     // Fastify's request log lines carry URLs, which hold conversation ids: we log our own.
     logController: new LogController({ disableRequestLogging: true }),
@@ -124,9 +135,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  app.setValidatorCompiler(validatorCompiler);
-  const checkResponses = deps.checkResponses ?? process.env.NODE_ENV !== 'production';
-  app.setSerializerCompiler(checkResponses ? serializerCompiler : plainSerializerCompiler);
 
   let closing = false;
   app.addHook('preClose', async () => {
