@@ -321,6 +321,8 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
           if (!/[\p{L}\p{N}]/u.test(text))
             return unchanged(snapshot, current, KIND_TEXT['no-words']);
           machineEvent = textEvent(catalog, getSearch(), text);
+          // « Bonjour » as the very first message: the welcome just sent is the answer.
+          if (machineEvent.type === 'SOCIAL' && ctx.afterStart) return { snapshot, replies: [] };
           break;
         }
         default:

@@ -327,7 +327,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         const handleToo =
           event.type === 'text' || (event.type === 'action' && !outdated && preface.length === 0);
         if (handleToo) {
-          step = engine.step(started.snapshot, event, engineCtx);
+          step = engine.step(started.snapshot, event, { ...engineCtx, afterStart: true });
           replies = [...replies, ...step.replies];
           step = { ...step, effects: [...(started.effects ?? []), ...(step.effects ?? [])] };
         }

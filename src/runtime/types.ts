@@ -20,6 +20,11 @@ export interface TurnContext {
   readonly userRef: string;
   readonly town?: string;
   readonly now: Date;
+  /**
+   * Set by the runtime when the event follows, in the same turn, the start of a new conversation:
+   * its welcome is already in the replies.
+   */
+  readonly afterStart?: boolean;
 }
 
 /** Side effects a dialogue asks the runtime to perform after a turn (kept out of machines). */

@@ -162,6 +162,19 @@ describe('terminal transcripts', () => {
     expect(screen).toContain('Question 2/4 — ');
   });
 
+  it('« Bonjour » as the very first message (no /start) gets the welcome once', async () => {
+    const { runtime } = setup();
+    const ctx = { channel: 'telegram' as const, userRef: '7', now: new Date() };
+    const first = await runtime.turn('telegram:7', { type: 'text', text: 'Bonjour' }, ctx);
+    const screen = renderTurn(first.replies);
+    expect(screen.split('Je suis l’assistant Clic Centre-Ville')).toHaveLength(2);
+    expect(screen).toContain('Vous êtes…');
+    expect(screen).not.toContain('pas bien compris');
+    // Later, a greeting at the same question is answered (the welcome again).
+    const again = await runtime.turn('telegram:7', { type: 'text', text: 'salut' }, ctx);
+    expect(renderTurn(again.replies)).toContain('Vous êtes…');
+  });
+
   it('« par où commencer ? » starts the diagnostic that fits, unless an objective is named', async () => {
     const merchant = setup();
     let screen = await merchant.session.open();
