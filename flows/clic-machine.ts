@@ -116,6 +116,7 @@ const clicSetup = setup({
       (event.u.diag === 'territoire' ||
         (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'collectivite')),
     textAsksDiag: ({ event }) => event.type === 'TEXT' && Boolean(event.u.diag),
+    textIsAck: ({ event }) => event.type === 'TEXT' && event.u.ack === true,
     searchFindsObjective: ({ event }) =>
       event.type === 'TEXT' && event.u.search.kind === 'objective',
     searchFindsFiches: ({ event }) => event.type === 'TEXT' && event.u.search.kind === 'fiches',
@@ -231,7 +232,7 @@ const clicSetup = setup({
     }),
     resume: act((ctx) => chain(ctx, reprompt)),
     social: act((ctx, e) => {
-      const social = e.type === 'SOCIAL' ? e.social : 'greeting';
+      const social = e.type === 'SOCIAL' ? e.social : 'ack';
       const prompt = ctx.prompt.kind;
       // The welcome already says « Bonjour »: it is simply asked again.
       if (social === 'greeting' && prompt === 'audience') return chain(ctx, reprompt);
@@ -503,6 +504,7 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'searchFindsObjective', target: '.objectif', actions: 'openObjective' },
           { guard: 'searchFindsFiches', target: '.recherche', actions: 'showSearchResults' },
           { guard: 'textNamesAudience', target: '.menu', actions: 'chooseAudience' },
+          { guard: 'textIsAck', actions: 'social' },
           { target: '.menu', actions: 'notUnderstood' },
         ],
       },

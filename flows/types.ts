@@ -127,7 +127,8 @@ export type Notice =
   | { readonly kind: 'forget-cancelled' }
   | { readonly kind: 'resume' }
   | { readonly kind: 'greeting' }
-  | { readonly kind: 'thanks' };
+  | { readonly kind: 'thanks' }
+  | { readonly kind: 'ack' };
 
 // === Interpreted input
 
@@ -154,6 +155,11 @@ export interface Understood {
   readonly diag?: 'commercant' | 'territoire' | 'any';
   /** « passer », « plus tard »: skip an optional question. */
   readonly skip?: boolean;
+  /**
+   * « ok », « d'accord », « super » alone: an answer where a question takes one (yes), else only
+   * an acknowledgement.
+   */
+  readonly ack?: boolean;
   readonly search: SearchOutcome;
 }
 
@@ -178,7 +184,7 @@ export type EntryTarget =
   | { readonly kind: 'diag'; readonly flow: 'commercant' | 'territoire' };
 
 /** A whole message that is only politeness: « bonjour », « merci », « au revoir ». */
-export type Social = 'greeting' | 'thanks' | 'bye';
+export type Social = 'greeting' | 'thanks' | 'bye' | 'ack';
 
 /** Words that work anywhere (SPEC §5). */
 export type GlobalCommand = 'menu' | 'aide' | 'retour' | 'recommencer' | 'contact' | 'oublier';

@@ -141,6 +141,7 @@ interface DialogueWords {
   diagTerritory: RegExp;
   diagMerchant: RegExp;
   orientation: RegExp;
+  ack: RegExp;
   skip: RegExp;
   social: readonly [Social, RegExp][];
 }
@@ -163,6 +164,7 @@ function dialogueWords(catalog: Catalog): DialogueWords {
     diagTerritory: re('diagnostic-territoire'),
     diagMerchant: re('diagnostic-commercant'),
     orientation: re('orientation'),
+    ack: re('acknowledge'),
     skip: re('skip'),
     social: (['greeting', 'thanks', 'bye'] as const).map((s) => [s, re(`social-${s}`)]),
   };
@@ -228,6 +230,7 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
         ? { diag: 'any' as const }
         : {}),
     ...(w.skip.test(norm) ? { skip: true } : {}),
+    ...(w.ack.test(norm) ? { ack: true } : {}),
     search: found,
   };
 }

@@ -651,6 +651,8 @@ function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
       return [para('Bonjour 👋 Je vous écoute.')];
     case 'thanks':
       return [para('Avec plaisir !')];
+    case 'ack':
+      return [para('Très bien !')];
   }
 }
 
@@ -659,6 +661,7 @@ const SOCIAL_TEXT: Readonly<Record<Social, string>> = {
     'Bonjour 👋 Je vous écoute : posez votre question en quelques mots, ou revenez au menu.',
   thanks: 'Avec plaisir ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
   bye: 'Au revoir, et bonne continuation ! Vous pourrez reprendre où nous en étions.',
+  ack: 'Très bien ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
 };
 
 // === Results

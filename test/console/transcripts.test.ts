@@ -158,7 +158,8 @@ describe('terminal transcripts', () => {
     expect(screen).not.toContain('Question 1/4');
     screen = await session.send(numberOf(screen, 'Reprendre la question'));
     expect(screen).toContain('Question 1/4 — ');
-    screen = await session.send('oui');
+    // « d'accord » where a yes/no question is asked is a yes, not an acknowledgement.
+    screen = await session.send('d’accord');
     expect(screen).toContain('Question 2/4 — ');
   });
 
@@ -208,6 +209,9 @@ describe('terminal transcripts', () => {
     expect(screen).toContain('Avec plaisir !');
     expect(screen).not.toContain('Stationnement intelligent');
     expect(choicesOf(thanks.replies).map((b) => b.label)).toEqual(['Menu']);
+    const ok = await runtime.turn(key, { type: 'text', text: 'ok' }, ctx);
+    expect(renderTurn(ok.replies)).toContain('Très bien !');
+    expect(renderTurn(ok.replies)).not.toContain('pas bien compris');
     const after = await runtime.turn(
       key,
       { type: 'action', action: details?.action as string },

@@ -41,6 +41,7 @@ const SAMPLE_TEXTS = [
   'bonjour',
   'merci',
   'au revoir',
+  'ok',
   'les deux',
   'faire mon diagnostic',
   'diagnostic de mon commerce',

@@ -108,3 +108,17 @@ describe('a request for advice without a topic asks for the diagnostic (SPEC §5
     expect(diagOf(text)).toBeUndefined();
   });
 });
+
+describe('« ok », « d’accord » alone are marked as an acknowledgement (a yes where a question takes one)', () => {
+  const search = createSearch(catalog);
+  const ackOf = (text: string) => {
+    const event = textEvent(catalog, search, text);
+    return event.type === 'TEXT' ? event.u.ack === true : false;
+  };
+  it.each(['ok', 'OK !', 'd’accord', 'très bien', 'super', 'ça marche'])('« %s » → ack', (text) => {
+    expect(ackOf(text)).toBe(true);
+  });
+  it.each(['ok pour la fidélité', 'super promo pour mes clients'])('« %s » is not', (text) => {
+    expect(ackOf(text)).toBe(false);
+  });
+});
