@@ -152,12 +152,22 @@ function run(snapshot: ClicSnapshot, events: readonly ClicEvent[]): Ran {
 }
 
 /**
+ * The machine snapshots this engine computed, by the persisted object it handed out for each:
+ * when that very object comes back (the store keeps the envelopes it wrote last), the next turn
+ * continues from the snapshot itself, without restoring and re-checking it. Weak: an entry goes
+ * with its persisted object. Only active snapshots, as `restore` would accept.
+ */
+const live = new WeakMap<object, ClicSnapshot>();
+
+/**
  * Restores a machine snapshot, or undefined when XState (or our own check) rejects it. An unknown
  * state value throws here, synchronously (the actor used to report it asynchronously, hence a
  * separate `resolveState` check before): no cache of checked values is needed any more.
  */
 function restore(snapshot: unknown): ClicSnapshot | undefined {
   if (!snapshot || typeof snapshot !== 'object') return undefined;
+  const kept = live.get(snapshot);
+  if (kept) return kept;
   const s = snapshot as Record<string, unknown>;
   if (s.status !== 'active' || !isClicContext(s.context)) return undefined;
   try {
@@ -244,6 +254,8 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     const replies = [...preface, ...renderIntents(intents, { catalog, state: next.context })];
     // The same persisted form `actor.getPersistedSnapshot()` gave: old and new turns interchange.
     const snapshot = clicMachine.getPersistedSnapshot(next);
+    if (next.status === 'active' && snapshot && typeof snapshot === 'object')
+      live.set(snapshot, next);
     const effects = effectsOf(catalog, intents, ctx);
     return { snapshot, replies, ...(effects.length > 0 ? { effects } : {}) };
   };

@@ -274,7 +274,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let previous: Envelope | undefined;
     let legacy: TranscriptEntry[] | undefined;
     let preface: Reply[] = [];
-    if (stored) {
+    if (stored?.trusted) {
+      // The envelope this process wrote last turn, kept by the store: valid when it was written.
+      previous = stored.data as Envelope;
+    } else if (stored) {
       const result = parseEnvelope(stored.data, key);
       if (result.ok) {
         previous = result.envelope;
@@ -292,7 +295,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (messageId) {
       let replayed: readonly Reply[] | undefined;
       try {
-        replayed = await replayOf(key, messageId, record, previous);
+        replayed = await replayOf(key, messageId, record, previous, stored?.trusted === true);
       } catch (error) {
         throw new TurnError('load-failed', { cause: error });
       }
@@ -426,6 +429,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     messageId: string,
     record: boolean,
     previous: Envelope | undefined,
+    trusted: boolean,
   ): Promise<readonly Reply[] | undefined> {
     if (record && previous?.lastMessageId !== undefined) {
       if (previous.lastMessageId !== messageId) return undefined;
@@ -433,6 +437,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const last = parseTranscript(rows.slice(-1))[0];
       return last?.from === 'bot' ? (last.replies ?? []) : undefined;
     }
+    // This process wrote the last turn, without a message id, on a recorded channel: it wrote
+    // no idempotency record either, and the client repeats only its last message.
+    if (record && trusted && previous !== undefined) return undefined;
     const remembered = await store.recall(idempotencyId(key, messageId));
     return Array.isArray(remembered) ? (remembered as Reply[]) : undefined;
   }

@@ -110,6 +110,12 @@ export type SqliteStoreOptions = (
    * metrics: it shows that concurrent turns shared a commit. An exception it throws is ignored.
    */
   readonly onCommit?: (writes: number) => void;
+  /**
+   * How many of the envelopes this process wrote last are kept in memory, so that the next turn
+   * of a conversation reads it without a query or a JSON parse (0 = none). Bounded, so memory
+   * does not grow with the number of stored conversations. Default 2000.
+   */
+  readonly recentConversations?: number;
 };
 
 /** Page size of a new database file (bytes). */
@@ -240,6 +246,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
          data = @data, updated_at = @updatedAt, expires_at = @expiresAt
        WHERE key = @key AND revision = @expected AND expires_at > @now`,
     ),
+    // The same when the owner is known unchanged: the by-user index is left alone.
+    updateSameOwner: db.prepare(
+      `UPDATE conversations SET revision = @revision, data = @data, updated_at = @updatedAt,
+         expires_at = @expiresAt
+       WHERE key = @key AND revision = @expected AND expires_at > @now`,
+    ),
     delete: db.prepare('DELETE FROM conversations WHERE key = ?'),
     deleteByUser: db.prepare('DELETE FROM conversations WHERE channel = ? AND user_ref = ?'),
     lastSeq: db
@@ -299,15 +311,34 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     purgeRecords: db.prepare('DELETE FROM observatory_records WHERE month < ?'),
   };
 
-  /** The next sequence numbers, then the oldest entries beyond the bound go. */
-  function appendRows(key: string, entries: readonly string[], replace: boolean): void {
+  /**
+   * The next sequence numbers (after `lastSeq` when the caller knows it), then the oldest entries
+   * beyond the bound go. Returns the last sequence number written.
+   */
+  function appendRows(
+    key: string,
+    entries: readonly string[],
+    replace: boolean,
+    lastSeq?: number,
+  ): number {
     let seq = 0;
     if (replace) q.clearEntries.run(key);
-    else seq = q.lastSeq.get(key) ?? 0;
+    else seq = lastSeq ?? q.lastSeq.get(key) ?? 0;
     for (const data of entries) q.addEntry.run(key, ++seq, data);
     if (seq > MAX_TRANSCRIPT_ENTRIES) q.trimEntries.run(key, seq - MAX_TRANSCRIPT_ENTRIES);
+    return seq;
   }
   type PutParams = Record<string, unknown> & { key: string };
+  /** What the store knows of a key it wrote last (see `recent`): owner unchanged, last seq. */
+  interface Known {
+    readonly sameOwner: boolean;
+    readonly seq?: number;
+  }
+  /** A put's result inside the store: accepted or not, and the transcript's last seq if known. */
+  interface PutOutcome {
+    readonly accepted: boolean;
+    readonly seq?: number;
+  }
   /**
    * A write waiting for the next group commit, already validated and serialised: `apply` runs
    * its statements inside the batch's transaction and returns what the caller's promise gets.
@@ -316,6 +347,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     readonly apply: () => unknown;
     readonly resolve: (result: unknown) => void;
     readonly reject: (error: unknown) => void;
+    /** Called with `apply`'s result once its transaction committed, before `resolve`. */
+    readonly committed?: (result: unknown) => void;
   }
   /**
    * One put's statements (the batch opens the transaction): the envelope by compare-and-set,
@@ -327,21 +360,31 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     expected: number,
     entries: readonly string[] | undefined,
     replace: boolean,
-  ): boolean {
+    known: Known | undefined,
+  ): PutOutcome {
     const created = expected === 0;
     const changed = created
       ? q.insert.run(params).changes
-      : q.update.run({ ...params, expected }).changes;
-    if (changed !== 1) return false;
-    if (entries) appendRows(params.key, entries, replace || created);
-    else if (created) q.clearEntries.run(params.key);
-    return true;
+      : (known?.sameOwner ? q.updateSameOwner : q.update).run({ ...params, expected }).changes;
+    if (changed !== 1) return { accepted: false };
+    if (entries) {
+      const clear = replace || created;
+      return { accepted: true, seq: appendRows(params.key, entries, clear, known?.seq) };
+    }
+    if (created) {
+      q.clearEntries.run(params.key);
+      return { accepted: true, seq: 0 };
+    }
+    return { accepted: true, ...(known?.seq !== undefined ? { seq: known.seq } : {}) };
   }
   /** Several turns' writes, one commit; a throw rolls them all back. */
   const applyBatch = db.transaction((batch: readonly QueuedWrite[]) => batch.map((w) => w.apply()));
   /** One write alone, when its batch failed: its own commit, its own error. */
   const applyOne = db.transaction((write: QueuedWrite) => write.apply());
-  const appendEntries = db.transaction(appendRows);
+  const appendEntries = db.transaction(
+    (key: string, entries: readonly string[], replace: boolean) =>
+      appendRows(key, entries, replace),
+  );
   const deleteOne = db.transaction((key: string) => {
     q.clearEntries.run(key);
     return q.delete.run(key).changes > 0;
@@ -413,6 +456,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     committed(batch.length);
     batch.forEach((write, i) => {
       wrote();
+      write.committed?.(results[i]);
       write.resolve(results[i]);
     });
   }
@@ -428,13 +472,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         continue;
       }
       committed(1);
+      write.committed?.(result);
       write.resolve(result);
     }
   }
   /** Queues a write for the next group commit; the first one of an iteration schedules it. */
-  function enqueue<T>(readKey: string, apply: () => T): Promise<T> {
+  function enqueue<T>(
+    readKey: string,
+    apply: () => T,
+    onCommitted?: (result: T) => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ apply, resolve: resolve as (result: unknown) => void, reject });
+      queue.push({
+        apply,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+        ...(onCommitted ? { committed: onCommitted as (result: unknown) => void } : {}),
+      });
       queuedKeys.add(readKey);
       scheduled ??= setImmediate(flush);
     });
@@ -449,11 +503,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     flush();
   }
 
+  // --- The envelopes written last, kept as `put` was given them (a frozen shallow copy; the
+  // snapshot inside is shared, and no caller changes it): one process owns the file, so what it
+  // wrote is what the file holds. Oldest written first out; a delete drops its key, an erase or
+  // a purge (rare) drops everything.
+  const recentMax = Math.max(0, Math.trunc(options.recentConversations ?? 2000));
+  /** Per key: the envelope, and the last transcript seq when this store wrote it (else unknown). */
+  const recent = new Map<string, { readonly envelope: Envelope; readonly seq?: number }>();
+  function keepRecent(envelope: Envelope, seq: number | undefined): void {
+    if (recentMax === 0) return;
+    recent.delete(envelope.key);
+    recent.set(envelope.key, {
+      envelope: Object.freeze({ ...envelope }),
+      ...(seq !== undefined ? { seq } : {}),
+    });
+    if (recent.size > recentMax) {
+      const oldest = recent.keys().next();
+      if (!oldest.done) recent.delete(oldest.value);
+    }
+  }
+
   const conversations: ConversationStore = {
     async get(key) {
       open();
       flushFor(`c:${key}`);
-      const row = q.get.get(key, now());
+      const at = now();
+      const kept = recent.get(key);
+      if (kept) {
+        if (kept.envelope.expiresAt > at) {
+          return { key, revision: kept.envelope.revision, data: kept.envelope, trusted: true };
+        }
+        recent.delete(key);
+      }
+      const row = q.get.get(key, at);
       if (!row) return undefined;
       let data: unknown;
       try {
@@ -481,18 +563,40 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       };
       const entries = transcript?.entries.map((e) => JSON.stringify(e));
       const replace = transcript?.replace === true;
-      return enqueue(`c:${params.key}`, () => applyPut(params, expectedRevision, entries, replace));
+      // The envelope this store wrote last for the key, if it still holds the expected revision.
+      const kept = recent.get(envelope.key);
+      const known: Known | undefined =
+        kept && kept.envelope.revision === expectedRevision
+          ? {
+              sameOwner:
+                kept.envelope.channel === envelope.channel &&
+                kept.envelope.userRef === envelope.userRef,
+              ...(kept.seq !== undefined ? { seq: kept.seq } : {}),
+            }
+          : undefined;
+      const outcome = await enqueue(
+        `c:${params.key}`,
+        () => applyPut(params, expectedRevision, entries, replace, known),
+        (result) => {
+          if (result.accepted) keepRecent(envelope, result.seq);
+          else recent.delete(envelope.key);
+        },
+      );
+      return outcome.accepted;
     },
     async delete(key) {
       writing();
+      recent.delete(key);
       return deleteOne(key);
     },
     async deleteByUser(channel, userRef) {
       writing();
+      recent.clear();
       return deleteUser(channel, userRef);
     },
     async purgeExpired(at) {
       writing();
+      recent.clear();
       return purge(toMillis(at));
     },
   };
@@ -502,6 +606,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const transcripts: TranscriptStore = {
     async append(key, entries, { replace }) {
       writing();
+      const kept = recent.get(key);
+      if (kept?.seq !== undefined) recent.set(key, { envelope: kept.envelope }); // seq now unknown
       appendEntries(
         key,
         entries.map((e) => JSON.stringify(e)),
@@ -600,6 +706,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       // The queued puts are committed (and their callers answered) before the file closes.
       flush();
       closed = true;
+      recent.clear();
       locks.close();
       if (checkpointer) {
         const worker = checkpointer;

@@ -16,6 +16,13 @@ export interface StoredConversation {
   readonly revision: number;
   /** Decoded data (or the raw text when it is not even JSON): validate before use. */
   readonly data: unknown;
+  /**
+   * Set only when `data` is the very envelope this process passed to `put` (kept in memory by
+   * the store since, frozen, never read back from disk or from another process): it was valid
+   * when it was written, so the runtime need not check it again. Anything read from the
+   * database, a file or a server never carries it.
+   */
+  readonly trusted?: true;
 }
 
 /** Whom a stored item belongs to, so that erase-by-user finds it. */

@@ -299,3 +299,42 @@ describe('answers typed in words', () => {
     expect(textOf(resumed.replies)).toContain('Question 1/4');
   });
 });
+
+describe('continuing from the snapshot object it handed out (the store keeps what it wrote)', () => {
+  /** Every step twice: from the very object, and from its copy as read back from a database. */
+  const scripts: readonly (readonly InboundEvent[])[] = [
+    [
+      { type: 'action', action: 'aud:commercant' },
+      { type: 'action', action: 'diag:c' },
+      say('oui'),
+      say('non'),
+      say('je ne sais pas'),
+      say('oui'),
+      say('retour'),
+      say('oui'),
+    ],
+    [
+      { type: 'action', action: 'aud:collectivite' },
+      { type: 'action', action: 'obj:o5' },
+      { type: 'action', action: 'fiche:site-vente-en-ligne' },
+      say('les clients ne trouvent pas où se garer'),
+      say('menu'),
+      { type: 'action', action: 'no:such-button' },
+    ],
+  ];
+  it.each(scripts.map((s, i) => [i, s] as const))(
+    'script %i: the same replies and persisted snapshots either way',
+    (_i, events) => {
+      let same = engine.start({ type: 'start' }, ctx);
+      let copied = engine.start({ type: 'start' }, ctx);
+      for (const event of events) {
+        same = engine.step(same.snapshot, event, ctx);
+        copied = engine.step(JSON.parse(JSON.stringify(copied.snapshot)), event, ctx);
+        expect(same.replies).toEqual(copied.replies);
+        expect(JSON.parse(JSON.stringify(same.snapshot))).toEqual(
+          JSON.parse(JSON.stringify(copied.snapshot)),
+        );
+      }
+    },
+  );
+});

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { CORRUPTED_TEXT, FLOW_UPDATED_TEXT } from '../../src/runtime/messages.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
-import type { Envelope } from '../../src/storage/envelope.js';
+import { type Envelope, parseEnvelope } from '../../src/storage/envelope.js';
 import { createSqliteStore, SQLITE_FILE_NAME } from '../../src/storage/sqlite.js';
 import { type CounterSnapshot, createCounterEngine } from './fake-engine.js';
 import { createRecordingLogger, said, setup, telegramCtx, webCtx } from './helpers.js';
@@ -31,6 +32,13 @@ async function snapshotIn(dir: string): Promise<{ revision: number; count: numbe
     count: ((record.data as Envelope).snapshot as CounterSnapshot).count,
   };
 }
+
+/**
+ * Another writer edits the file while the store is open: only a store without its in-memory
+ * copy of the envelopes it wrote (`recentConversations: 0`) can see that; the default store
+ * assumes it is the file's one owner (see the cache tests in test/storage/sqlite.test.ts).
+ */
+const sharedFile = (dir: string) => createSqliteStore({ dir, recentConversations: 0 });
 
 function rawWrite(dir: string, data: string): void {
   const db = new Database(join(dir, SQLITE_FILE_NAME));
@@ -132,7 +140,7 @@ describe('persistence on SQLite', () => {
 
   it('a corrupted envelope (garbage in the database) is discarded with a kind message', async () => {
     const dir = freshDir();
-    const store = createSqliteStore({ dir });
+    const store = sharedFile(dir);
     const { runtime, logger } = setup(store);
     await runtime.turn(KEY, { type: 'text', text: 'un' }, telegramCtx);
     await runtime.turn(KEY, { type: 'text', text: 'deux' }, telegramCtx);
@@ -151,7 +159,7 @@ describe('persistence on SQLite', () => {
 
   it('valid JSON of the wrong shape is treated as corrupt too (stored data is untrusted)', async () => {
     const dir = freshDir();
-    const store = createSqliteStore({ dir });
+    const store = sharedFile(dir);
     const { runtime } = setup(store, { transcriptChannels: ['telegram'] });
     await runtime.turn(KEY, { type: 'text', text: 'un' }, telegramCtx);
     rawWrite(
@@ -169,7 +177,7 @@ describe('persistence on SQLite', () => {
 
   it('an envelope copied under another key is not trusted', async () => {
     const dir = freshDir();
-    const store = createSqliteStore({ dir });
+    const store = sharedFile(dir);
     const { runtime } = setup(store);
     await runtime.turn(
       'telegram:7',
@@ -203,6 +211,43 @@ describe('persistence on SQLite', () => {
     expect(record?.revision).toBe(50);
     expect(snapshot.count).toBe(50);
     expect([...snapshot.seen].sort()).toEqual([...words].sort());
+    await store.close();
+  });
+
+  it('every envelope a real dialogue writes is valid as read back: the next turn may use it unchecked', async () => {
+    const dir = freshDir();
+    const store = createSqliteStore({ dir });
+    const runtime = createRuntime({
+      engine: createDialogueEngine(),
+      store,
+      logger: createRecordingLogger(),
+    });
+    const key = 'web:conv-valid';
+    const ctx = { ...webCtx, userRef: 'conv-valid' };
+    const events = [
+      { type: 'start' as const, town: 'Sens' },
+      { type: 'action' as const, action: 'aud:commercant' },
+      { type: 'action' as const, action: 'diag:c' },
+      { type: 'text' as const, text: 'oui' },
+      { type: 'text' as const, text: 'non' },
+      { type: 'text' as const, text: 'je ne sais pas' },
+      { type: 'text' as const, text: 'oui' },
+      { type: 'text' as const, text: 'les clients ne trouvent pas où se garer' },
+      { type: 'text' as const, text: 'menu' },
+    ];
+    const db = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
+    const row = db.prepare('SELECT data FROM conversations WHERE key = ?').pluck();
+    for (const [i, event] of events.entries()) {
+      const result = await runtime.turn(key, event, ctx, { idempotencyKey: `m-${i}` });
+      expect(result.outcome).toBe('ok');
+      const kept = await store.conversations.get(key);
+      expect(kept?.trusted).toBe(true);
+      const parsed = parseEnvelope(JSON.parse(row.get(key) as string), key);
+      expect(parsed.ok).toBe(true);
+      expect(parsed.ok && parsed.envelope).toEqual(kept?.data);
+    }
+    db.close();
+    await runtime.close();
     await store.close();
   });
 });

@@ -74,7 +74,8 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
 
   it('hands back undecodable data as is, for the runtime to discard', async () => {
     const dir = freshDir();
-    const store = createSqliteStore({ dir });
+    // Edited behind an open store: seen only without the copy of what it wrote (see below).
+    const store = createSqliteStore({ dir, recentConversations: 0 });
     await store.conversations.put(sampleEnvelope(), 0);
     const db = new Database(join(dir, SQLITE_FILE_NAME));
     db.prepare('UPDATE conversations SET data = ? WHERE key = ?').run('{not json', 'web:conv-1');
@@ -144,5 +145,114 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
     // Without the worker, 60 small writes stay in the WAL (SQLite checkpoints every 1000 pages).
     expect(await sizeAfterWrites(false)).toBe(0);
     expect(await sizeAfterWrites(10)).toBeGreaterThan(0);
+  });
+});
+
+describe('SQLite store: the envelopes it wrote last, kept in memory', () => {
+  const user = { from: 'user' as const, at: '2026-03-01T10:00:00.000Z', text: 'Bonjour' };
+  const bot = { from: 'bot' as const, at: '2026-03-01T10:00:00.000Z', replies: [] };
+  /** The row as the file holds it, read by a second connection. */
+  const onDisk = (dir: string, key: string) => {
+    const db = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
+    const row = db
+      .prepare('SELECT revision, user_ref AS userRef, data FROM conversations WHERE key = ?')
+      .get(key) as { revision: number; userRef: string; data: string } | undefined;
+    const seqs = db
+      .prepare('SELECT seq FROM transcript_entries WHERE key = ? ORDER BY seq')
+      .pluck()
+      .all(key);
+    db.close();
+    return row ? { ...row, data: JSON.parse(row.data) as unknown, seqs } : undefined;
+  };
+
+  it('hands back what it wrote, frozen and marked trusted; a reopened store reads the file, untrusted', async () => {
+    const dir = freshDir();
+    const store = createSqliteStore({ dir });
+    const envelope = sampleEnvelope();
+    await store.conversations.put(envelope, 0);
+    const kept = await store.conversations.get(envelope.key);
+    expect(kept?.trusted).toBe(true);
+    expect(kept?.revision).toBe(1);
+    expect(Object.isFrozen(kept?.data)).toBe(true);
+    expect(kept?.data).toEqual(envelope);
+    expect(onDisk(dir, envelope.key)?.data).toEqual(kept?.data);
+    await store.close();
+    const reopened = createSqliteStore({ dir });
+    const read = await reopened.conversations.get(envelope.key);
+    expect(read?.trusted).toBeUndefined();
+    expect(read?.data).toEqual(envelope);
+    await reopened.close();
+  });
+
+  it('is bounded: beyond `recentConversations`, the oldest written come from the file again', async () => {
+    const dir = freshDir();
+    const store = createSqliteStore({ dir, recentConversations: 3 });
+    for (let i = 1; i <= 5; i++) {
+      await store.conversations.put(sampleEnvelope({ key: `web:c${i}` }), 0);
+    }
+    const trusted = [];
+    for (let i = 1; i <= 5; i++) {
+      trusted.push((await store.conversations.get(`web:c${i}`))?.trusted === true);
+    }
+    expect(trusted).toEqual([false, false, true, true, true]);
+    await store.close();
+  });
+
+  it('forgets what it deleted, erased or purged, and never hands back an expired envelope', async () => {
+    let clock = Date.now();
+    const dir = freshDir();
+    const store = createSqliteStore({ dir, now: () => clock });
+    const at = clock;
+    await store.conversations.put(sampleEnvelope({ key: 'web:a', createdAt: at }), 0);
+    await store.conversations.put(sampleEnvelope({ key: 'web:b', userRef: 'user-b' }), 0);
+    await store.conversations.put(
+      sampleEnvelope({ key: 'web:c', userRef: 'user-c', expiresAt: at + 1000 }),
+      0,
+    );
+    expect(await store.conversations.delete('web:a')).toBe(true);
+    expect(await store.conversations.get('web:a')).toBeUndefined();
+    expect(await store.conversations.deleteByUser('web', 'user-b')).toBe(1);
+    expect(await store.conversations.get('web:b')).toBeUndefined();
+    clock += 2000;
+    expect(await store.conversations.get('web:c')).toBeUndefined();
+    expect(await store.conversations.purgeExpired(clock)).toBe(1);
+    await store.close();
+  });
+
+  it('a refused compare-and-set changes neither the file nor what it keeps', async () => {
+    const dir = freshDir();
+    const store = createSqliteStore({ dir });
+    await store.conversations.put(sampleEnvelope(), 0);
+    await store.conversations.put(sampleEnvelope({ revision: 2, flowId: 'a' }), 1);
+    expect(await store.conversations.put(sampleEnvelope({ revision: 2, flowId: 'b' }), 1)).toBe(
+      false,
+    );
+    const kept = await store.conversations.get('web:conv-1');
+    expect(kept?.revision).toBe(2);
+    expect((kept?.data as { flowId?: string } | undefined)?.flowId).toBe('a');
+    expect(onDisk(dir, 'web:conv-1')?.data).toEqual(kept?.data);
+    await store.close();
+  });
+
+  it('keeps transcript sequence numbers right across its own puts, appends and a new owner', async () => {
+    const dir = freshDir();
+    const store = createSqliteStore({ dir });
+    const key = 'telegram:group-1';
+    const envelope = (revision: number, userRef: string) =>
+      sampleEnvelope({ key, channel: 'telegram', userRef, revision });
+    await store.conversations.put(envelope(1, 'alice'), 0, { entries: [user, bot] });
+    await store.conversations.put(envelope(2, 'alice'), 1, { entries: [user, bot] });
+    await store.transcripts.append(key, [user], { expiresAt: Date.now() + 60_000 });
+    // Another member of the group writes the next turn: the owner column follows.
+    await store.conversations.put(envelope(3, 'bob'), 2, { entries: [user, bot] });
+    await store.conversations.put(envelope(4, 'bob'), 3, { entries: [bot] });
+    const disk = onDisk(dir, key);
+    expect(disk?.revision).toBe(4);
+    expect(disk?.userRef).toBe('bob');
+    expect(disk?.seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await store.transcripts.read(key)).toHaveLength(8);
+    expect(await store.conversations.deleteByUser('telegram', 'bob')).toBe(1);
+    expect(await store.conversations.get(key)).toBeUndefined();
+    await store.close();
   });
 });
