@@ -89,6 +89,8 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
     perIp: createMemoryRateLimiter({ limit: options.rateLimitPerMinute }),
     perConversation: createMemoryRateLimiter({ limit: options.rateLimitPerMinute }),
   };
+  /** Limits off (`WEB_RATE_LIMIT_PER_MINUTE=0`) and no limiter given: no counting at all. */
+  const limiting = options.limiters !== undefined || options.rateLimitPerMinute > 0;
   const allowed = new Set(options.allowedOrigins === '*' ? [] : options.allowedOrigins);
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
 
@@ -147,6 +149,7 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
       }
       request.log.error(
         {
+          reqId: request.id,
           code: error.code ?? 'INTERNAL',
           route: request.routeOptions.url,
           err: { name: error.name },
@@ -160,21 +163,23 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
     const refuse = (reply: FastifyReply, status: number, error: string, message: string) =>
       reply.code(status).send({ error, message });
 
-    scope.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/web/')) return;
+    // A callback hook (no promise per request); a hook that answers does not call `done`.
+    scope.addHook('onRequest', (request, reply, done) => {
+      if (!request.url.startsWith('/api/web/')) return done();
       const origin = request.headers.origin;
       if (origin !== undefined) {
         if (!originAllowed(origin, request)) {
-          return refuse(reply, 403, 'forbidden_origin', WEB_MESSAGES.forbiddenOrigin);
+          void refuse(reply, 403, 'forbidden_origin', WEB_MESSAGES.forbiddenOrigin);
+          return;
         }
         void reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       }
-      if (request.method === 'OPTIONS') return;
-      const decision = await limiters.perIp.hit(`ip:${request.ip}`);
-      if (!decision.ok) {
+      if (request.method === 'OPTIONS' || !limiting) return done();
+      limiters.perIp.hit(`ip:${request.ip}`).then((decision) => {
+        if (decision.ok) return done();
         void reply.header('retry-after', String(decision.retryAfterSeconds));
-        return refuse(reply, 429, 'rate_limited', WEB_MESSAGES.tooManyRequests);
-      }
+        void refuse(reply, 429, 'rate_limited', WEB_MESSAGES.tooManyRequests);
+      }, done);
     });
 
     scope.options('/api/web/*', async (request, reply) => {
@@ -235,10 +240,12 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
       async (request, reply) => {
         const { id } = request.params;
         if (!isConversationId(id)) return refuse(reply, 404, 'not_found', WEB_MESSAGES.notFound);
-        const decision = await limiters.perConversation.hit(`conv:${id}`);
-        if (!decision.ok) {
-          void reply.header('retry-after', String(decision.retryAfterSeconds));
-          return refuse(reply, 429, 'rate_limited', WEB_MESSAGES.tooManyRequests);
+        if (limiting) {
+          const decision = await limiters.perConversation.hit(`conv:${id}`);
+          if (!decision.ok) {
+            void reply.header('retry-after', String(decision.retryAfterSeconds));
+            return refuse(reply, 429, 'rate_limited', WEB_MESSAGES.tooManyRequests);
+          }
         }
         // The runtime loads the conversation anyway: it says when there is none (no pre-read).
         const result = await options.runtime.turn(

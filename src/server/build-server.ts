@@ -130,6 +130,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     // Fastify's request log lines carry URLs, which hold conversation ids: we log our own.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (binding and redacting it cost as much as a small route): our
+    // few request log lines name the request id themselves.
+    childLoggerFactory: (logger) => logger,
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: deps.bodyLimit ?? 256 * 1024,
     return503OnClosing: true,
@@ -142,8 +145,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // Responses finished during shutdown close their keep-alive connection, so `close()` does not
   // wait for idle sockets to time out.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   // Security headers, computed once: the ones helmet set, without rebuilding helmet per request.
@@ -153,19 +157,22 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   // --- Access log: method, route pattern (never the raw URL), status, duration.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     deps.metrics.observeHttp(reply.statusCode);
     const route = request.routeOptions.url ?? '(unmatched)';
-    if (route === '/healthz' || route === '/readyz' || route === '/metrics') return;
-    request.log.info(
-      {
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request',
-    );
+    if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') {
+      deps.logger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   // --- One error funnel at the edge: known client errors keep their status, the rest is 500.
@@ -177,6 +184,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (status >= 500) {
       request.log.error(
         {
+          reqId: request.id,
           code: error.code ?? 'INTERNAL',
           route: request.routeOptions.url,
           err: { name: error.name, stack: error.stack },
