@@ -151,6 +151,16 @@ parentPort.on('message', () => {
 });
 `;
 
+/**
+ * One transcript row: a turn's entries (the user's message and the bot's replies) share a row, as
+ * a JSON array; a single entry is stored alone, as rows written before this were. Undefined when
+ * there is nothing to write.
+ */
+function transcriptRow(entries: readonly unknown[]): string | undefined {
+  if (entries.length === 0) return undefined;
+  return JSON.stringify(entries.length === 1 ? entries[0] : entries);
+}
+
 /** Applies the pending migrations in one transaction; refuses a database from a newer release. */
 export function migrate(db: Database.Database): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
@@ -312,19 +322,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   /**
-   * The next sequence numbers (after `lastSeq` when the caller knows it), then the oldest entries
-   * beyond the bound go. Returns the last sequence number written.
+   * Appends one row of transcript entries at the next sequence number (after `lastSeq` when the
+   * caller knows it); rows beyond the bound go, oldest first. Returns the last sequence number.
    */
   function appendRows(
     key: string,
-    entries: readonly string[],
+    row: string | undefined,
     replace: boolean,
     lastSeq?: number,
   ): number {
     let seq = 0;
     if (replace) q.clearEntries.run(key);
     else seq = lastSeq ?? q.lastSeq.get(key) ?? 0;
-    for (const data of entries) q.addEntry.run(key, ++seq, data);
+    if (row === undefined) return seq;
+    q.addEntry.run(key, ++seq, row);
     if (seq > MAX_TRANSCRIPT_ENTRIES) q.trimEntries.run(key, seq - MAX_TRANSCRIPT_ENTRIES);
     return seq;
   }
@@ -358,7 +369,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   function applyPut(
     params: PutParams,
     expected: number,
-    entries: readonly string[] | undefined,
+    entries: string | undefined | null,
     replace: boolean,
     known: Known | undefined,
   ): PutOutcome {
@@ -367,7 +378,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       ? q.insert.run(params).changes
       : (known?.sameOwner ? q.updateSameOwner : q.update).run({ ...params, expected }).changes;
     if (changed !== 1) return { accepted: false };
-    if (entries) {
+    if (entries !== null) {
       const clear = replace || created;
       return { accepted: true, seq: appendRows(params.key, entries, clear, known?.seq) };
     }
@@ -381,9 +392,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const applyBatch = db.transaction((batch: readonly QueuedWrite[]) => batch.map((w) => w.apply()));
   /** One write alone, when its batch failed: its own commit, its own error. */
   const applyOne = db.transaction((write: QueuedWrite) => write.apply());
-  const appendEntries = db.transaction(
-    (key: string, entries: readonly string[], replace: boolean) =>
-      appendRows(key, entries, replace),
+  const appendEntries = db.transaction((key: string, row: string | undefined, replace: boolean) =>
+    appendRows(key, row, replace),
   );
   const deleteOne = db.transaction((key: string) => {
     q.clearEntries.run(key);
@@ -561,7 +571,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         expiresAt: envelope.expiresAt,
         now: now(),
       };
-      const entries = transcript?.entries.map((e) => JSON.stringify(e));
+      // null: no transcript write at all; undefined: a write with no entries (may still clear).
+      const entries = transcript ? transcriptRow(transcript.entries) : null;
       const replace = transcript?.replace === true;
       // The envelope this store wrote last for the key, if it still holds the expected revision.
       const kept = recent.get(envelope.key);
@@ -608,24 +619,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       writing();
       const kept = recent.get(key);
       if (kept?.seq !== undefined) recent.set(key, { envelope: kept.envelope }); // seq now unknown
-      appendEntries(
-        key,
-        entries.map((e) => JSON.stringify(e)),
-        replace === true,
-      );
+      appendEntries(key, transcriptRow(entries), replace === true);
     },
     async read(key) {
       open();
       flushFor(`c:${key}`);
       const out: unknown[] = [];
       for (const data of q.readEntries.all(key, key, now())) {
+        let row: unknown;
         try {
-          out.push(JSON.parse(data) as unknown);
+          row = JSON.parse(data);
         } catch {
-          // a damaged row is left out; the caller validates the rest
+          continue; // a damaged row is left out; the caller validates the rest
         }
+        if (Array.isArray(row)) out.push(...(row as unknown[]));
+        else out.push(row);
       }
-      return out;
+      return out.length > MAX_TRANSCRIPT_ENTRIES ? out.slice(-MAX_TRANSCRIPT_ENTRIES) : out;
     },
   };
 

@@ -249,10 +249,32 @@ describe('SQLite store: the envelopes it wrote last, kept in memory', () => {
     const disk = onDisk(dir, key);
     expect(disk?.revision).toBe(4);
     expect(disk?.userRef).toBe('bob');
-    expect(disk?.seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // One row per write: a turn's entries share theirs.
+    expect(disk?.seqs).toEqual([1, 2, 3, 4, 5]);
     expect(await store.transcripts.read(key)).toHaveLength(8);
     expect(await store.conversations.deleteByUser('telegram', 'bob')).toBe(1);
     expect(await store.conversations.get(key)).toBeUndefined();
+    await store.close();
+  });
+
+  it('a turn writes one transcript row; reads stay bounded to the last 100 entries, in order', async () => {
+    const dir = freshDir();
+    const store = createSqliteStore({ dir });
+    const key = 'web:long';
+    for (let turn = 1; turn <= 70; turn++) {
+      await store.conversations.put(sampleEnvelope({ key, revision: turn }), turn - 1, {
+        entries: [
+          { ...user, text: `question ${turn}` },
+          { ...bot, at: `2026-03-01T10:00:${String(turn % 60).padStart(2, '0')}.000Z` },
+        ],
+      });
+    }
+    const entries = (await store.transcripts.read(key)) as { from: string; text?: string }[];
+    expect(entries).toHaveLength(100);
+    expect(entries[0]?.text).toBe('question 21');
+    expect(entries.at(-2)?.text).toBe('question 70');
+    expect(entries.at(-1)?.from).toBe('bot');
+    expect(onDisk(dir, key)?.seqs).toHaveLength(70);
     await store.close();
   });
 });
