@@ -93,6 +93,45 @@ function merchantOf(catalog: Catalog, ctx: ClicContext): MerchantAssessment | un
   return answers ? assessMerchant(catalog, answers) : undefined;
 }
 
+/** What of the context a prompt's rendering may read: audience, sector, the P1–P4 answers. */
+function profileKey(ctx: ClicContext): string {
+  const a = ctx.answers;
+  return `${ctx.audience ?? ''}|${ctx.sector ?? ''}|${a.P1 ?? ''}|${a.P2 ?? ''}|${a.P3 ?? ''}|${a.P4 ?? ''}`;
+}
+
+/** Deep-freezes rendered replies before they are shared between conversations. */
+function freezeAll<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) freezeAll(v);
+  }
+  return value;
+}
+
+/**
+ * The prompts whose replies depend only on the catalog and {@link profileKey} (the welcome, the
+ * menu, an objective's solutions, a fiche and its details, the search hint) are rendered once per
+ * key and shared, frozen: thousands of visitors read the same fourteen fiches. Bounded; a new
+ * catalog (tests) gets its own table.
+ */
+const rendered = new WeakMap<Catalog, Map<string, readonly Reply[]>>();
+const MAX_RENDERED = 1000;
+
+function once(catalog: Catalog, key: string, render: () => Reply[]): readonly Reply[] {
+  let table = rendered.get(catalog);
+  if (!table) {
+    table = new Map();
+    rendered.set(catalog, table);
+  }
+  let replies = table.get(key);
+  if (!replies) {
+    replies = freezeAll(render());
+    if (table.size >= MAX_RENDERED) table.clear();
+    table.set(key, replies);
+  }
+  return replies;
+}
+
 function share(v: unknown): number | 'unknown' | undefined {
   if (typeof v === 'number') return v;
   return v === 'unknown' ? 'unknown' : undefined;
@@ -503,7 +542,27 @@ function ficheDetails(catalog: Catalog, id: string): Reply[] {
   ];
 }
 
-function promptReplies(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
+function promptReplies(catalog: Catalog, ctx: ClicContext, p: Prompt): readonly Reply[] {
+  switch (p.kind) {
+    case 'audience':
+    case 'search':
+      return once(catalog, p.kind, () => renderPrompt(catalog, ctx, p));
+    case 'menu':
+      return once(catalog, `menu|${ctx.audience ?? ''}`, () => renderPrompt(catalog, ctx, p));
+    case 'objective':
+      return once(catalog, `objective|${p.objective}|${profileKey(ctx)}`, () =>
+        renderPrompt(catalog, ctx, p),
+      );
+    case 'fiche':
+      return once(catalog, p.details ? `details|${p.id}` : `fiche|${p.id}|${profileKey(ctx)}`, () =>
+        renderPrompt(catalog, ctx, p),
+      );
+    default:
+      return renderPrompt(catalog, ctx, p);
+  }
+}
+
+function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
   switch (p.kind) {
     case 'audience':
       return [

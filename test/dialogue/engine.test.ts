@@ -306,6 +306,7 @@ describe('continuing from the snapshot object it handed out (the store keeps wha
     [
       { type: 'action', action: 'aud:commercant' },
       { type: 'action', action: 'diag:c' },
+      say('alimentaire'),
       say('oui'),
       say('non'),
       say('je ne sais pas'),
@@ -337,4 +338,35 @@ describe('continuing from the snapshot object it handed out (the store keeps wha
       }
     },
   );
+});
+
+describe('prompts rendered once per profile and shared (the same fiches for every visitor)', () => {
+  it('shares frozen replies for the same profile, and renders again for another', () => {
+    const [, first] = play(undefined, [{ type: 'action', action: 'aud:commercant' }]);
+    const [, second] = play(undefined, [{ type: 'action', action: 'aud:commercant' }]);
+    expect(second?.replies[0]).toBe(first?.replies[0]);
+    expect(Object.isFrozen(first?.replies[0]?.buttons?.[0])).toBe(true);
+    // A merchant who answered the diagnostic sees the solutions ranked for their level.
+    const plain = play(undefined, [
+      { type: 'action', action: 'aud:commercant' },
+      { type: 'action', action: 'obj:o5' },
+    ]).at(-1);
+    const diagnosed = play(undefined, [
+      { type: 'action', action: 'aud:commercant' },
+      { type: 'action', action: 'diag:c' },
+      say('alimentaire'),
+      say('oui'),
+      say('oui'),
+      say('oui'),
+      say('oui'),
+      { type: 'action', action: 'obj:o5' },
+    ]).at(-1);
+    expect(textOf(plain?.replies ?? [])).toContain('les plus simples d’abord');
+    expect(textOf(diagnosed?.replies ?? [])).toContain('classées pour votre niveau');
+    // Another catalog object (an edited guide) never reads the first one's renderings.
+    const other = createDialogueEngine({ catalog: structuredClone(catalog) });
+    const welcome = other.start({ type: 'start' }, ctx);
+    expect(welcome.replies[0]).not.toBe(play(undefined, [])[0]?.replies[0]);
+    expect(welcome.replies[0]).toEqual(play(undefined, [])[0]?.replies[0]);
+  });
 });
