@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Block, Button, Card, Reply, Span } from '../../src/reply/model.js';
+import { derive } from '../../src/reply/shared.js';
 
 // === Wire schemas (used as fastify response schemas)
 
@@ -92,8 +93,15 @@ function card(c: Card): z.infer<typeof webCardSchema> {
   };
 }
 
+/** Wire forms of the dialogue's shared replies, computed once each (see src/reply/shared.ts). */
+const webForms = new WeakMap<Reply, WebReply>();
+
 /** Neutral reply → wire reply (SPEC §6: `text`, `buttons: [{label, action}]`, plus rich parts). */
 export function renderWebReply(reply: Reply): WebReply {
+  return derive(webForms, reply, toWebReply);
+}
+
+function toWebReply(reply: Reply): WebReply {
   return {
     text: reply.text,
     blocks: reply.blocks.map(block),

@@ -41,6 +41,7 @@ import {
   para,
 } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
+import { share as shareReplies } from '../reply/shared.js';
 import { actionId } from './interpret.js';
 
 // === Small helpers
@@ -99,20 +100,11 @@ function profileKey(ctx: ClicContext): string {
   return `${ctx.audience ?? ''}|${ctx.sector ?? ''}|${a.P1 ?? ''}|${a.P2 ?? ''}|${a.P3 ?? ''}|${a.P4 ?? ''}`;
 }
 
-/** Deep-freezes rendered replies before they are shared between conversations. */
-function freezeAll<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) freezeAll(v);
-  }
-  return value;
-}
-
 /**
  * The prompts whose replies depend only on the catalog and {@link profileKey} (the welcome, the
  * menu, an objective's solutions, a fiche and its details, the search hint) are rendered once per
- * key and shared, frozen: thousands of visitors read the same fourteen fiches. Bounded; a new
- * catalog (tests) gets its own table.
+ * key and shared (`share`: frozen, and their JSON and web form derived once too): thousands of
+ * visitors read the same fourteen fiches. Bounded; a new catalog (tests) gets its own table.
  */
 const rendered = new WeakMap<Catalog, Map<string, readonly Reply[]>>();
 const MAX_RENDERED = 1000;
@@ -125,7 +117,7 @@ function once(catalog: Catalog, key: string, render: () => Reply[]): readonly Re
   }
   let replies = table.get(key);
   if (!replies) {
-    replies = freezeAll(render());
+    replies = shareReplies(render());
     if (table.size >= MAX_RENDERED) table.clear();
     table.set(key, replies);
   }

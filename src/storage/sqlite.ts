@@ -22,7 +22,8 @@ import {
   type RecordStore,
   townKey,
 } from '../observatory/records.js';
-import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import { withRepliesJson } from '../reply/shared.js';
+import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
 import { createLockManager } from './locks.js';
 import {
   type ConversationStore,
@@ -156,9 +157,11 @@ parentPort.on('message', () => {
  * a JSON array; a single entry is stored alone, as rows written before this were. Undefined when
  * there is nothing to write.
  */
-function transcriptRow(entries: readonly unknown[]): string | undefined {
+function transcriptRow(entries: readonly TranscriptEntry[]): string | undefined {
   if (entries.length === 0) return undefined;
-  return JSON.stringify(entries.length === 1 ? entries[0] : entries);
+  // The bot's replies are often the dialogue's shared ones: their JSON is written once.
+  if (entries.length === 1) return withRepliesJson(entries[0] as TranscriptEntry);
+  return `[${entries.map(withRepliesJson).join(',')}]`;
 }
 
 /** Applies the pending migrations in one transaction; refuses a database from a newer release. */

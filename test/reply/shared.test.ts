@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { makeReply, para } from '../../src/reply/build.js';
+import { derive, isShared, replyJson, share, withRepliesJson } from '../../src/reply/shared.js';
+
+const reply = () =>
+  makeReply({ blocks: [para('Bonjour')], buttons: [{ label: 'Menu', action: 'nav:menu' }] });
+
+describe('shared replies (rendered once, read by every conversation)', () => {
+  it('are deep-frozen and registered; others are not', () => {
+    const [r] = share([reply()]);
+    expect(isShared(r as never)).toBe(true);
+    expect(Object.isFrozen(r?.blocks[0])).toBe(true);
+    expect(Object.isFrozen(r?.buttons?.[0])).toBe(true);
+    expect(isShared(reply())).toBe(false);
+  });
+
+  it('derive computes once for a shared reply and every time for another', () => {
+    const cache = new WeakMap();
+    let calls = 0;
+    const fn = () => ++calls;
+    const [r] = share([reply()]);
+    expect(derive(cache, r as never, fn)).toBe(1);
+    expect(derive(cache, r as never, fn)).toBe(1);
+    const plain = reply();
+    expect(derive(cache, plain, fn)).toBe(2);
+    expect(derive(cache, plain, fn)).toBe(3);
+  });
+
+  it('writes the same JSON as JSON.stringify, whether the replies are shared or not', () => {
+    const [r] = share([reply()]);
+    expect(replyJson(r as never)).toBe(JSON.stringify(r));
+    const entry = { from: 'bot', at: '2026-03-01T10:00:00.000Z', replies: [r, reply()] };
+    expect(JSON.parse(withRepliesJson(entry as never))).toEqual(entry);
+    expect(JSON.parse(withRepliesJson({ replies: [] }))).toEqual({ replies: [] });
+    const user = { from: 'user', at: '2026-03-01T10:00:00.000Z', text: '<b>"\\u2028' };
+    expect(withRepliesJson(user as never)).toBe(JSON.stringify(user));
+  });
+});
