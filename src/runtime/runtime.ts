@@ -83,6 +83,12 @@ export interface TurnOptions {
    * separate lookup before the turn).
    */
   readonly mustExist?: boolean;
+  /**
+   * The caller has just made the key up (a fresh random web conversation id): there is nothing
+   * to read, the turn starts a conversation. Should the key exist after all, the write is refused
+   * (compare-and-set) and the turn fails kindly; nothing is overwritten.
+   */
+  readonly isNew?: boolean;
 }
 
 /** Metrics hook payload (for Prometheus counters and histograms). */
@@ -266,7 +272,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // --- Load, validate as untrusted
     let stored: Awaited<ReturnType<Store['conversations']['get']>>;
     try {
-      stored = await store.conversations.get(key);
+      stored = turnOptions.isNew ? undefined : await store.conversations.get(key);
     } catch (error) {
       throw new TurnError('load-failed', { cause: error });
     }

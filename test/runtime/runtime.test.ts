@@ -394,3 +394,36 @@ describe('runtime: `mustExist` (the widget answers 404 for an unknown conversati
     expect(empty.outcome).toBe('rejected');
   });
 });
+
+describe('runtime: `isNew` (a conversation id the widget has just drawn)', () => {
+  const WEB_KEY = 'web:conv-new';
+
+  it('starts the conversation without reading the store first', async () => {
+    const store = createMemoryStore();
+    let reads = 0;
+    const get = store.conversations.get.bind(store.conversations);
+    store.conversations.get = (key) => {
+      reads++;
+      return get(key);
+    };
+    const { runtime } = setup(store);
+    const result = await runtime.turn(WEB_KEY, { type: 'start' }, webCtx, { isNew: true });
+    expect(result.outcome).toBe('ok');
+    expect(result.revision).toBe(1);
+    expect(reads).toBe(0);
+    expect((await get(WEB_KEY))?.revision).toBe(1);
+  });
+
+  it('should the key exist after all, nothing is overwritten and the visitor gets the kind fallback', async () => {
+    const store = createMemoryStore();
+    const { runtime } = setup(store);
+    await runtime.turn(WEB_KEY, { type: 'start' }, webCtx);
+    await runtime.turn(WEB_KEY, { type: 'action', action: 'plus' }, webCtx);
+    const before = await store.conversations.get(WEB_KEY);
+    const result = await runtime.turn(WEB_KEY, { type: 'start' }, webCtx, { isNew: true });
+    expect(result.outcome).toBe('error');
+    expect(result.code).toBe('conflict');
+    expect(said(result.replies)).toBe(FALLBACK_TEXT);
+    expect(await store.conversations.get(WEB_KEY)).toEqual(before);
+  });
+});

@@ -412,3 +412,14 @@ describe('the real dialogues over HTTP (src/dialogue)', () => {
     );
   });
 });
+
+describe('conversation ids', () => {
+  it('are 128 random bits in base64url, never repeated (drawn from a pool of random bytes)', async () => {
+    const { newConversationId } = await import('../../adapters/web/plugin.js');
+    const ids = new Set<string>();
+    for (let i = 0; i < 2000; i++) ids.add(newConversationId());
+    expect(ids.size).toBe(2000);
+    for (const id of ids) expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+    expect([...ids].every((id) => /^[A-Za-z0-9_-]{22}$/.test(id))).toBe(true);
+  });
+});
