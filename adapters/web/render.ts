@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Block, Button, Card, Reply, Span } from '../../src/reply/model.js';
-import { derive } from '../../src/reply/shared.js';
+import { derive, fragment, isShared } from '../../src/reply/shared.js';
 
 // === Wire schemas (used as fastify response schemas)
 
@@ -98,7 +98,12 @@ const webForms = new WeakMap<Reply, WebReply>();
 
 /** Neutral reply → wire reply (SPEC §6: `text`, `buttons: [{label, action}]`, plus rich parts). */
 export function renderWebReply(reply: Reply): WebReply {
-  return derive(webForms, reply, toWebReply);
+  return isShared(reply) ? derive(webForms, reply, sharedWebReply) : toWebReply(reply);
+}
+
+/** A shared reply's wire form: frozen, its JSON written once (the server's serializer uses it). */
+function sharedWebReply(reply: Reply): WebReply {
+  return fragment(toWebReply(reply));
 }
 
 function toWebReply(reply: Reply): WebReply {

@@ -60,3 +60,33 @@ export function withRepliesJson(value: { readonly replies?: readonly Reply[] }):
   const list = `"replies":[${replies.map(replyJson).join(',')}]`;
   return head === '{}' ? `{${list}}` : `${head.slice(0, -1)},${list}}`;
 }
+
+/**
+ * JSON texts of frozen objects derived from shared replies (an adapter's wire form of one), by
+ * object: a response that carries such an object writes its text instead of serialising it again.
+ */
+const fragments = new WeakMap<object, string>();
+
+/** Freezes `value` (a plain JSON object that never changes) and remembers its JSON text. */
+export function fragment<T extends object>(value: T): T {
+  fragments.set(freezeAll(value), JSON.stringify(value));
+  return value;
+}
+
+/**
+ * `JSON.stringify(data)` for a plain JSON object, where the elements of its top-level arrays that
+ * were registered with {@link fragment} are written from their remembered text.
+ */
+export function stringifyWithFragments(data: unknown): string {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return JSON.stringify(data);
+  let out = '';
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value)
+      ? `[${value.map((v: unknown) => (v && typeof v === 'object' && fragments.get(v)) || JSON.stringify(v) || 'null').join(',')}]`
+      : JSON.stringify(value);
+    if (text === undefined) continue;
+    out += `${out ? ',' : ''}${JSON.stringify(key)}:${text}`;
+  }
+  return `{${out}}`;
+}

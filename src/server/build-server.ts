@@ -18,6 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Metrics } from '../metrics.js';
+import { stringifyWithFragments } from '../reply/shared.js';
 
 // === Public types
 
@@ -107,8 +108,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-xss-protection': '0',
 };
 
-/** Serializes a response without checking it: the schema stays the route's documented contract. */
-const plainSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+/**
+ * Serializes a response without checking it: the schema stays the route's documented contract.
+ * The replies that every conversation shares are written from their JSON, computed once.
+ */
+const plainSerializerCompiler = () => stringifyWithFragments;
 
 const errorBody = z.object({ error: z.string(), message: z.string() });
 

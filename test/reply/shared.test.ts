@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { makeReply, para } from '../../src/reply/build.js';
-import { derive, isShared, replyJson, share, withRepliesJson } from '../../src/reply/shared.js';
+import {
+  derive,
+  fragment,
+  isShared,
+  replyJson,
+  share,
+  stringifyWithFragments,
+  withRepliesJson,
+} from '../../src/reply/shared.js';
 
 const reply = () =>
   makeReply({ blocks: [para('Bonjour')], buttons: [{ label: 'Menu', action: 'nav:menu' }] });
@@ -34,5 +42,21 @@ describe('shared replies (rendered once, read by every conversation)', () => {
     expect(JSON.parse(withRepliesJson({ replies: [] }))).toEqual({ replies: [] });
     const user = { from: 'user', at: '2026-03-01T10:00:00.000Z', text: '<b>"\\u2028' };
     expect(withRepliesJson(user as never)).toBe(JSON.stringify(user));
+  });
+});
+
+describe('responses written from remembered JSON (the server in production)', () => {
+  it('gives exactly what JSON.stringify gives', () => {
+    const a = fragment({ text: 'Fiche « Click & collect »', buttons: [{ label: 'Menu' }] });
+    const cases: unknown[] = [
+      { messages: [a, { text: 'non partagé' }, a], forgotten: true },
+      { messages: [], skipped: undefined, n: 1, s: 'é"\\', nested: { list: [a] } },
+      { conversationId: 'abc', messages: [null, 3, 'x', a] },
+      [a, 1],
+      'texte',
+      null,
+    ];
+    for (const value of cases) expect(stringifyWithFragments(value)).toBe(JSON.stringify(value));
+    expect(Object.isFrozen(a.buttons[0])).toBe(true);
   });
 });
