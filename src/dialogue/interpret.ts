@@ -189,7 +189,6 @@ export function toOutcome(result: SearchResult): SearchOutcome {
 export function understand(catalog: Catalog, search: Search, text: string): Understood {
   const norm = normalizeText(text);
   const yesno = parseYesNo(catalog, text);
-  const share = parseShare(catalog, text);
   const sector = parseSector(catalog, text);
   const region = parseRegion(catalog, text);
   const w = dialogueWords(catalog);
@@ -206,11 +205,8 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
     !/[?]/.test(text)
       ? text.trim()
       : undefined;
-  return {
+  const understood: Understood = {
     ...(yesno ? { yesno } : {}),
-    share: share.ok
-      ? { ok: true, value: share.value }
-      : { ok: false, reason: share.reason, clarify: share.clarify },
     ...(sector ? { sector } : {}),
     ...(region ? { region } : {}),
     ...(audience ? { audience } : {}),
@@ -233,6 +229,20 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
     ...(w.ack.test(norm) ? { ack: true } : {}),
     search: found,
   };
+  // Reading a share is the costliest parse, and only a share question asks for one: it is read
+  // on first access (once), and is there like any other field for whoever looks.
+  let share: Understood['share'];
+  return Object.defineProperty(understood, 'share', {
+    enumerable: true,
+    get: () => {
+      if (share) return share;
+      const parsed = parseShare(catalog, text);
+      share = parsed.ok
+        ? { ok: true, value: parsed.value }
+        : { ok: false, reason: parsed.reason, clarify: parsed.clarify };
+      return share;
+    },
+  });
 }
 
 /** A typed text as a machine event: a global word, or text with what it could mean. */

@@ -370,3 +370,18 @@ describe('prompts rendered once per profile and shared (the same fiches for ever
     expect(welcome.replies[0]).toEqual(play(undefined, [])[0]?.replies[0]);
   });
 });
+
+describe('free text: everything it could mean, the share read only when asked for', () => {
+  it('gives the share like any other field, once', async () => {
+    const { understand } = await import('../../src/dialogue/interpret.js');
+    const { createSearch } = await import('../../src/understand/index.js');
+    const search = createSearch(catalog);
+    const half = understand(catalog, search, 'à peu près la moitié');
+    expect(half.share).toEqual({ ok: true, value: 50 });
+    expect(half.share).toBe(half.share);
+    expect(JSON.parse(JSON.stringify(half)).share).toEqual({ ok: true, value: 50 });
+    const words = understand(catalog, search, 'les clients ne trouvent pas où se garer');
+    expect(words.share).toMatchObject({ ok: false, reason: 'not-a-share' });
+    expect(Object.keys(words)).toContain('share');
+  });
+});
