@@ -37,6 +37,14 @@ function play(entry: string | undefined, events: readonly InboundEvent[]): StepR
 
 const say = (text: string): InboundEvent => ({ type: 'text', text });
 
+/** A merchant in the food trade who starts the self-diagnostic and types these answers. */
+const merchantDiagnostic = (...answers: string[]): InboundEvent[] => [
+  { type: 'action', action: 'aud:commercant' },
+  { type: 'action', action: 'diag:c' },
+  say('alimentaire'),
+  ...answers.map(say),
+];
+
 describe('bad input through the dialogue (issue 5): kind answer, state unchanged', () => {
   const atQuestion = play('diagnostic-commercant', [say('boulangerie'), say('oui')]).at(
     -1,
@@ -303,17 +311,7 @@ describe('answers typed in words', () => {
 describe('continuing from the snapshot object it handed out (the store keeps what it wrote)', () => {
   /** Every step twice: from the very object, and from its copy as read back from a database. */
   const scripts: readonly (readonly InboundEvent[])[] = [
-    [
-      { type: 'action', action: 'aud:commercant' },
-      { type: 'action', action: 'diag:c' },
-      say('alimentaire'),
-      say('oui'),
-      say('non'),
-      say('je ne sais pas'),
-      say('oui'),
-      say('retour'),
-      say('oui'),
-    ],
+    merchantDiagnostic('oui', 'non', 'je ne sais pas', 'oui', 'retour', 'oui'),
     [
       { type: 'action', action: 'aud:collectivite' },
       { type: 'action', action: 'obj:o5' },
@@ -352,13 +350,7 @@ describe('prompts rendered once per profile and shared (the same fiches for ever
       { type: 'action', action: 'obj:o5' },
     ]).at(-1);
     const diagnosed = play(undefined, [
-      { type: 'action', action: 'aud:commercant' },
-      { type: 'action', action: 'diag:c' },
-      say('alimentaire'),
-      say('oui'),
-      say('oui'),
-      say('oui'),
-      say('oui'),
+      ...merchantDiagnostic('oui', 'oui', 'oui', 'oui'),
       { type: 'action', action: 'obj:o5' },
     ]).at(-1);
     expect(textOf(plain?.replies ?? [])).toContain('les plus simples d’abord');
