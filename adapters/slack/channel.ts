@@ -19,7 +19,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import type { Config } from '../../src/config.js';
-import { assessTerritory } from '../../src/core/index.js';
 import { makeReply } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -28,6 +27,7 @@ import type { ChannelFactory } from '../../src/server/compose.js';
 import type { Store } from '../../src/storage/types.js';
 import { createSearch, type Search } from '../../src/understand/search.js';
 import { createDeliverer, type DeliveryTarget, responseUrlHosts } from './deliver.js';
+import { answerDiagnostic, openContacts, type SendTurn } from './diagnostic.js';
 import { parseSlashText, slackConversationKey, slackUserRef } from './inbound.js';
 import {
   buildDiagnosticModal,
@@ -44,13 +44,11 @@ import { ACTION_PREFIX, renderReplies } from './render.js';
 import {
   bilanNavigationButtons,
   bilanUnavailableReply,
-  contactsReply,
   helpReply,
   menuReply,
   notFoundReply,
   noticeReply,
   parseUiAction,
-  territoryReplies,
   type UiAction,
 } from './replies.js';
 
@@ -169,14 +167,19 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     await deliver(client, target, renderReplies(replies));
   }
 
+  /** Turns of this user's conversation (`slack:<team>:<user>`). */
+  function sendTurn(who: { teamId: string; userId: string }): SendTurn {
+    const key = slackConversationKey(who.teamId, who.userId);
+    return (event) => runtime.turn(key, event, turnContext(who.teamId, who.userId));
+  }
+
   async function runTurn(
     client: webApi.WebClient,
     who: { teamId: string; userId: string },
     target: DeliveryTarget,
     event: InboundEvent,
   ): Promise<void> {
-    const key = slackConversationKey(who.teamId, who.userId);
-    const result = await runtime.turn(key, event, turnContext(who.teamId, who.userId));
+    const result = await sendTurn(who)(event);
     await send(client, target, result.replies);
   }
 
@@ -239,7 +242,11 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       case 'aide':
         return send(client, target, [helpReply('/centreville', { withBilan })]);
       case 'contacts':
-        return send(client, target, [contactsReply(catalog, region)]);
+        return send(
+          client,
+          target,
+          await openContacts(catalog, sendTurn(who), region ? { region } : {}),
+        );
       case 'diag':
         return openModal(client, triggerId, target, buildDiagnosticModal(catalog, origin));
       case 'search':
@@ -378,15 +385,14 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
       userId: body.user.id,
     };
+    const who = { teamId: body.team?.id ?? body.user.team_id ?? 'none', userId: body.user.id };
     await afterAck('diagnostic', client, target, async () => {
-      const result = assessTerritory(
+      const replies = await answerDiagnostic(
         catalog,
+        sendTurn(who),
         read.answers,
-        read.objective ? { objective: read.objective } : undefined,
+        region ? { region } : {},
       );
-      const replies = result.ok
-        ? territoryReplies(catalog, result.value, region)
-        : [noticeReply(result.error.message)];
       await send(client, target, replies);
     });
   });

@@ -3,10 +3,12 @@
  * roadmaps, read from the catalog so that the modal never drifts from the guide) and « Chercher
  * une fiche ». Building a view and reading its submission are pure; validation errors are
  * returned per block so that Slack shows them under the field (`response_action: 'errors'`).
+ * A submission is only read here: its answers go to the dialogue like typed ones
+ * (`diagnostic.ts`), which decides and words the bilan as on every other channel.
  */
 import type { types } from '@slack/bolt';
 import type { Catalog, ObjectiveId, RoadmapId, RoadmapQuestion } from '../../catalog/schema.js';
-import type { Answer, Share, Structuration, TerritoryAnswers } from '../../src/core/index.js';
+import { parseShare } from '../../src/understand/index.js';
 import { SLACK_LIMITS } from './render.js';
 
 // === Identifiers (short: they come back in every submission)
@@ -63,7 +65,7 @@ const SECTION_TITLES: Readonly<Record<RoadmapId, string>> = {
   'centre-ville': 'Le centre-ville et la collectivité',
 };
 
-const YES_NO: readonly { value: Answer; label: string }[] = [
+const YES_NO: readonly { value: string; label: string }[] = [
   { value: 'yes', label: 'Oui' },
   { value: 'no', label: 'Non' },
   { value: 'unknown', label: 'Je ne sais pas' },
@@ -204,15 +206,27 @@ interface StateValue {
   readonly selected_option?: { readonly value?: unknown } | null;
 }
 
-/** The submission read: the answers for `assessTerritory`, or the errors to show. */
+/**
+ * One answer of the modal as a user gives it in the dialogue: a share typed as text (« 45 »,
+ * « 45,5 »), or the value of the button they would press (`yes`, `no`, `unknown`, `forte`…).
+ */
+export type ModalAnswer = { readonly typed: string } | { readonly press: string };
+
+/**
+ * The modal's answers, in the guide's order of each roadmap's questions (the order the dialogue
+ * asks them). A roadmap beyond « individuel » is there only when one of its fields was filled:
+ * the dialogue then goes on to it, as a user choosing « aller plus loin » would.
+ */
+export interface DiagnosticAnswers {
+  readonly objective?: ObjectiveId;
+  readonly individuel: readonly ModalAnswer[];
+  readonly collectif?: readonly ModalAnswer[];
+  readonly centreVille?: readonly ModalAnswer[];
+}
+
+/** The submission read: the answers to send to the dialogue, or the errors to show. */
 export type DiagnosticSubmission =
-  | {
-      readonly ok: true;
-      readonly answers: TerritoryAnswers;
-      readonly objective?: ObjectiveId;
-      /** How many questions got an answer other than « je ne sais pas ». */
-      readonly answered: number;
-    }
+  | { readonly ok: true; readonly answers: DiagnosticAnswers }
   | { readonly ok: false; readonly errors: Readonly<Record<string, string>> };
 
 function field(values: unknown, blockId: string): StateValue | undefined {
@@ -228,63 +242,57 @@ function selected(v: StateValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** « 45 », « 45.5 », « 45,5 » → 45.5; anything else → undefined. */
-function readNumber(text: string): number | undefined {
-  const t = text.trim().replace(',', '.');
-  return /^\d{1,3}(\.\d{1,2})?$/.test(t) ? Number(t) : undefined;
-}
-
 const SHARE_ERROR = 'Indiquez un pourcentage entre 0 et 100 (par exemple 45), ou laissez vide.';
 const CHOICE_ERROR = 'Choisissez une des réponses proposées.';
+const EMPTY_ERROR =
+  'Répondez à au moins une question (même approximativement) pour obtenir un bilan.';
+const UNKNOWN: ModalAnswer = { press: 'unknown' };
 
 /**
- * Reads `view.state.values` of the diagnostic modal into `TerritoryAnswers`. Shares must be
- * 0–100; choices must be among the options offered (state is untrusted input). An empty form is
+ * Reads `view.state.values` of the diagnostic modal (untrusted input). A share is read by the
+ * dialogue's own parser (`parseShare`), so the modal accepts exactly what typing accepts; choices
+ * must be among the options offered; an empty field is « je ne sais pas ». An empty form is
  * refused with an error on the first question, since no bilan can come out of it.
  */
 export function readDiagnosticSubmission(catalog: Catalog, values: unknown): DiagnosticSubmission {
   const errors: Record<string, string> = {};
-  const answers: {
-    individuel: Record<string, Share>;
-    collectif: Record<string, Share | Structuration>;
-    centreVille: Record<string, Answer>;
-  } = { individuel: {}, collectif: {}, centreVille: {} };
+  const sections: Partial<Record<RoadmapId, ModalAnswer[]>> = {};
+  const filled = new Set<RoadmapId>();
   let answered = 0;
   let firstBlock: string | undefined;
 
   for (const roadmap of catalog.roadmaps) {
-    const section =
-      roadmap.id === 'individuel'
-        ? answers.individuel
-        : roadmap.id === 'collectif'
-          ? answers.collectif
-          : answers.centreVille;
+    const section: ModalAnswer[] = [];
+    sections[roadmap.id] = section;
     for (const q of roadmap.questions) {
       const blockId = questionBlockId(roadmap.id, q.id);
       firstBlock ??= blockId;
       const v = field(values, blockId);
       if (q.kind === 'share') {
         const raw = typeof v?.value === 'string' ? v.value.trim() : '';
-        if (raw === '') continue;
-        const n = readNumber(raw);
-        if (n === undefined || n < 0 || n > 100) errors[blockId] = SHARE_ERROR;
-        else {
-          (section as Record<string, Share>)[q.id] = n;
-          answered++;
+        if (raw === '') {
+          section.push(UNKNOWN);
+          continue;
         }
+        const read = parseShare(catalog, raw);
+        if (!read.ok || typeof read.value !== 'number') errors[blockId] = SHARE_ERROR;
+        section.push({ typed: raw });
+        filled.add(roadmap.id);
+        answered++;
         continue;
       }
       const choice = selected(v);
-      if (choice === undefined) continue;
+      if (choice === undefined) {
+        section.push(UNKNOWN);
+        continue;
+      }
       const allowed =
         q.kind === 'yesno'
           ? YES_NO.map((a) => a.value)
           : [...q.options.map((o) => o.id), 'unknown'];
-      if (!allowed.includes(choice)) {
-        errors[blockId] = CHOICE_ERROR;
-        continue;
-      }
-      (section as Record<string, string>)[q.id] = choice;
+      if (!allowed.includes(choice)) errors[blockId] = CHOICE_ERROR;
+      section.push({ press: choice });
+      filled.add(roadmap.id);
       if (choice !== 'unknown') answered++;
     }
   }
@@ -294,25 +302,19 @@ export function readDiagnosticSubmission(catalog: Catalog, values: unknown): Dia
   if (objectiveValue !== undefined && !objective) errors[OBJECTIVE_BLOCK] = CHOICE_ERROR;
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  if (answered === 0 && firstBlock) {
-    return {
-      ok: false,
-      errors: {
-        [firstBlock]:
-          'Répondez à au moins une question (même approximativement) pour obtenir un bilan.',
-      },
-    };
-  }
-  const result: TerritoryAnswers = {
-    individuel: answers.individuel,
-    ...(Object.keys(answers.collectif).length > 0
-      ? { collectif: answers.collectif as TerritoryAnswers['collectif'] }
-      : {}),
-    ...(Object.keys(answers.centreVille).length > 0
-      ? { centreVille: answers.centreVille as TerritoryAnswers['centreVille'] }
-      : {}),
+  if (answered === 0 && firstBlock) return { ok: false, errors: { [firstBlock]: EMPTY_ERROR } };
+  const extra = (id: RoadmapId) => (filled.has(id) ? sections[id] : undefined);
+  const collectif = extra('collectif');
+  const centreVille = extra('centre-ville');
+  return {
+    ok: true,
+    answers: {
+      ...(objective ? { objective } : {}),
+      individuel: sections.individuel ?? [],
+      ...(collectif ? { collectif } : {}),
+      ...(centreVille ? { centreVille } : {}),
+    },
   };
-  return { ok: true, answers: result, answered, ...(objective ? { objective } : {}) };
 }
 
 /** The search modal's text, or an error for its only field. */

@@ -258,8 +258,12 @@ function fitCard(card: Card): string[] {
   return [head, ...fitBlocks(lines, SLACK_LIMITS.sectionText)];
 }
 
-/** Slack truncates a message `text` after 40 000 characters; we stop just under. */
-const MAX_FALLBACK = 39_000;
+/**
+ * Longest `text` fallback: Slack truncates a message's text after 4 000 characters and Block Kit
+ * validators refuse more than 3 000. The fallback is what a notification or a screen reader
+ * announces; the full content is always in the blocks.
+ */
+const MAX_FALLBACK = 3000;
 
 /**
  * Renders the replies of one turn as few Slack messages as the 50-block limit allows: replies
@@ -302,7 +306,24 @@ export function fallbackOf(blocks: readonly types.KnownBlock[]): string {
     }
   }
   const joined = texts.join('\n\n').trim() || 'Clic Centre-Ville';
-  return joined.length <= MAX_FALLBACK ? joined : `${joined.slice(0, MAX_FALLBACK)}…`;
+  return [...joined].length <= MAX_FALLBACK ? joined : shorten(joined, MAX_FALLBACK);
+}
+
+/**
+ * The beginning of a long mrkdwn text within `max` characters, ending with « … »: cut at the last
+ * line or word boundary, never inside an escape (`&amp;`) or a link (`<url|label>`).
+ */
+function shorten(text: string, max: number): string {
+  const chars = [...text].slice(0, max - 1);
+  let cut = chars.length;
+  const boundary = Math.max(chars.lastIndexOf('\n'), chars.lastIndexOf(' '));
+  if (boundary > max / 2) cut = boundary;
+  let head = chars.slice(0, cut).join('');
+  // An unclosed link or escape at the end would show as markup: drop it.
+  const open = head.lastIndexOf('<');
+  if (open > head.lastIndexOf('>')) head = head.slice(0, open);
+  head = head.replace(/&[a-z]{0,3}$/, '');
+  return `${head.trimEnd()}…`;
 }
 
 /** A single short message (errors, notices): one section and its fallback. */

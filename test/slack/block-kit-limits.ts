@@ -7,6 +7,8 @@
 /** The limits table (PLATFORMS.md, Slack). */
 export const LIMITS = {
   messageBlocks: 50,
+  /** Issue 20: Slack truncates a message `text` over 4 000; validators refuse over 3 000. */
+  messageText: 3000,
   modalBlocks: 100,
   sectionText: 3000,
   sectionFields: 10,
@@ -217,7 +219,12 @@ export function assertBlockKitMessage(message: unknown): void {
   if (!isObject(message)) throw new Error('message is not an object');
   if (typeof message.text !== 'string' || message.text.trim() === '') {
     checker.fail('text', 'plain-text fallback missing');
-  } else checker.mrkdwn('text', message.text);
+  } else {
+    checker.mrkdwn('text', message.text);
+    const length = chars(message.text);
+    if (length > LIMITS.messageText)
+      checker.fail('text', `fallback ${length} > ${LIMITS.messageText}`);
+  }
   const blocks = message.blocks;
   if (blocks !== undefined) {
     if (!Array.isArray(blocks)) checker.fail('blocks', 'not an array');

@@ -119,20 +119,26 @@ describe('/centreville fiche <mots>', () => {
   });
 });
 
-describe('/centreville contact', () => {
+describe('/centreville contact, through the dialogue', () => {
   it('gives the Bourgogne-Franche-Comté contact of the guide (p. 43) and the funding, with the caveat', async () => {
     t = await createSlackTestApp();
     await t.command('contact');
     const text = shownText(await lastHook(t, 1));
-    expect(text).toContain('mailto:bourgogne-franche-comte@caissedesdepots.fr');
+    expect(text).toContain('bourgogne-franche-comte@caissedesdepots.fr');
     expect(text).toContain("7 millions d'euros");
     expect(text).toContain('vérifiez auprès de la Banque des');
+    expect(text).not.toContain('Dans quelle région');
   });
 
-  it('without a known region, lists the 13 regional contacts', async () => {
+  it('without a known region, asks it as the web and Telegram do; a region button gives its contact', async () => {
     t = await createSlackTestApp({ townRegion: 'Atlantide' });
     await t.command('contact');
-    const text = shownText(await lastHook(t, 1));
-    expect(text.match(/@caissedesdepots\.fr\|/g)).toHaveLength(13);
+    const asked = await lastHook(t, 1);
+    expect(shownText(asked)).toContain('Dans quelle région êtes-vous ?');
+    const brittany = buttonsOf(asked).find((b) => b.label === 'Bretagne');
+    if (!brittany) throw new Error('no Bretagne button');
+    await t.interact(blockActionPayload(brittany.actionId, brittany.value));
+    const text = shownText(await lastHook(t, 2));
+    expect(text).toContain('bretagne@caissedesdepots.fr');
   });
 });

@@ -8,6 +8,7 @@ import { encodeOrigin, readDiagnosticSubmission } from '../../adapters/slack/mod
 import { getCatalog } from '../../catalog/load.js';
 import { assertViewErrors } from './block-kit-limits.js';
 import {
+  buttonsOf,
   closeSlackAppsAfterEach,
   createSlackTestApp,
   type SlackTestApp,
@@ -123,19 +124,21 @@ describe('submitting the modal', () => {
     const shown = t.hooks.map((h) => shownText(h.body)).join('\n');
     expect(t.hooks.every((h) => h.path.startsWith('/commands/'))).toBe(true);
     expect(t.hooks.every((h) => h.body.response_type === 'ephemeral')).toBe(true);
-    expect(shown).toContain('Bilan « commerçant individuel » : à renforcer.');
+    expect(shown).toContain('*Bilan « commerçant individuel » : à renforcer.*');
     expect(shown).toContain('45 %');
-    expect(shown).toContain('insuffisamment gérée');
-    // The roadmap « individuel » with its ★ steps 1 and 2 (guide p. 39).
-    expect(shown).toMatch(/★ \*1\. Je réalise un bilan du fonctionnement numérique/);
-    expect(shown).toMatch(/★ \*2\. Je lance du coaching/);
-    expect(shown).toMatch(/• \*3\. Je me fixe l'objectif de 100 %/);
+    // The roadmap « individuel » with its ★ steps 1 and 2 (guide p. 39): training comes next.
+    expect(shown).toMatch(/1\. ★ \*Je réalise un bilan du fonctionnement numérique/);
+    expect(shown).toMatch(/2\. ★ \*Je lance du coaching[^\n]*← prochaine étape/);
+    expect(shown).toContain('*Formation en ligne ou via un lieu dédié*');
+    expect(shown).toMatch(/3\. \*Je me fixe l'objectif de 100 %/);
     expect(shown).toContain('_Enquête auprès des commerçants_');
     expect(shown).toContain('★ = étape indispensable');
     // Order rule (guide p. 42): the marketplace waits.
-    expect(shown).toMatch(/Solutions à reporter[\s\S]*Place de marché numérique/);
+    expect(shown).toMatch(/Plus tard : [^*]*Place de marché numérique/);
+    // TOWN_REGION answered the dialogue's region question: the contact comes with the result.
     expect(shown).toContain('bourgogne-franche-comte@caissedesdepots.fr');
     expect(shown).toContain('Simplicité de la solution');
+    expect(shown).not.toContain('Dans quelle région');
   });
 
   it('without a response_url the bilan comes as a direct message from the bot', async () => {
@@ -152,38 +155,67 @@ describe('submitting the modal', () => {
     const posts = t.api.filter((c) => c.method === 'chat.postMessage');
     expect(posts.every((p) => p.args.channel === 'U0MANAGER')).toBe(true);
     const shown = posts.map((p) => shownText(p.args)).join('\n');
-    expect(shown).toContain('Bilan « commerçant individuel » : validé.');
-    expect(shown).toContain('Bilan « démarche collective »');
-    expect(shown).toContain('Stationnement intelligent');
+    expect(shown).toContain('*Bilan « commerçant individuel » : validé.*');
+    expect(shown).toContain('*Bilan « collectif » : validé.*');
+    expect(shown).toContain('*Bilan « centre-ville » : à renforcer.*');
+    expect(shown).toContain('*Stationnement intelligent*');
+  });
+
+  it('without TOWN_REGION the dialogue asks the region: the individuel bilan comes first, then the question', async () => {
+    t = await createSlackTestApp({ townRegion: '' });
+    await t.interact(
+      viewSubmissionPayload('cv-diagnostic', {
+        'individuel.reseaux-sociaux': state.number('75'),
+      }),
+    );
+    await until(() => t!.api.some((c) => c.method === 'chat.postMessage'));
+    await t.channel.drain();
+    const posts = t.api.filter((c) => c.method === 'chat.postMessage');
+    const shown = posts.map((p) => shownText(p.args)).join('\n');
+    expect(shown).toContain('*Bilan « commerçant individuel » : validé.*');
+    expect(shown).toContain('Dans quelle région êtes-vous ?');
+    // The questions the modal answered are not asked again.
+    expect(shown).not.toContain('Question 1/3');
+    expect(shown).not.toContain('Voulez-vous aller plus loin ?');
+    const last = posts[posts.length - 1]?.args ?? {};
+    expect(buttonsOf(last).map((b) => b.label)).toContain('Passer');
   });
 });
 
 describe('reading the modal state (untrusted input)', () => {
-  it('decimals with a comma, « je ne sais pas » and unknown choices', () => {
+  it('shares as typed, choices as the buttons the dialogue offers, an empty field « je ne sais pas »', () => {
     const ok = readDiagnosticSubmission(catalog, {
       'individuel.connectes': state.number('45,5'),
-      'collectif.structuration-association': state.select('unknown'),
+      'collectif.structuration-association': state.select('moyenne'),
       'centre-ville.service-communication': state.radio('yes'),
     });
+    const unknown = { press: 'unknown' };
     expect(ok).toEqual({
       ok: true,
-      answered: 2,
       answers: {
-        individuel: { connectes: 45.5 },
-        collectif: { 'structuration-association': 'unknown' },
-        centreVille: { 'service-communication': 'yes' },
+        individuel: [{ typed: '45,5' }, unknown, unknown],
+        collectif: [unknown, unknown, { press: 'moyenne' }],
+        centreVille: [{ press: 'yes' }, unknown, unknown, unknown],
       },
     });
+    // A roadmap with no field filled is not gone into, as a user would answer « terminer ».
+    const only = readDiagnosticSubmission(catalog, { 'individuel.connectes': state.number('0') });
+    expect(only).toEqual({ ok: true, answers: { individuel: [{ typed: '0' }, unknown, unknown] } });
+  });
+
+  it('refuses what the dialogue would not read: out-of-range shares, unknown choices and objectives', () => {
     const bad = readDiagnosticSubmission(catalog, {
       'centre-ville.service-communication': state.radio('peut-être'),
       objective: state.select('o9'),
       'individuel.connectes': state.number('-3'),
+      'individuel.fiche-google': state.number('dix-sept ou vingt'),
     });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(Object.keys(bad.errors).sort()).toEqual([
         'centre-ville.service-communication',
         'individuel.connectes',
+        'individuel.fiche-google',
         'objective',
       ]);
     }

@@ -9,16 +9,9 @@ import { parse } from 'yaml';
 import { slackManifest, slackManifestYaml } from '../../adapters/slack/manifest.js';
 import { buildDiagnosticModal, buildSearchModal } from '../../adapters/slack/modal.js';
 import { escapeMrkdwn, renderReplies, spanToMrkdwn } from '../../adapters/slack/render.js';
-import {
-  contactsReply,
-  helpReply,
-  menuReply,
-  territoryReplies,
-} from '../../adapters/slack/replies.js';
+import { helpReply, menuReply } from '../../adapters/slack/replies.js';
 import { getCatalog } from '../../catalog/load.js';
-import { assessTerritory } from '../../src/core/index.js';
 import { bold, button, card, link, list, makeReply, para } from '../../src/reply/build.js';
-import { plainText } from '../../src/reply/plain.js';
 import { assertBlockKitMessage, assertModalView } from './block-kit-limits.js';
 import { buttonsOf, shownText } from './helpers.js';
 
@@ -103,42 +96,19 @@ describe('limits: long content is split, never cut', () => {
 });
 
 describe('the channel’s own screens fit Block Kit', () => {
-  it('menu, help and contacts', () => {
+  it('menu and help', () => {
     renderChecked(menuReply(catalog, { townName: 'Saint-Dié <des> & Vosges' }));
     renderChecked(helpReply('/centreville', { withBilan: true }));
-    renderChecked(contactsReply(catalog));
-    renderChecked(contactsReply(catalog, 'Bretagne'));
   });
 
-  it('the fullest territory bilan (all three roadmaps) fits in at most 3 messages', () => {
-    const result = assessTerritory(catalog, {
-      individuel: { connectes: 90, 'reseaux-sociaux': 70, 'fiche-google': 65 },
-      collectif: {
-        'stocks-informatises': 30,
-        'adherents-association': 35,
-        'structuration-association': 'moyenne',
-      },
-      centreVille: {
-        'service-communication': 'no',
-        'services-publics-en-ligne': 'no',
-        'praticiens-reservation': 'no',
-        'parkings-temps-reel': 'no',
-      },
-    });
-    if (!result.ok) throw new Error(result.error.message);
-    const replies = territoryReplies(catalog, result.value, 'Grand Est');
-    const messages = renderChecked(...replies);
-    expect(messages.length).toBeLessThanOrEqual(3);
-    const shown = messages
-      .map((m) => shownText(m as unknown as Record<string, unknown>))
-      .join('\n');
-    // guide p. 40: collectif ★ 1, 3, 5 ; p. 41: centre-ville ★ 1–4
-    expect(shown.match(/★ \*/g)?.length).toBe(2 + 3 + 4);
-    expect(shown).toContain('grand-est@caissedesdepots.fr');
-    // the plain fallback matches what the neutral reply says
-    expect(plainText(replies[0]?.blocks ?? [])).toContain(
-      'Bilan « commerçant individuel » : validé.',
-    );
+  it('a fallback longer than 3 000 characters is shortened at a word, never inside an escape', () => {
+    const words = Array.from({ length: 1200 }, (_, i) => `mot${i} &`);
+    const [m] = renderChecked(makeReply({ blocks: [para(words.join(' '))] }));
+    expect([...(m?.text ?? '')].length).toBeLessThanOrEqual(3000);
+    expect(m?.text).toMatch(/mot\d+ &amp;…$|mot\d+…$/);
+    // The blocks keep every word.
+    const shown = shownText(m as unknown as Record<string, unknown>);
+    expect(shown).toContain('mot1199 &amp;');
   });
 
   it('the diagnostic and search modals respect every modal limit', () => {
