@@ -450,7 +450,7 @@ async function serveWidget(dataDir: string, noop = false): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { createLogger } = await import('../src/logger.js');
   const { createDialogueEngine } = await import('../src/dialogue/index.js');
-  const { composeApp } = await import('../src/server/compose.js');
+  const { composeApp } = await import('../src/app/compose.js');
   const { createSqliteStore } = await import('../src/storage/sqlite.js');
   const config = loadConfig({
     WEB_RATE_LIMIT_PER_MINUTE: '0',

@@ -5,10 +5,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ComposeDeps, ComposedApp } from './app/compose.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type AppLogger, createLogger } from './logger.js';
 import type { Observatory } from './observatory/service.js';
-import type { ComposeDeps, ComposedApp } from './server/compose.js';
 import type { Store } from './storage/types.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -106,8 +106,8 @@ async function main(): Promise<void> {
   // Loaded after the configuration is known good, so a bad variable fails fast.
   const [{ composeApp, WIDGET_FILE }, { OPTIONAL_CHANNELS }, { createDialogueEngine }] =
     await Promise.all([
-      import('./server/compose.js'),
-      import('./server/channels.js'),
+      import('./app/compose.js'),
+      import('./app/channels.js'),
       import('./dialogue/index.js'),
     ]);
   const { store, webLimiters } = await openStore(config, logger);

@@ -18,12 +18,12 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
+import type { ChannelFactory } from '../../src/app/compose.js';
 import type { Config } from '../../src/config.js';
 import { makeReply } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import type { InboundEvent, TurnContext } from '../../src/runtime/types.js';
-import type { ChannelFactory } from '../../src/server/compose.js';
 import type { Store } from '../../src/storage/types.js';
 import { createSearch, type Search } from '../../src/understand/search.js';
 import { createDeliverer, type DeliveryTarget, responseUrlHosts } from './deliver.js';

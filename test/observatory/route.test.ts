@@ -5,9 +5,9 @@
  * lands in the figures while its DELETE takes it out again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ComposedApp } from '../../src/app/compose.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
 import { createObservatory } from '../../src/observatory/index.js';
-import type { ComposedApp } from '../../src/server/compose.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import { createTestApp } from '../server/helpers.js';
 import { catalog, cohort, SALT } from './helpers.js';

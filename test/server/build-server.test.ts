@@ -5,10 +5,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { ComposedApp } from '../../src/app/compose.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildServer } from '../../src/server/build-server.js';
-import type { ComposedApp } from '../../src/server/compose.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import { createTestApp } from './helpers.js';
 

@@ -4,12 +4,12 @@
  * the memory store and a logger that writes into an array.
  */
 import { Writable } from 'node:stream';
+import { type ComposeDeps, type ComposedApp, composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { button, card, makeReply, para, text } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { DialogueEngine, InboundEvent, StepResult } from '../../src/runtime/types.js';
-import { type ComposeDeps, type ComposedApp, composeApp } from '../../src/server/compose.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import type { Store } from '../../src/storage/types.js';
 

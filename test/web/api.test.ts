@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ComposedApp } from '../../src/server/compose.js';
+import type { ComposedApp } from '../../src/app/compose.js';
 import { createTestApp, type FakeSnapshot } from '../server/helpers.js';
 
 type Json = Record<string, unknown>;

@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { webReplySchema, webTranscriptMessageSchema } from '../../adapters/web/render.js';
+import type { ComposedApp } from '../../src/app/compose.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
-import type { ComposedApp } from '../../src/server/compose.js';
 import { createTestApp } from '../server/helpers.js';
 
 const created = z.object({ conversationId: z.string(), messages: z.array(webReplySchema) });

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../scripts/build-widget.js';
+import { type ComposedApp, composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { createLogger } from '../../src/logger.js';
-import { type ComposedApp, composeApp } from '../../src/server/compose.js';
 import { createSqliteStore } from '../../src/storage/sqlite.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -14,9 +14,9 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import type { Observatory } from '../observatory/service.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import type { DialogueEngine } from '../runtime/types.js';
+import { buildServer, type ChannelPlugin } from '../server/build-server.js';
+import { observatoryRoute } from '../server/observatory-route.js';
 import type { Store } from '../storage/types.js';
-import { buildServer, type ChannelPlugin } from './build-server.js';
-import { observatoryRoute } from './observatory-route.js';
 
 /** Where the bundled widget lives, next to the web adapter (in the source tree or in dist/). */
 export const WIDGET_FILE = fileURLToPath(
