@@ -1,11 +1,12 @@
 /**
  * Bundles the widget (`adapters/web/widget/*.ts`) into ONE minified `widget.js` with esbuild and
  * prints its gzipped size (aim: ≤ 15 KB). Used by `npm run build:widget`, by `npm run build`
- * (into dist/), by the browser tests' setup and by `main` when the bundle is missing.
+ * (into dist/), by the browser tests' setup and by `npm start` (`prestart`, only when the bundle
+ * is missing). The server never imports this file: esbuild is a development tool.
  *
- *   tsx scripts/build-widget.ts [--out DIR]
+ *   tsx scripts/build-widget.ts [--out DIR] [--if-missing]
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -58,6 +59,7 @@ if (invokedDirectly) {
   const outIndex = process.argv.indexOf('--out');
   const outDir = outIndex > 0 ? process.argv[outIndex + 1] : undefined;
   const outFile = outDir ? join(resolve(outDir), 'widget.js') : DEFAULT_WIDGET_FILE;
+  if (process.argv.includes('--if-missing') && existsSync(outFile)) process.exit(0);
   const result = await buildWidget(outFile);
   const within = result.gzipBytes <= WIDGET_GZIP_BUDGET ? 'within' : 'OVER';
   console.log(

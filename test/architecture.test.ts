@@ -1,7 +1,8 @@
 /**
- * Arrows point inward only (STYLE.md, SPEC §1): adapters → src → flows/catalog. The pure layers
- * never import an adapter or a platform SDK; only the composition root (`src/main.ts`,
- * `src/server/**`) wires them.
+ * Arrows point inward only (STYLE.md, SPEC §1): app → adapters → src → flows/catalog. The pure
+ * layers never import an adapter or a platform SDK; `src/app/` — the composition root — is the
+ * only place that imports adapters; adapters import ports from `src/`, never the server or the
+ * composition root; nothing that ships imports `test/` or `scripts/`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -26,12 +27,24 @@ function specifiers(source: string): string[] {
   return found;
 }
 
-const PLATFORM_SDK = /^(?:grammy|@grammyjs\/|@slack\/|fastify(?:$|[/-])|@fastify\/)/;
+/** Chat platform SDKs: adapters only. */
+const CHAT_SDK = /^(?:grammy|@grammyjs\/|@slack\/)/;
+/** The HTTP framework: adapters, the server, its channel port and the composition root. */
+const HTTP_FRAMEWORK = /^(?:fastify(?:$|[/-])|@fastify\/)/;
+
+/** Where a file sits: `src/app`, `src/server`, `src/channel.ts`, `src`, `adapters`… */
+function layerOf(file: string): string {
+  if (file.startsWith('src/app/')) return 'src/app';
+  if (file.startsWith('src/server/')) return 'src/server';
+  if (file === 'src/channel.ts') return 'src/channel';
+  return file.split('/')[0] ?? '';
+}
 
 /** The layer rules: what a file, by its repo-relative path, must not import. */
 function violations(file: string, source: string): string[] {
   const problems: string[] = [];
-  const layer = file.split('/')[0];
+  const layer = layerOf(file);
+  const inSrc = layer === 'src' || layer.startsWith('src/');
   for (const spec of specifiers(source)) {
     const target = spec.startsWith('.')
       ? relative(ROOT, resolve(ROOT, dirname(file), spec))
@@ -39,23 +52,30 @@ function violations(file: string, source: string): string[] {
           .join('/')
       : undefined;
     if (target === undefined) {
-      if (PLATFORM_SDK.test(spec)) problems.push(`${file} imports the platform SDK "${spec}"`);
+      if (layer !== 'adapters' && CHAT_SDK.test(spec))
+        problems.push(`${file} imports the platform SDK "${spec}"`);
+      const httpAllowed = ['adapters', 'src/app', 'src/server', 'src/channel'].includes(layer);
+      if (!httpAllowed && HTTP_FRAMEWORK.test(spec))
+        problems.push(`${file} imports the platform SDK "${spec}"`);
       continue;
     }
-    if (target.startsWith('adapters/')) problems.push(`${file} imports the adapter "${target}"`);
+    if (target.startsWith('adapters/') && layer !== 'adapters' && layer !== 'src/app')
+      problems.push(`${file} imports the adapter "${target}"`);
+    if (/^(?:test|scripts)\//.test(target))
+      problems.push(`${file} imports "${target}" (tests and scripts never ship)`);
+    if (layer === 'adapters' && /^src\/(?:server|app)(?:\/|\.|$)/.test(target))
+      problems.push(`${file} imports "${target}" (adapters import ports, not the server or app)`);
+    if (inSrc && layer !== 'src/app' && /^src\/app(?:\/|$)/.test(target) && file !== 'src/main.ts')
+      problems.push(`${file} imports "${target}" (only main starts the composition root)`);
     if (
       (layer === 'catalog' || layer === 'flows') &&
-      /^src\/(?:runtime|storage|server)(?:\/|\.|$)/.test(target)
+      /^src\/(?:runtime|storage|server|app)(?:\/|\.|$)/.test(target)
     )
       problems.push(`${file} imports "${target}" (runtime, storage and server stay outside)`);
     if (layer === 'catalog' && /^(?:src|flows)(?:\/|$)/.test(target))
       problems.push(`${file} imports "${target}" (the catalog depends on nothing)`);
   }
   return problems;
-}
-
-function isCompositionRoot(file: string): boolean {
-  return file === 'src/main.ts' || file.startsWith('src/server/');
 }
 
 function sourceFiles(dir: string): string[] {
@@ -121,6 +141,48 @@ describe('the import checker', () => {
     expect(violations('catalog/x.ts', "import { x } from '../flows/accueil.js';")).toHaveLength(1);
   });
 
+  it('lets only src/app/ import adapters, and keeps adapters off the server and the app', () => {
+    const web = "import { w } from '../../adapters/web/plugin.js';";
+    expect(violations('src/app/compose.ts', web)).toEqual([]);
+    expect(violations('src/server/build-server.ts', web)).toHaveLength(1);
+    expect(violations('src/main.ts', "import { w } from '../adapters/web/plugin.js';")).toEqual([
+      'src/main.ts imports the adapter "adapters/web/plugin.js"',
+    ]);
+    expect(
+      violations('adapters/slack/channel.ts', "import type { C } from '../../src/app/compose.js';"),
+    ).toHaveLength(1);
+    expect(
+      violations(
+        'adapters/web/plugin.ts',
+        "import type { P } from '../../src/server/build-server.js';",
+      ),
+    ).toHaveLength(1);
+    expect(
+      violations('adapters/web/plugin.ts', "import type { P } from '../../src/channel.js';"),
+    ).toEqual([]);
+    expect(violations('src/main.ts', "const m = await import('./app/main.js');")).toEqual([]);
+    expect(violations('src/runtime/x.ts', "import { a } from '../app/compose.js';")).toHaveLength(
+      1,
+    );
+  });
+
+  it('keeps test/ and scripts/ out of everything that ships, fastify out of the pure layers', () => {
+    expect(violations('src/main.ts', "await import('../scripts/build-widget.js');")).toHaveLength(
+      1,
+    );
+    expect(
+      violations('src/x.ts', "import { h } from '../test/understand/held-out.js';"),
+    ).toHaveLength(1);
+    expect(violations('adapters/web/x.ts', "import { s } from '../../scripts/x.js';")).toHaveLength(
+      1,
+    );
+    expect(violations('src/server/build-server.ts', "import Fastify from 'fastify';")).toEqual([]);
+    expect(violations('src/channel.ts', "import type { F } from 'fastify';")).toEqual([]);
+    expect(violations('src/runtime/x.ts', "import type { F } from 'fastify';")).toHaveLength(1);
+    expect(violations('src/server/x.ts', "import { Bot } from 'grammy';")).toHaveLength(1);
+    expect(violations('adapters/telegram/x.ts', "import { Bot } from 'grammy';")).toEqual([]);
+  });
+
   it('lets the inward arrows through', () => {
     expect(violations('flows/accueil.ts', "import { c } from '../catalog/load.js';")).toEqual([]);
     expect(violations('flows/accueil.ts', "import { c } from '../src/core/merchant.js';")).toEqual(
@@ -134,16 +196,16 @@ describe('the import checker', () => {
 // === The real tree
 
 describe('the real tree keeps its arrows inward', () => {
-  const files = ['catalog', 'flows', 'src']
-    .flatMap(sourceFiles)
-    .filter((f) => !isCompositionRoot(f));
+  const files = ['catalog', 'flows', 'src', 'adapters'].flatMap(sourceFiles);
 
-  it('scans the catalog and the core', () => {
+  it('scans the catalog, the core, the composition root and the adapters', () => {
     expect(files).toContain('catalog/load.ts');
-    expect(files.some((f) => f.startsWith('src/'))).toBe(true);
+    expect(files).toContain('src/app/compose.ts');
+    expect(files).toContain('src/main.ts');
+    expect(files).toContain('adapters/slack/channel.ts');
   });
 
-  it('no file of catalog/, flows/ or src/ (outside the composition root) breaks a layer rule', () => {
+  it('no file of catalog/, flows/, src/ or adapters/ breaks a layer rule', () => {
     const problems = files.flatMap((f) => violations(f, readFileSync(join(ROOT, f), 'utf8')));
     expect(problems).toEqual([]);
   });

@@ -18,7 +18,6 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
-import type { ChannelFactory } from '../../src/app/compose.js';
 import type { Config } from '../../src/config.js';
 import { makeReply } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
@@ -419,35 +418,6 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
 
   return { plugin: receiver.plugin, drain: () => receiver.drain() };
 }
-
-// === For the composition root
-
-/**
- * The optional-channel factory `composeApp` takes (`channelFactories: [slackChannelFactory]`):
- * on when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set; `stop` waits for the work started
- * after acks (Web API calls) before the store closes.
- */
-export const slackChannelFactory: ChannelFactory = {
-  name: 'slack',
-  enabled: (config) => config.slack !== undefined,
-  offReason: 'SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is empty',
-  create(context) {
-    const { observatory } = context;
-    const channel = createSlackChannel({
-      config: context.config,
-      runtime: context.runtime,
-      store: context.store,
-      logger: context.logger,
-      ...(observatory
-        ? {
-            bilan: (request: BilanRequest) =>
-              observatory.bilan({ ...(request.town ? { town: request.town } : {}) }),
-          }
-        : {}),
-    });
-    return { name: 'slack', plugin: channel.plugin, stop: () => channel.drain() };
-  },
-};
 
 // === Helpers
 

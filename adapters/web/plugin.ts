@@ -11,9 +11,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ChannelPlugin } from '../../src/channel.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { Channel, InboundEvent, TurnContext } from '../../src/runtime/types.js';
-import type { ChannelPlugin } from '../../src/server/build-server.js';
 import { DEMO_CSS, renderDemoPage } from './demo.js';
 import {
   conversationIdParam,

@@ -7,7 +7,6 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
-  type FastifyPluginAsync,
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
@@ -17,26 +16,14 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { ChannelPlugin } from '../channel.js';
 import type { Metrics } from '../metrics.js';
 import { stringifyWithFragments } from '../reply/shared.js';
 
 // === Public types
 
-/**
- * A channel mounted into the server (web, Telegram, Slack…). Each one is an encapsulated
- * fastify plugin: its body parsers, auth hooks and error handler stay inside its own scope.
- */
-export interface ChannelPlugin {
-  /** Short name used in logs (« web », « telegram »…). */
-  readonly name: string;
-  readonly plugin: FastifyPluginAsync;
-  /** Optional URL prefix for every route of the plugin. */
-  readonly prefix?: string;
-  /** Started once the server listens (e.g. Telegram long polling, setMyCommands). */
-  readonly start?: () => Promise<void>;
-  /** Stops background work and waits for it, after HTTP stopped and before the store closes. */
-  readonly stop?: () => Promise<void>;
-}
+/** The channel port, re-exported for the composition root. */
+export type { ChannelPlugin };
 
 /** Anything that can tell whether the storage answers (the store's `ready()`). */
 export interface Readiness {

@@ -216,32 +216,3 @@ describe('protocol checks and parser scope', () => {
     await store.close();
   });
 });
-
-describe('composition', () => {
-  it('slackChannelFactory is on only with both Slack secrets and mounts /slack/events', async () => {
-    const { slackChannelFactory } = await import('../../adapters/slack/channel.js');
-    const { loadConfig } = await import('../../src/config.js');
-    expect(slackChannelFactory.enabled(loadConfig({}))).toBe(false);
-    const config = loadConfig({ SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: 'xoxb-1-2' });
-    expect(slackChannelFactory.enabled(config)).toBe(true);
-    const { createMemoryStore } = await import('../../src/storage/memory.js');
-    const { createLogger } = await import('../../src/logger.js');
-    const { createMetrics } = await import('../../src/metrics.js');
-    const store = createMemoryStore();
-    const plugin = await slackChannelFactory.create({
-      config,
-      runtime: {
-        turn: async () => ({ replies: [], outcome: 'ok' as const }),
-        transcript: async () => undefined,
-        forget: async () => 0,
-        close: async () => undefined,
-      },
-      store,
-      logger: createLogger({ level: 'silent' }),
-      metrics: createMetrics(),
-    });
-    expect(plugin.name).toBe('slack');
-    await plugin.stop?.();
-    await store.close();
-  });
-});

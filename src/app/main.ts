@@ -1,0 +1,186 @@
+/**
+ * The server as `npm start` runs it (entry: `src/main.ts`): reads the environment (a bad variable
+ * is named, exit 1), opens the SQLite store under DATA_DIR, mounts the web channel and the
+ * optional channels whose settings are present, listens, and shuts down gracefully on SIGTERM /
+ * SIGINT. Needs no configuration at all.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type AppLogger, createLogger } from '../logger.js';
+import type { Observatory } from '../observatory/service.js';
+import type { Store } from '../storage/types.js';
+import type { ComposeDeps, ComposedApp } from './compose.js';
+
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+/** How often expired conversations are purged (RETENTION_DAYS). */
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+/** The store and, with Redis, the web rate limiters shared by every instance. */
+interface OpenedStore {
+  readonly store: Store;
+  readonly webLimiters?: ComposeDeps['webLimiters'];
+}
+
+/**
+ * Opens the store: the embedded SQLite file under DATA_DIR by default, or the shared Redis store
+ * when REDIS_URL is set (several instances behind a load balancer, docs/scaling.md) — then the
+ * web rate-limit counters are shared too.
+ */
+async function openStore(config: Config, logger: AppLogger): Promise<OpenedStore> {
+  if (config.redisUrl) {
+    const { createRedisStore } = await import('../storage/redis.js');
+    let lastWarning = 0;
+    const store = createRedisStore({
+      url: config.redisUrl,
+      onError: (error) => {
+        // Reconnection errors repeat: log at most one every 10 s, without the URL.
+        if (Date.now() - lastWarning < 10_000) return;
+        lastWarning = Date.now();
+        logger.warn({ code: 'redis-error', err: error.name }, 'redis connection error');
+      },
+    });
+    const limit = config.web.rateLimitPerMinute;
+    return {
+      store,
+      webLimiters: {
+        perIp: store.rateLimiter({ name: 'web-ip', limit }),
+        perConversation: store.rateLimiter({ name: 'web-conversation', limit }),
+      },
+    };
+  }
+  const dir = resolve(config.dataDir);
+  mkdirSync(dir, { recursive: true });
+  const { createSqliteStore } = await import('../storage/sqlite.js');
+  return { store: createSqliteStore({ dir }) };
+}
+
+/**
+ * The widget bundle is built before the server runs — by `npm run build` into dist/, by
+ * `npm start` (its `prestart` step) beside the sources — never here: its bundler is a development
+ * tool the production image does not have. Without it the server still runs; the demo page says
+ * so in the log.
+ */
+function checkWidget(file: string, logger: AppLogger): void {
+  if (!existsSync(file))
+    logger.warn({ code: 'widget-missing' }, 'widget.js is missing: run npm run build:widget');
+}
+
+function schedulePurge(store: Store, logger: AppLogger, observatory: Observatory): NodeJS.Timeout {
+  const purge = () => {
+    store.conversations
+      .purgeExpired(Date.now())
+      .then((removed) => {
+        if (removed > 0) logger.info({ removed }, 'expired conversations purged');
+      })
+      .catch(() => logger.warn({ code: 'purge-failed' }, 'purge of expired conversations failed'));
+    // Observatory records older than DEFAULT_KEEP_MONTHS (24) stop counting (docs/observatory.md).
+    observatory
+      .purge(new Date())
+      .then((removed) => {
+        if (removed > 0) logger.info({ removed }, 'old observatory records purged');
+      })
+      .catch(() => logger.warn({ code: 'purge-failed' }, 'purge of observatory records failed'));
+  };
+  setImmediate(purge);
+  const timer = setInterval(purge, PURGE_EVERY_MS);
+  timer.unref();
+  return timer;
+}
+
+/** Starts the server; resolves once it listens. */
+export async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, base: { service: 'clic-centre-ville' } });
+  // Loaded after the configuration is known good, so a bad variable fails fast.
+  const [{ composeApp, WIDGET_FILE }, { OPTIONAL_CHANNELS }, { createDialogueEngine }] =
+    await Promise.all([
+      import('./compose.js'),
+      import('./channels.js'),
+      import('../dialogue/index.js'),
+    ]);
+  const { store, webLimiters } = await openStore(config, logger);
+  if (config.redisUrl && !(await store.ready())) {
+    await store.close().catch(() => undefined);
+    fail(
+      'REDIS_URL is set, but the Redis server cannot be reached: check the address, or unset ' +
+        'REDIS_URL to use the embedded SQLite store (one instance).',
+    );
+  }
+  checkWidget(WIDGET_FILE, logger);
+
+  let composed: ComposedApp;
+  let observatory: Observatory;
+  try {
+    // The merchants' observatory (issue 9): salt from OBSERVATORY_SALT or DATA_DIR, records in
+    // the store; it takes the consent effects and erasures, and feeds the territory diagnostic.
+    const { openObservatory } = await import('../observatory/index.js');
+    observatory = openObservatory({ config, store, logger }).observatory;
+    composed = await composeApp(config, {
+      engine: createDialogueEngine({ observatory }),
+      store,
+      logger,
+      channelFactories: OPTIONAL_CHANNELS,
+      observatory,
+      ...(webLimiters ? { webLimiters } : {}),
+    });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const purgeTimer = schedulePurge(store, logger, observatory);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing turns in flight');
+    clearInterval(purgeTimer);
+    const force = setTimeout(() => {
+      logger.error({ code: 'shutdown-timeout' }, 'shutdown took too long, exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    composed.close().then(
+      () => {
+        logger.info({}, 'stopped');
+        process.exit(0);
+      },
+      () => {
+        logger.error({ code: 'shutdown-failed' }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  await composed.app.listen({ port: config.port, host: config.host });
+  const address = composed.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, channels: composed.channels, store: store.kind }, 'listening');
+  void composed.startChannels();
+
+  // A human hint on stderr (stdout carries the JSON logs).
+  const base = config.publicUrl ?? `http://localhost:${port}`;
+  console.error(
+    [
+      '',
+      `  Clic Centre-Ville is running. Open the widget demo: ${base}/`,
+      '  Try the dialogues in a terminal: npm run chat',
+      '',
+    ].join('\n'),
+  );
+}
