@@ -1013,7 +1013,7 @@ async function orchestrate(skip: ReadonlySet<string>): Promise<void> {
     const { createSearch } = await import('../src/understand/index.js');
     const { getCatalog } = await import('../catalog/load.js');
     const search = createSearch(getCatalog());
-    const questions = readFileSync(join(ROOT, '..', 'shared', 'eval', 'questions-dev.tsv'), 'utf8')
+    const questions = readFileSync(join(ROOT, 'scripts', 'data', 'questions-dev.tsv'), 'utf8')
       .split('\n')
       .slice(1)
       .map((l) => l.split('\t')[0] ?? '')
