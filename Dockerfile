@@ -1,8 +1,9 @@
 # Clic Centre-Ville — the same commands as the README: npm ci, npm run build, then npm start's
-# production equivalent on the compiled output.
+# production equivalent on the compiled output. Node 22 LTS (Node 20 reached its end of life in
+# April 2026); the code also runs on Node 20.12+ and 24, see the README.
 
-# === Build stage: full dependencies, compile TypeScript, bundle the widget
-FROM node:20-bookworm-slim AS build
+# === Build stage: full dependencies, compile TypeScript (not scripts/), bundle the widget
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
@@ -12,7 +13,7 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 # === Runtime stage: production dependencies and the compiled app only, as a non-root user
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \
