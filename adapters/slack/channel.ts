@@ -2,9 +2,11 @@
  * The Slack channel for municipal staff (SPEC §6, issue 8): a Bolt app on our fastify server
  * through the custom receiver, `/centreville` and its subcommands, the « Diagnostic du
  * territoire » modal, and buttons that continue the dialogues through the runtime (one
- * conversation per Slack user: `slack:<team>:<user>`). Every listener acknowledges first and
- * works after, so that Slack gets its answer within 3 s whatever the Web API does; replies go
- * back through `response_url` (ephemeral) or, failing that, a direct message.
+ * conversation per Slack user: `slack:<team>:<user>`). Inbound, render and transport only: what
+ * the user asks becomes the dialogue's events, and the dialogue decides and words the answers.
+ * Every listener acknowledges first and works after, so that Slack gets its answer within 3 s
+ * whatever the Web API does; replies go back through `response_url` (ephemeral) or, failing
+ * that, a direct message.
  */
 import {
   App,
@@ -24,7 +26,6 @@ import type { Reply } from '../../src/reply/model.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import type { InboundEvent, TurnContext } from '../../src/runtime/types.js';
 import type { Store } from '../../src/storage/types.js';
-import { createSearch, type Search } from '../../src/understand/search.js';
 import { createDeliverer, type DeliveryTarget, responseUrlHosts } from './deliver.js';
 import { answerDiagnostic, openContacts, type SendTurn } from './diagnostic.js';
 import { parseSlashText, slackConversationKey, slackUserRef } from './inbound.js';
@@ -45,7 +46,6 @@ import {
   bilanUnavailableReply,
   helpReply,
   menuReply,
-  notFoundReply,
   noticeReply,
   parseUiAction,
   type UiAction,
@@ -76,8 +76,6 @@ export interface SlackChannelDeps {
   readonly logger: SlackChannelLogger;
   /** The guide as data; the shared catalog by default. */
   readonly catalog?: Catalog;
-  /** The free-text search; built from the catalog by default. */
-  readonly search?: Search;
   /**
    * The merchants' observatory for `/centreville bilan`. Until it exists the subcommand says
    * so plainly and the menu does not offer it (issue 8).
@@ -118,7 +116,6 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   if (!slack) throw new SlackConfigMissingError();
   const { logger, runtime } = deps;
   const catalog = deps.catalog ?? getCatalog();
-  const search = deps.search ?? createSearch(catalog);
   const now = deps.now ?? (() => new Date());
   const town = deps.config.town.name;
   const region = deps.config.town.region;
@@ -277,28 +274,17 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     return send(client, target, replies);
   }
 
-  /** `/centreville fiche <mots>` and the search modal: the best fiche, through the dialogue. */
-  async function searchFiche(
+  /**
+   * `/centreville fiche <mots>` and the search modal: the words go to the dialogue as typed text,
+   * which searches the guide and answers as on every channel.
+   */
+  function searchFiche(
     client: webApi.WebClient,
     who: { teamId: string; userId: string },
     target: DeliveryTarget,
     words: string,
   ): Promise<void> {
-    const found = search.search(words);
-    if (found.kind === 'command')
-      return runTurn(client, who, target, { type: 'text', text: words });
-    const best = found.kind === 'none' ? undefined : found.hits[0];
-    if (best) return runTurn(client, who, target, { type: 'start', entry: `fiche-${best.id}` });
-    if (found.kind === 'objective') {
-      const objective = catalog.objectives.find((o) => o.id === found.objective);
-      if (objective) {
-        return runTurn(client, who, target, {
-          type: 'start',
-          entry: `objectif-${objective.number}`,
-        });
-      }
-    }
-    return send(client, target, [notFoundReply(words)]);
+    return runTurn(client, who, target, { type: 'text', text: words });
   }
 
   // --- /centreville …

@@ -6,7 +6,7 @@
  * handled by the Slack channel itself) so that they never collide with the runtime's action ids.
  */
 import type { Catalog } from '../../catalog/schema.js';
-import { bold, button, type Inline, italic, list, makeReply, para } from '../../src/reply/build.js';
+import { bold, button, type Inline, list, makeReply, para } from '../../src/reply/build.js';
 import type { Button, Reply } from '../../src/reply/model.js';
 
 // === Local actions
@@ -94,19 +94,6 @@ export function helpReply(command: string, options: MenuOptions = {}): Reply {
       para('Vous pouvez aussi écrire votre question après la commande, en quelques mots.'),
     ],
     buttons: [uiButton('Ouvrir le menu', 'menu'), uiButton('Diagnostic du territoire', 'diag')],
-  });
-}
-
-/** The search found nothing convincing: say so, quote the words, offer what works. */
-export function notFoundReply(words: string): Reply {
-  return makeReply({
-    blocks: [
-      para('Je n’ai pas trouvé de fiche pour « ', italic(words), ' ».'),
-      para(
-        'Essayez d’autres mots (par exemple « parking », « fidélité », « vendre en ligne ») ou parcourez le menu.',
-      ),
-    ],
-    buttons: [uiButton('Chercher une fiche', 'search'), uiButton('Ouvrir le menu', 'menu')],
   });
 }
 

@@ -4,7 +4,10 @@
  * user text shown as text (never as Slack markup).
  */
 import { describe, expect, it } from 'vitest';
+import type { BilanRequest } from '../../adapters/slack/channel.js';
 import { makeReply, para } from '../../src/reply/build.js';
+import { createMemoryStore } from '../../src/storage/memory.js';
+import { createStack, storeClock } from '../observatory/helpers.js';
 import {
   blockActionPayload,
   buttonsOf,
@@ -84,27 +87,37 @@ describe('/centreville — the menu', () => {
 });
 
 describe('/centreville fiche <mots>', () => {
-  it('« fiche stationnement » shows the fiche Stationnement intelligent (guide p. 26) with its details button', async () => {
+  it("« fiche où se garer » finds Stationnement intelligent (guide p. 26) through the dialogue's search, then its details", async () => {
     t = await createSlackTestApp();
     await t.command('fiche où se garer, places de parking');
     const message = await lastHook(t, 1);
     expect(shownText(message)).toContain('*Stationnement intelligent*');
-    const details = buttonsOf(message).find((b) => /détails/i.test(b.label));
-    expect(details).toBeDefined();
-    // The button continues the same conversation through the runtime.
-    await t.interact(blockActionPayload(details?.actionId ?? '', details?.value ?? ''));
-    const more = await lastHook(t, 2);
+    const open = buttonsOf(message).find((b) => b.value === 'fiche:stationnement-intelligent');
+    if (!open) throw new Error('no button to the fiche');
+    // The buttons continue the same conversation through the runtime.
+    await t.interact(blockActionPayload(open.actionId, open.value));
+    const fiche = await lastHook(t, 2);
+    const details = buttonsOf(fiche).find((b) => /détails/i.test(b.label));
+    if (!details) throw new Error('no details button');
+    await t.interact(blockActionPayload(details.actionId, details.value));
+    const more = await lastHook(t, 3);
     expect(shownText(more)).toMatch(/Stationnement intelligent — détails/);
   });
 
-  it('user text with <!channel> & <b> is shown escaped, never as a mention or markup', async () => {
-    t = await createSlackTestApp();
-    await t.command('fiche <!channel> & <b>');
+  it('text the user typed is shown escaped, never as a mention or markup', async () => {
+    const store = createMemoryStore({ now: storeClock });
+    const { observatory } = createStack(store);
+    t = await createSlackTestApp({
+      bilan: (request?: BilanRequest) =>
+        observatory.bilan({ ...(request?.town ? { town: request.town } : {}) }),
+    });
+    await t.command('bilan <!channel> & <b>');
     const message = await lastHook(t, 1);
     const text = shownText(message);
     expect(text).toContain('&lt;!channel&gt; &amp; &lt;b&gt;');
     expect(text).not.toContain('<!channel>');
     expect(String(message.text)).not.toContain('<!channel>');
+    await store.close();
   });
 
   it('/centreville fiche with no words opens the search window on the trigger_id', async () => {
