@@ -321,12 +321,19 @@ async function runDialogue(
   }
 }
 
-/** Closed loop: `concurrency` loops, each starting its next unit as soon as the last ended. */
-async function closedLoop(
-  concurrency: number,
-  units: number,
-  one: (result: LoadResult) => Promise<void>,
-): Promise<LoadResult> {
+/** One load loop: its index, the common start time, the result, and a guard for each unit. */
+type Loop = (
+  i: number,
+  t0: number,
+  result: LoadResult,
+  unit: (work: () => Promise<void>) => Promise<void>,
+) => Promise<void>;
+
+/**
+ * Runs `count` load loops at once and measures them: a unit that throws counts as an error, and
+ * the wall time and CPU of the whole go in the result.
+ */
+async function measureLoops(count: number, loop: Loop): Promise<LoadResult> {
   const result: LoadResult = {
     requests: 0,
     errors: 0,
@@ -334,70 +341,61 @@ async function closedLoop(
     turnLatencies: [],
     cpuMs: 0,
   };
-  let next = 0;
+  const unit = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch {
+      result.errors++;
+    }
+  };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < units) {
-        next++;
-        try {
-          await one(result);
-        } catch {
-          result.errors++;
-        }
-      }
-    }),
-  );
+  await Promise.all(Array.from({ length: count }, (_, i) => loop(i, t0, result, unit)));
   result.elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   result.cpuMs = (cpu.user + cpu.system) / 1000;
   return result;
 }
 
+/** Closed loop: `concurrency` loops, each starting its next unit as soon as the last ended. */
+function closedLoop(
+  concurrency: number,
+  units: number,
+  one: (result: LoadResult) => Promise<void>,
+): Promise<LoadResult> {
+  let next = 0;
+  return measureLoops(concurrency, async (_i, _t0, result, unit) => {
+    while (next < units) {
+      next++;
+      await unit(() => one(result));
+    }
+  });
+}
+
 /**
  * Open loop: each of `connections` loops sends one request every `paceMs` on a fixed schedule
  * (offsets spread over the period) for `durationMs`, running dialogues one after another.
  */
-async function pacedLoop(
+function pacedLoop(
   base: string,
   connections: number,
   paceMs: number,
   durationMs: number,
 ): Promise<LoadResult> {
-  const result: LoadResult = {
-    requests: 0,
-    errors: 0,
-    elapsedMs: 0,
-    turnLatencies: [],
-    cpuMs: 0,
-  };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const end = t0 + durationMs;
-  await Promise.all(
-    Array.from({ length: connections }, async (_, i) => {
-      let due = t0 + (paceMs * i) / connections;
-      const wait = async (): Promise<number> => {
-        const at = due;
-        due += paceMs;
-        const delay = at - performance.now();
-        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-        return at;
-      };
-      while (due < end) {
-        try {
-          await runDialogue(base, result, wait);
-        } catch {
-          result.errors++;
-        }
-      }
-    }),
-  );
-  result.elapsedMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  result.cpuMs = (cpu.user + cpu.system) / 1000;
-  return result;
+  return measureLoops(connections, async (i, t0, result, unit) => {
+    const end = t0 + durationMs;
+    let due = t0 + (paceMs * i) / connections;
+    const wait = async (): Promise<number> => {
+      const at = due;
+      due += paceMs;
+      const delay = at - performance.now();
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      return at;
+    };
+    while (due < end) {
+      await unit(() => runDialogue(base, result, wait));
+    }
+  });
 }
 
 /** The `--load` child: runs one generator and prints its result as one JSON line. */

@@ -365,12 +365,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       return;
     }
     await ack();
-    const origin = decodeOrigin(view.private_metadata);
-    const target: DeliveryTarget = {
-      ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
-      userId: body.user.id,
-    };
-    const who = { teamId: body.team?.id ?? body.user.team_id ?? 'none', userId: body.user.id };
+    const { who, target } = submitter(view.private_metadata, body);
     await afterAck('diagnostic', client, target, async () => {
       const replies = await answerDiagnostic(
         catalog,
@@ -389,12 +384,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       return;
     }
     await ack();
-    const origin = decodeOrigin(view.private_metadata);
-    const target: DeliveryTarget = {
-      ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
-      userId: body.user.id,
-    };
-    const who = { teamId: body.team?.id ?? body.user.team_id ?? 'none', userId: body.user.id };
+    const { who, target } = submitter(view.private_metadata, body);
     await afterAck('search', client, target, () => searchFiche(client, who, target, read.text));
   });
 
@@ -406,6 +396,27 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
 }
 
 // === Helpers
+
+/**
+ * Who submitted a modal, and where the answer goes: the `response_url` of the command or button
+ * that opened it (kept in `private_metadata`), else a direct message.
+ */
+function submitter(
+  metadata: unknown,
+  body: {
+    readonly user: { readonly id: string; readonly team_id?: string };
+    readonly team: { readonly id: string } | null;
+  },
+): { who: { teamId: string; userId: string }; target: DeliveryTarget } {
+  const origin = decodeOrigin(metadata);
+  return {
+    who: { teamId: body.team?.id ?? body.user.team_id ?? 'none', userId: body.user.id },
+    target: {
+      ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}),
+      userId: body.user.id,
+    },
+  };
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
