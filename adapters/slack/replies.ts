@@ -78,7 +78,7 @@ export function helpReply(command: string, options: MenuOptions = {}): Reply {
     ],
     [
       bold(`${command} fiche <mots>`),
-      ' : la fiche solution qui correspond le mieux, par exemple « fiche stationnement »',
+      ' : les fiches solutions du guide qui correspondent le mieux, par exemple « fiche stationnement »',
     ],
     [bold(`${command} objectif 1`), ' à ', bold('5'), ' : les solutions d’un objectif du guide'],
     [bold(`${command} contact`), ' : votre contact Banque des Territoires et les financements'],
