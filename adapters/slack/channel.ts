@@ -39,6 +39,7 @@ import {
   readSearchSubmission,
   SEARCH_CALLBACK,
 } from './modal.js';
+import { createSlackOutbox } from './outbox.js';
 import { createSlackReceiver } from './receiver.js';
 import { ACTION_PREFIX, renderReplies } from './render.js';
 import {
@@ -75,7 +76,7 @@ export interface BilanRequest {
 export interface SlackChannelDeps {
   readonly config: Pick<Config, 'slack' | 'town'>;
   readonly runtime: Runtime;
-  readonly store: Pick<Store, 'markSeen'>;
+  readonly store: Pick<Store, 'markSeen' | 'outbox'>;
   readonly logger: SlackChannelLogger;
   /** The guide as data; the shared catalog by default. */
   readonly catalog?: Catalog;
@@ -88,6 +89,8 @@ export interface SlackChannelDeps {
   readonly bilan?: (request: BilanRequest) => Promise<readonly Reply[]>;
   /** Clock (signature window, turn context), for tests. */
   readonly now?: () => Date;
+  /** Pause between two sweeps of the outbox, in ms (0 = none). Default 30 s. */
+  readonly outboxSweepMs?: number;
 }
 
 /** The mounted channel. */
@@ -131,6 +134,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     signingSecret: slack.signingSecret,
     logger,
     markSeen: (id) => deps.store.markSeen(id, DEDUPE_TTL_MS),
+    redeliver: (id) => outbox.redeliver(id),
     now: () => now().getTime(),
   });
 
@@ -151,6 +155,15 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   });
 
   const deliver = createDeliverer({ logger, allowedHosts: responseUrlHosts(slack.apiUrl) });
+  const outbox = createSlackOutbox({
+    store: deps.store,
+    runtime,
+    logger,
+    deliver,
+    botToken: slack.botToken,
+    ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+    ...(deps.outboxSweepMs !== undefined ? { sweepMs: deps.outboxSweepMs } : {}),
+  });
 
   // --- Helpers shared by the listeners
 
@@ -176,8 +189,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     event: InboundEvent,
   ): Promise<void> {
     const key = slackConversationKey(who.teamId, who.userId);
-    const result = await runtime.turn(key, event, turnContext(who.teamId, who.userId));
-    await send(client, target, result.replies);
+    await outbox.turn(client, key, event, turnContext(who.teamId, who.userId), target);
   }
 
   /** Everything after the ack runs here: a failure is logged and told kindly, never thrown. */
@@ -411,7 +423,13 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     logger.error({ channel: 'slack', code: nameOf(error) }, 'slack app error');
   });
 
-  return { plugin: receiver.plugin, drain: () => receiver.drain() };
+  return {
+    plugin: receiver.plugin,
+    async drain() {
+      await receiver.drain();
+      await outbox.stop();
+    },
+  };
 }
 
 // === For the composition root
