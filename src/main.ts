@@ -38,6 +38,8 @@ async function openStore(config: Config, logger: AppLogger): Promise<OpenedStore
     let lastWarning = 0;
     const store = createRedisStore({
       url: config.redisUrl,
+      // One deployment per prefix: two towns or bots on one Redis never see each other's keys.
+      prefix: config.redisKeyPrefix,
       onError: (error) => {
         // Reconnection errors repeat: log at most one every 10 s, without the URL.
         if (Date.now() - lastWarning < 10_000) return;
@@ -169,7 +171,15 @@ async function main(): Promise<void> {
   await composed.app.listen({ port: config.port, host: config.host });
   const address = composed.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, channels: composed.channels, store: store.kind }, 'listening');
+  logger.info(
+    {
+      port,
+      channels: composed.channels,
+      store: store.kind,
+      ...(config.redisUrl ? { redisKeyPrefix: config.redisKeyPrefix } : {}),
+    },
+    'listening',
+  );
   void composed.startChannels();
 
   // A human hint on stderr (stdout carries the JSON logs).

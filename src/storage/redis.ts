@@ -21,7 +21,7 @@
  * (or a primary with replicas / Sentinel) is required, not Redis Cluster.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import {
   type ObservatoryRecord,
   parseRecord,
@@ -40,6 +40,7 @@ import {
   type Store,
   StoreClosedError,
   type StoredConversation,
+  StoreUnavailableError,
   type TranscriptStore,
   toMillis,
 } from './types.js';
@@ -55,8 +56,13 @@ export type RedisStoreOptions = (
   readonly now?: () => number;
   /** Longest pause between two attempts of a lock waiter, in ms. Default 50. */
   readonly lockPollMaxMs?: number;
-  /** How long `ready()` waits for PING, in ms. Default 2000. */
+  /** How long `ready()` waits for PING, in ms. Default 1000. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Longest wait for one command of a client the store creates, in ms: past it the call fails
+   * with {@link StoreUnavailableError} rather than hanging while Redis is away. Default 1000.
+   */
+  readonly commandTimeoutMs?: number;
   /** Connection errors of a client the store created (for logs); ignored by default. */
   readonly onError?: (error: Error) => void;
 };
@@ -90,6 +96,9 @@ export interface RedisStore extends Store {
 
 /** The default key prefix. */
 export const REDIS_DEFAULT_PREFIX = 'clic:';
+
+/** Connection states in which a command would only wait: the store fails fast instead. */
+const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
 
 // === Lua scripts (each runs atomically on the Redis server)
 
@@ -384,6 +393,15 @@ function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
+/**
+ * True for what ioredis throws when Redis is away or too slow (a timeout, a closed connection,
+ * retries exhausted): plain errors, not a server's error reply nor our own checks.
+ */
+function connectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof ReplyError) return false;
+  return error.constructor === Error || error.name === 'MaxRetriesPerRequestError';
+}
+
 /** JSON text decoded, or `fallback` when it is not JSON. */
 function parseOr(text: string, fallback: unknown): unknown {
   try {
@@ -408,11 +426,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const pollMaxMs = Math.max(5, options.lockPollMaxMs ?? 50);
   const pollMinMs = Math.min(5, pollMaxMs);
   const leaseMs = Math.max(1000, pollMaxMs * 20);
-  const readyTimeoutMs = options.readyTimeoutMs ?? 2000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 1000;
   const owned = options.client === undefined;
   const client: Redis =
     options.client ??
-    new Redis(options.url ?? '', { maxRetriesPerRequest: 3, connectTimeout: 5000 });
+    new Redis(options.url ?? '', {
+      // Fail fast while Redis is away (issue 20): one command waits about a second, not 6–18 s.
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      commandTimeout: Math.max(50, options.commandTimeoutMs ?? 1000),
+      // Reconnect quickly and keep trying: the instance recovers without a restart.
+      retryStrategy: (times) => Math.min(100 * times, 1000),
+    });
   const onClientError = (error: Error) => options.onError?.(error);
   if (owned) client.on('error', onClientError);
 
@@ -460,14 +485,20 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   }
 
-  /** Turns a Redis failure after `close()` into the port's StoreClosedError. */
+  /**
+   * Runs a store operation: at once {@link StoreUnavailableError} while the connection is down
+   * (no queueing behind a dead socket), and a connection failure or a timeout as that error too;
+   * a failure after `close()` is the port's StoreClosedError. Redis's own error replies (a
+   * script's error) pass unchanged.
+   */
   async function guard<T>(work: () => Promise<T>): Promise<T> {
     open();
+    if (DOWN.has(client.status)) throw new StoreUnavailableError();
     try {
       return await work();
     } catch (error) {
       if (closed) throw await closedError();
-      throw error;
+      throw connectionFailure(error) ? new StoreUnavailableError({ cause: error }) : error;
     }
   }
 
@@ -497,6 +528,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   async function lock(key: string, ttlMs: number, waitMs: number): Promise<Release> {
     open();
+    if (DOWN.has(client.status)) throw new StoreUnavailableError();
     const token = randomUUID();
     const deadline = Date.now() + Math.max(0, waitMs);
     const keys = [k.lock(key), k.queue(key), k.leases(key), k.seq(key)];
@@ -847,7 +879,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       });
     },
     async ready() {
-      if (closed) return false;
+      if (closed || DOWN.has(client.status)) return false;
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
