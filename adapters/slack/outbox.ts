@@ -6,6 +6,7 @@
  * what a dead instance left — never a reply twice, never the turn again.
  */
 import { webApi } from '@slack/bolt';
+import { text } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
 import {
   claimOutbox,
@@ -57,6 +58,10 @@ export interface SlackOutbox {
   /** Stops the periodic sweep. */
   stop(): Promise<void>;
 }
+
+/** The apology when the store is away: the command was not run, the person can send it again. */
+export const STORE_DOWN_TEXT =
+  'Désolé, le service reprend dans un instant : relancez votre commande dans quelques secondes.';
 
 /** Lease of a claimed entry: Slack's own retries stay within 10 s per call. */
 const LEASE_MS = 60_000;
@@ -123,6 +128,12 @@ export function createSlackOutbox(options: SlackOutboxOptions): SlackOutbox {
       );
       if (result.delivery) {
         await send(with_, target, result.replies, result.delivery);
+        return;
+      }
+      if (result.retryable) {
+        // The store is away: nothing was stored. Said plainly, and logged (not lost silently).
+        options.logger.warn({ channel: 'slack', code: 'store-unavailable' }, 'command not run');
+        await deliver(with_, target, renderReplies([text(STORE_DOWN_TEXT)]));
         return;
       }
       // Nothing stored for it (refused, failed, erased): sent once, as it is; a replay of a
