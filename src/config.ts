@@ -47,6 +47,11 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * How long a process waits for another one to release DATA_DIR (a rolling deploy onto one
+   * volume) before it exits with a message naming the other process. Seconds.
+   */
+  readonly dataDirWaitSeconds: number;
   readonly redisUrl?: string;
   /**
    * What every Redis key of this deployment starts with (REDIS_KEY_PREFIX, ending with `:`), so
@@ -185,6 +190,13 @@ export function loadConfig(env: Env = process.env): Config {
   const port = parseWith(env, 'PORT', strictInt(0, 65535), 'an integer from 0 to 65535') ?? 3000;
   const host = read(env, 'HOST') ?? '0.0.0.0';
   const dataDir = read(env, 'DATA_DIR') ?? './data';
+  const dataDirWaitSeconds =
+    parseWith(
+      env,
+      'DATA_DIR_WAIT_SECONDS',
+      strictInt(0, 3600),
+      'a whole number of seconds from 0 to 3600',
+    ) ?? 120;
   const redis = parseWith(env, 'REDIS_URL', redisUrl, 'a redis:// or rediss:// URL', true);
   const redisPrefix = parseWith(
     env,
@@ -306,6 +318,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     dataDir,
+    dataDirWaitSeconds,
     ...(redis !== undefined ? { redisUrl: redis } : {}),
     redisKeyPrefix:
       redisPrefix === undefined

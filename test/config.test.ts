@@ -80,6 +80,7 @@ describe('values are parsed once, typed', () => {
       port: 8080,
       host: '127.0.0.1',
       dataDir: '/var/lib/ccv',
+      dataDirWaitSeconds: 120,
       redisUrl: 'redis://cache:6379/0',
       redisKeyPrefix: 'clic:sens:',
       publicUrl: 'https://assistant.ville-sens.fr',
@@ -140,6 +141,7 @@ describe('REDIS_KEY_PREFIX: one deployment per prefix (issue 20)', () => {
 
 describe('a bad variable is named in a clear message', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
+    ['DATA_DIR_WAIT_SECONDS', { DATA_DIR_WAIT_SECONDS: '-1' }, /DATA_DIR_WAIT_SECONDS must be/],
     ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'clic sens' }, /REDIS_KEY_PREFIX must be/],
     ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'a*' }, /REDIS_KEY_PREFIX must be/],
     ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'x'.repeat(65) }, /REDIS_KEY_PREFIX must be/],
