@@ -252,6 +252,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       await Promise.all([...strip].map((id) => stripKeyboard(chatId, id)));
     }
 
+    if (result.outcome === 'forgotten') await forgetLegacy(chatId);
     if (!result.delivery) {
       // A turn that stored nothing (refused, erased, failed): sent once, as it is.
       const sent = await sendAll(chatId, messages);
@@ -259,6 +260,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return 'done';
     }
     return deliver(chatId, userRef, messages, result.delivery, live, strip);
+  }
+
+  /**
+   * « Oublier mes données » also erases what releases before the bot-scoped keys stored under the
+   * bare chat id (conversation, keyboards, observatory record).
+   */
+  async function forgetLegacy(chatId: number): Promise<void> {
+    await runtime.forget('telegram', String(chatId)).catch((error: unknown) => {
+      logger.warn({ channel: 'telegram', code: 'forget-failed', err: errorName(error) }, 'forget');
+    });
   }
 
   /** Delivers a turn's messages through the outbox; `live`/`strip`: the keyboards bookkeeping. */

@@ -364,4 +364,27 @@ describe('/oubli (SPEC §7: erase a user’s data at once)', () => {
     expect(await h.store.conversations.get(`telegram:${BOT_ID}:${CHAT_ID}`)).toBeUndefined();
     expect(await h.store.recall(`telegram:keyboards:${BOT_ID}:${CHAT_ID}`)).toBeUndefined();
   });
+
+  it('also erases what an earlier release stored under the bare chat id', async () => {
+    const legacy = `telegram:${CHAT_ID}`;
+    const at = Date.now();
+    await h.store.conversations.put(
+      {
+        key: legacy,
+        channel: 'telegram',
+        userRef: String(CHAT_ID),
+        flowId: 'clic',
+        flowVersion: 1,
+        revision: 1,
+        snapshot: {},
+        createdAt: at,
+        updatedAt: at,
+        expiresAt: at + 3_600_000,
+      },
+      0,
+    );
+    await command('/oubli');
+    await press(/Oui/);
+    expect(await h.store.conversations.get(legacy)).toBeUndefined();
+  });
 });
