@@ -93,7 +93,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      WHERE json_valid(data) AND json_type(data, '$.transcript') IS NOT NULL;`,
   // 4 — the outbox (issue 20): a turn's replies, written with the turn, until delivered; then
   // kept without them, as the de-duplication record of the platform's delivery id.
-  `CREATE TABLE outbox (
+  `CREATE TABLE IF NOT EXISTS outbox (
      id TEXT PRIMARY KEY,
      key TEXT NOT NULL,
      channel TEXT NOT NULL,
@@ -108,10 +108,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      done INTEGER NOT NULL DEFAULT 0,
      expires_at INTEGER NOT NULL
    );
-   CREATE INDEX outbox_due ON outbox (channel, done, lease_until);
-   CREATE INDEX outbox_by_user ON outbox (channel, user_ref);
-   CREATE INDEX outbox_by_key ON outbox (key);
-   CREATE INDEX outbox_by_expiry ON outbox (expires_at);`,
+   CREATE INDEX IF NOT EXISTS outbox_due ON outbox (channel, done, lease_until);
+   CREATE INDEX IF NOT EXISTS outbox_by_user ON outbox (channel, user_ref);
+   CREATE INDEX IF NOT EXISTS outbox_by_key ON outbox (key);
+   CREATE INDEX IF NOT EXISTS outbox_by_expiry ON outbox (expires_at);`,
 ];
 
 /** Options of {@link createSqliteStore}: a data directory, or an explicit file. */
