@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackChannel, type SlackChannel } from '../../adapters/slack/channel.js';
+import { STORE_DOWN_TEXT } from '../../adapters/slack/outbox.js';
 import { createTelegramChannel } from '../../adapters/telegram/channel.js';
 import { UNAVAILABLE_MESSAGE } from '../../adapters/web/plugin.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
@@ -26,6 +28,14 @@ import { createRuntime } from '../../src/runtime/runtime.js';
 import { buildServer } from '../../src/server/build-server.js';
 import type { ComposedApp } from '../../src/server/compose.js';
 import { createRedisStore, type RedisStore } from '../../src/storage/redis.js';
+import {
+  commandBody,
+  API_URL as SLACK_API_URL,
+  HOST as SLACK_HOST,
+  SECRET as SLACK_SECRET,
+  TOKEN as SLACK_TOKEN,
+  slackHeaders,
+} from '../slack/helpers.js';
 import { BOT_INFO, CHAT_ID, commandUpdate } from '../telegram/fixtures/updates.js';
 import { API_ROOT, SECRET, TOKEN } from '../telegram/helpers.js';
 import { createTestApp } from './helpers.js';
@@ -58,7 +68,10 @@ let redis: ChildProcess | undefined;
 let store: RedisStore;
 let web: ComposedApp;
 let telegram: FastifyInstance;
+let slack: FastifyInstance;
+let slackChannel: SlackChannel;
 let sent = 0;
+const slackPosts: string[] = [];
 const logLines: string[] = [];
 const stored: string[] = [];
 
@@ -140,11 +153,38 @@ beforeAll(async () => {
     readiness: store,
     channels: [channel],
   });
+  // And Slack, answering through response_url.
+  nock(SLACK_HOST)
+    .persist()
+    .post(/^\/commands\//)
+    .reply((_uri, body) => {
+      const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { text?: string };
+      slackPosts.push(String(parsed.text ?? ''));
+      return [200, 'ok'];
+    });
+  slackChannel = createSlackChannel({
+    config: {
+      slack: { signingSecret: SLACK_SECRET, botToken: SLACK_TOKEN, apiUrl: SLACK_API_URL },
+      town: {},
+    },
+    runtime,
+    store,
+    logger,
+    outboxSweepMs: 0,
+  });
+  slack = await buildServer({
+    logger,
+    metrics: createMetrics(),
+    readiness: store,
+    channels: [{ name: 'slack', plugin: slackChannel.plugin }],
+  });
 }, 20_000);
 
 afterAll(async () => {
   await web?.close(); // closes the store too
   await telegram?.close();
+  await slack?.close();
+  await slackChannel?.drain();
   await stopRedis();
   rmSync(dir, { recursive: true, force: true });
   nock.cleanAll();
@@ -158,6 +198,21 @@ const postUpdate = (updateId: number) =>
     headers: { 'x-telegram-bot-api-secret-token': SECRET },
     payload: commandUpdate(updateId, '/start'),
   });
+
+/** A signed `/centreville fiche stationnement`; resolves once the work after the ack is done. */
+async function slackCommand(): Promise<{ status: number; ms: number }> {
+  const raw = commandBody('fiche stationnement');
+  const started = Date.now();
+  const response = await slack.inject({
+    method: 'POST',
+    url: '/slack/events',
+    payload: raw,
+    headers: slackHeaders(raw),
+  });
+  const ms = Date.now() - started;
+  await slackChannel.drain();
+  return { status: response.statusCode, ms };
+}
 
 async function create(): Promise<{ status: number; ms: number; body: Record<string, unknown> }> {
   const started = Date.now();
@@ -229,6 +284,13 @@ describe('Redis stopped under load, then back', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(sent).toBe(1);
 
+    // Slack: the ack goes out at once, then a short apology (the command is not lost silently).
+    const command = await slackCommand();
+    expect(command.status).toBe(200);
+    expect(command.ms).toBeLessThan(3000);
+    expect(slackPosts).toEqual([STORE_DOWN_TEXT]);
+    expect(STORE_DOWN_TEXT).toMatch(/le service reprend dans un instant/);
+
     // The rate limits failed open: logged (once in a while) and counted.
     const metrics = await web.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/ccv_events_total\{event="rate_limit_fail_open"\} [1-9]/);
@@ -248,6 +310,10 @@ describe('Redis stopped under load, then back', () => {
     expect(message.statusCode).toBe(200);
     // Every 201 ever answered named a conversation that is stored.
     for (const id of stored) expect(await store.conversations.get(`web:${id}`)).toBeDefined();
+    // Slack answers the command again.
+    expect((await slackCommand()).status).toBe(200);
+    expect(slackPosts).toHaveLength(2);
+    expect(slackPosts[1]).toMatch(/stationnement/i);
     // Telegram's redelivery of the update refused during the outage is answered now.
     expect((await postUpdate(2)).statusCode).toBe(200);
     expect(sent).toBe(2);
