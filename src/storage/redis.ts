@@ -13,9 +13,18 @@
  * - `seen:{id}` — `SET NX PX` (de-duplication).
  * - `obs:town:{townKey}` — a hash identity hash → observatory record (JSON), and
  *   `obs:id:{identity}` — the set of town keys that identity has a record in (erasure).
- * - `lock:{key}` — `SET token NX PX ttl`, released only by its holder (compare-and-delete).
- *   Waiters queue fairly across instances in `lockq:{key}` (arrival order) and `lockw:{key}`
- *   (a lease each waiter renews by polling, so a crashed waiter leaves the queue by itself).
+ * - `lock:{key}` — `SET token NX PX ttl`, a lease the holder renews while its turn runs
+ *   (`renew`), released only by its holder (compare-and-delete): a dead instance's lock frees
+ *   itself within the lease. Waiters queue fairly across instances in `lockq:{key}` (arrival
+ *   order) and `lockw:{key}` (a lease each waiter renews by polling, so a crashed waiter leaves
+ *   the queue by itself).
+ * - `outbox:{id}` — a turn's replies until delivered (hash `key`, `owner`, `replies`, `target`,
+ *   `sent`, `attempts`, `created`, `lease`, `retry`, `done`), written by the turn's PUT script;
+ *   `outboxdue:{channel}` — a sorted set of the entries not delivered, by lease / retry time.
+ *
+ * The prefix is the deployment's (REDIS_KEY_PREFIX): two towns on one Redis never share a key.
+ * While the connection is down every call fails at once with StoreUnavailableError, and a
+ * command waits at most `commandTimeoutMs` (1 s): an outage fails fast, then heals by itself.
  *
  * The Lua scripts touch keys they derive from sets (erase-by-user, purge): a single Redis node
  * (or a primary with replicas / Sentinel) is required, not Redis Cluster.
