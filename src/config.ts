@@ -47,7 +47,18 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * How long a process waits for another one to release DATA_DIR (a rolling deploy onto one
+   * volume) before it exits with a message naming the other process. Seconds.
+   */
+  readonly dataDirWaitSeconds: number;
   readonly redisUrl?: string;
+  /**
+   * What every Redis key of this deployment starts with (REDIS_KEY_PREFIX, ending with `:`), so
+   * that two towns or bots on one Redis never see each other's data. Default: `clic:` and the
+   * town (`clic:sens:`), else the Telegram bot's id (`clic:tg123456:`), else `clic:`.
+   */
+  readonly redisKeyPrefix: string;
   /** Public base URL without a trailing slash (Telegram webhook, Slack manifest, CORS). */
   readonly publicUrl?: string;
   readonly town: { readonly name?: string; readonly region?: string };
@@ -142,6 +153,33 @@ function parseBoolean(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be true or false (got "${raw}").`);
 }
 
+/** REDIS_KEY_PREFIX: letters, digits, `_ . -` and `:` separators, 1–64 characters. */
+const keyPrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*:?$/)
+  .max(64);
+
+/** `Saint-Étienne-du-Rouvray` → `saint-etienne-du-rouvray` (key-safe, at most 40 characters). */
+export function townSlug(town: string): string {
+  return town
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+}
+
+/** The default REDIS_KEY_PREFIX: the town's, else the Telegram bot's, else `clic:`. */
+export function defaultRedisKeyPrefix(town?: string, telegramToken?: string): string {
+  const slug = town ? townSlug(town) : '';
+  if (slug) return `clic:${slug}:`;
+  const bot = telegramToken?.split(':')[0];
+  if (bot && /^\d+$/.test(bot)) return `clic:tg${bot}:`;
+  return 'clic:';
+}
+
 // === The loader
 
 /**
@@ -152,7 +190,20 @@ export function loadConfig(env: Env = process.env): Config {
   const port = parseWith(env, 'PORT', strictInt(0, 65535), 'an integer from 0 to 65535') ?? 3000;
   const host = read(env, 'HOST') ?? '0.0.0.0';
   const dataDir = read(env, 'DATA_DIR') ?? './data';
+  const dataDirWaitSeconds =
+    parseWith(
+      env,
+      'DATA_DIR_WAIT_SECONDS',
+      strictInt(0, 3600),
+      'a whole number of seconds from 0 to 3600',
+    ) ?? 120;
   const redis = parseWith(env, 'REDIS_URL', redisUrl, 'a redis:// or rediss:// URL', true);
+  const redisPrefix = parseWith(
+    env,
+    'REDIS_KEY_PREFIX',
+    keyPrefix,
+    'at most 64 letters, digits, _ . - with : as separator (e.g. clic:sens:)',
+  );
   const publicUrl = parseWith(
     env,
     'PUBLIC_URL',
@@ -267,7 +318,14 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     dataDir,
+    dataDirWaitSeconds,
     ...(redis !== undefined ? { redisUrl: redis } : {}),
+    redisKeyPrefix:
+      redisPrefix === undefined
+        ? defaultRedisKeyPrefix(townName, telegramToken)
+        : redisPrefix.endsWith(':')
+          ? redisPrefix
+          : `${redisPrefix}:`,
     ...(publicUrl !== undefined ? { publicUrl } : {}),
     town: {
       ...(townName !== undefined ? { name: townName } : {}),

@@ -22,6 +22,11 @@ export interface Metrics {
   observeTurn(observation: TurnObservation): void;
   /** Counts an HTTP response by status class, for error-rate alerts. */
   observeHttp(statusCode: number): void;
+  /**
+   * Counts an operational event (`rate_limit_fail_open`: a request let through while the
+   * limiter's store was unreachable), as `ccv_events_total{event=…}`.
+   */
+  countEvent(event: string): void;
   /** The whole registry in the Prometheus text format 0.0.4. */
   render(): string;
 }
@@ -46,6 +51,7 @@ function num(value: number): string {
 export function createMetrics(options: { channels?: readonly string[] } = {}): Metrics {
   const series = new Map<string, ChannelSeries>();
   const http = new Map<string, number>();
+  const events = new Map<string, number>();
   const started = Date.now();
 
   const seriesFor = (channel: string): ChannelSeries => {
@@ -75,6 +81,10 @@ export function createMetrics(options: { channels?: readonly string[] } = {}): M
     observeHttp(statusCode) {
       const cls = `${Math.floor(statusCode / 100)}xx`;
       http.set(cls, (http.get(cls) ?? 0) + 1);
+    },
+
+    countEvent(event) {
+      events.set(event, (events.get(event) ?? 0) + 1);
     },
 
     render() {
@@ -114,6 +124,12 @@ export function createMetrics(options: { channels?: readonly string[] } = {}): M
       out.push('# TYPE ccv_http_responses_total counter');
       for (const cls of [...http.keys()].sort()) {
         out.push(`ccv_http_responses_total{class="${cls}"} ${http.get(cls) ?? 0}`);
+      }
+
+      out.push('# HELP ccv_events_total Operational events (e.g. rate limits failing open).');
+      out.push('# TYPE ccv_events_total counter');
+      for (const event of [...events.keys()].sort()) {
+        out.push(`ccv_events_total{event="${label(event)}"} ${events.get(event) ?? 0}`);
       }
 
       const mem = process.memoryUsage();

@@ -80,7 +80,9 @@ describe('values are parsed once, typed', () => {
       port: 8080,
       host: '127.0.0.1',
       dataDir: '/var/lib/ccv',
+      dataDirWaitSeconds: 120,
       redisUrl: 'redis://cache:6379/0',
+      redisKeyPrefix: 'clic:sens:',
       publicUrl: 'https://assistant.ville-sens.fr',
       town: { name: 'Sens', region: 'Bourgogne-Franche-Comté' },
       web: {
@@ -118,8 +120,31 @@ describe('values are parsed once, typed', () => {
   });
 });
 
+describe('REDIS_KEY_PREFIX: one deployment per prefix (issue 20)', () => {
+  it('defaults to the town, else the Telegram bot, else clic:', () => {
+    expect(loadConfig({ TOWN_NAME: 'Saint-Étienne-du-Rouvray' }).redisKeyPrefix).toBe(
+      'clic:saint-etienne-du-rouvray:',
+    );
+    const bot = { TELEGRAM_BOT_TOKEN: '7012345678:AAH-x', TELEGRAM_MODE: 'polling' };
+    expect(loadConfig(bot).redisKeyPrefix).toBe('clic:tg7012345678:');
+    expect(loadConfig({ ...bot, TOWN_NAME: 'Dole' }).redisKeyPrefix).toBe('clic:dole:');
+    expect(loadConfig({}).redisKeyPrefix).toBe('clic:');
+  });
+
+  it('an explicit prefix wins and always ends with a colon', () => {
+    expect(loadConfig({ REDIS_KEY_PREFIX: 'clic', TOWN_NAME: 'Sens' }).redisKeyPrefix).toBe(
+      'clic:',
+    );
+    expect(loadConfig({ REDIS_KEY_PREFIX: 'prod:sens:' }).redisKeyPrefix).toBe('prod:sens:');
+  });
+});
+
 describe('a bad variable is named in a clear message', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
+    ['DATA_DIR_WAIT_SECONDS', { DATA_DIR_WAIT_SECONDS: '-1' }, /DATA_DIR_WAIT_SECONDS must be/],
+    ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'clic sens' }, /REDIS_KEY_PREFIX must be/],
+    ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'a*' }, /REDIS_KEY_PREFIX must be/],
+    ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'x'.repeat(65) }, /REDIS_KEY_PREFIX must be/],
     ['PORT', { PORT: 'abc' }, /PORT must be an integer from 0 to 65535 \(got "abc"\)/],
     ['PORT', { PORT: '70000' }, /PORT must be/],
     ['PORT', { PORT: '80.5' }, /PORT must be/],

@@ -39,6 +39,7 @@ import {
   readSearchSubmission,
   SEARCH_CALLBACK,
 } from './modal.js';
+import { createSlackOutbox } from './outbox.js';
 import { createSlackReceiver } from './receiver.js';
 import { ACTION_PREFIX, renderReplies } from './render.js';
 import {
@@ -72,7 +73,7 @@ export interface BilanRequest {
 export interface SlackChannelDeps {
   readonly config: Pick<Config, 'slack' | 'town'>;
   readonly runtime: Runtime;
-  readonly store: Pick<Store, 'markSeen'>;
+  readonly store: Pick<Store, 'markSeen' | 'outbox'>;
   readonly logger: SlackChannelLogger;
   /** The guide as data; the shared catalog by default. */
   readonly catalog?: Catalog;
@@ -83,6 +84,8 @@ export interface SlackChannelDeps {
   readonly bilan?: (request: BilanRequest) => Promise<readonly Reply[]>;
   /** Clock (signature window, turn context), for tests. */
   readonly now?: () => Date;
+  /** Pause between two sweeps of the outbox, in ms (0 = none). Default 30 s. */
+  readonly outboxSweepMs?: number;
 }
 
 /** The mounted channel. */
@@ -125,6 +128,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     signingSecret: slack.signingSecret,
     logger,
     markSeen: (id) => deps.store.markSeen(id, DEDUPE_TTL_MS),
+    redeliver: (id) => outbox.redeliver(id),
     now: () => now().getTime(),
   });
 
@@ -145,6 +149,15 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   });
 
   const deliver = createDeliverer({ logger, allowedHosts: responseUrlHosts(slack.apiUrl) });
+  const outbox = createSlackOutbox({
+    store: deps.store,
+    runtime,
+    logger,
+    deliver,
+    botToken: slack.botToken,
+    ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+    ...(deps.outboxSweepMs !== undefined ? { sweepMs: deps.outboxSweepMs } : {}),
+  });
 
   // --- Helpers shared by the listeners
 
@@ -175,8 +188,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     target: DeliveryTarget,
     event: InboundEvent,
   ): Promise<void> {
-    const result = await sendTurn(who)(event);
-    await send(client, target, result.replies);
+    const key = slackConversationKey(who.teamId, who.userId);
+    await outbox.turn(client, key, event, turnContext(who.teamId, who.userId), target);
   }
 
   /** Everything after the ack runs here: a failure is logged and told kindly, never thrown. */
@@ -392,7 +405,13 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     logger.error({ channel: 'slack', code: nameOf(error) }, 'slack app error');
   });
 
-  return { plugin: receiver.plugin, drain: () => receiver.drain() };
+  return {
+    plugin: receiver.plugin,
+    async drain() {
+      await receiver.drain();
+      await outbox.stop();
+    },
+  };
 }
 
 // === Helpers

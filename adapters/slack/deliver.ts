@@ -29,12 +29,16 @@ export interface DelivererOptions {
   readonly timeoutMs?: number;
 }
 
-/** Sends messages; never throws (failures are logged without any message text). */
+/**
+ * Sends messages in order; resolves with how many were accepted before the first one that
+ * neither path took (the rest is not sent: order matters). Never throws (failures are logged
+ * without any message text).
+ */
 export type Deliver = (
   client: webApi.WebClient,
   target: DeliveryTarget,
   messages: readonly SlackMessage[],
-) => Promise<void>;
+) => Promise<number>;
 
 /** The hosts a response_url may use: Slack's, plus the host of a custom API URL. */
 export function responseUrlHosts(apiUrl?: string): string[] {
@@ -100,18 +104,20 @@ export function createDeliverer(options: DelivererOptions): Deliver {
     client: webApi.WebClient,
     userId: string,
     message: SlackMessage,
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await client.chat.postMessage({
         channel: userId,
         text: message.text,
         blocks: message.blocks,
       });
+      return true;
     } catch (error) {
       logger.error(
         { channel: 'slack', code: 'post-message-failed', err: nameOf(error) },
         'chat.postMessage failed',
       );
+      return false;
     }
   }
 
@@ -120,10 +126,16 @@ export function createDeliverer(options: DelivererOptions): Deliver {
       target.responseUrl && isAllowedResponseUrl(target.responseUrl, options.allowedHosts)
         ? target.responseUrl
         : undefined;
+    let accepted = 0;
     for (const message of messages) {
-      if (url && (await viaResponseUrl(url, message))) continue;
-      await viaDirectMessage(client, target.userId, message);
+      if (url && (await viaResponseUrl(url, message))) {
+        accepted++;
+        continue;
+      }
+      if (!(await viaDirectMessage(client, target.userId, message))) break;
+      accepted++;
     }
+    return accepted;
   };
 }
 

@@ -8,6 +8,7 @@
  * Bolt does it. The receiver answers through fastify's reply rather than the raw socket, so that
  * the server's hooks (security headers, access log, metrics) apply to Slack requests too.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import {
@@ -39,6 +40,11 @@ export interface SlackReceiverOptions {
    * without reaching the app. Errors count as « first time » (better twice than never).
    */
   readonly markSeen: (id: string) => Promise<boolean>;
+  /**
+   * Called (after the 200, in the background) with the id of a request seen before: a retry
+   * whose turn is stored but whose replies were not all delivered gets them now (the outbox).
+   */
+  readonly redeliver?: (id: string) => Promise<unknown>;
   /** Route path; `/slack/events` by default. */
   readonly path?: string;
   /** Largest body accepted (block_actions carry the whole message): 512 KiB by default. */
@@ -82,12 +88,32 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The de-duplication id: Events API `event_id`, else a digest of the whole signed body. */
+/**
+ * The de-duplication id (also the outbox id of the request's turn): Events API `event_id`, else
+ * a digest of the whole signed body — scoped by the team when the body names it, so that two
+ * workspaces never share an id.
+ */
 export function requestId(body: SlackBody, raw: string): string {
+  const team = teamOf(body);
+  const scope = team ? `slack:${team}` : 'slack';
   if (typeof body.event_id === 'string' && body.event_id.length <= 100) {
-    return `slack:event:${body.event_id}`;
+    return `${scope}:event:${body.event_id}`;
   }
-  return `slack:body:${createHash('sha256').update(raw).digest('hex')}`;
+  return `${scope}:body:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+/** The workspace of a request: `team_id` (commands, events) or `team.id` (interactivity). */
+function teamOf(body: SlackBody): string | undefined {
+  const team = body.team_id ?? (isRecord(body.team) ? body.team.id : undefined);
+  return typeof team === 'string' && /^[A-Z0-9]{1,32}$/.test(team) ? team : undefined;
+}
+
+/** The request being processed, for the listeners: its id is their turn's outbox id. */
+const current = new AsyncLocalStorage<{ readonly id: string }>();
+
+/** The id of the Slack request whose listener is running (undefined outside one). */
+export function currentSlackRequestId(): string | undefined {
+  return current.getStore()?.id;
 }
 
 // === The receiver
@@ -145,13 +171,16 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
     }
 
     // --- Retries: one answer per request, whatever Slack re-sends.
+    const id = requestId(body, raw);
     let first = true;
     try {
-      first = await options.markSeen(requestId(body, raw));
+      first = await options.markSeen(id);
     } catch {
       logger.warn({ channel: 'slack', code: 'dedupe-failed' }, 'slack de-duplication skipped');
     }
     if (!first) {
+      // Its turn may be stored with replies still undelivered (a crash, a failed send).
+      if (options.redeliver) track(options.redeliver(id));
       logger.info(
         {
           channel: 'slack',
@@ -167,7 +196,18 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
     if (!app) {
       return reply.code(503).send({ error: 'unavailable', message: 'Slack n’est pas prêt.' });
     }
-    return dispatch(app, body, reply, retry);
+    return dispatch(app, body, reply, retry, id);
+  }
+
+  function track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      (error: unknown) => {
+        logger.error({ channel: 'slack', code: codeOf(error) }, 'slack redelivery failed');
+      },
+    );
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
   }
 
   async function dispatch(
@@ -175,6 +215,7 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
     body: SlackBody,
     reply: FastifyReply,
     retry: { num: number | undefined; reason: string | undefined },
+    id: string,
   ): Promise<FastifyReply> {
     let settle: (outcome: AckOutcome) => void = () => undefined;
     const outcome = new Promise<AckOutcome>((resolve) => {
@@ -193,18 +234,20 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
       },
     };
     const timer = setTimeout(() => settle({ kind: 'timeout' }), ackTimeoutMs);
-    const processing = target.processEvent(event).then(
-      () => settle({ kind: 'done' }),
-      (error: unknown) => {
-        if (acknowledged) {
-          logger.error(
-            { channel: 'slack', code: codeOf(error) },
-            'slack listener failed after ack',
-          );
-        }
-        settle({ kind: 'error', error });
-      },
-    );
+    const processing = current
+      .run({ id }, () => target.processEvent(event))
+      .then(
+        () => settle({ kind: 'done' }),
+        (error: unknown) => {
+          if (acknowledged) {
+            logger.error(
+              { channel: 'slack', code: codeOf(error) },
+              'slack listener failed after ack',
+            );
+          }
+          settle({ kind: 'error', error });
+        },
+      );
     inFlight.add(processing);
     void processing.finally(() => inFlight.delete(processing));
 

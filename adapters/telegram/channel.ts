@@ -1,12 +1,15 @@
 /**
  * The Telegram channel (SPEC §6): grammY for the Bot API, our fastify server for the webhook.
  *
- * One update = check the secret (webhook) → de-duplicate on `update_id` → classify (inbound.ts)
- * → answer the button press first → one runtime turn on `telegram:<chat id>` (the runtime locks,
- * persists, then hands back the replies) → strip the keyboards that were just answered → send the
- * replies (render.ts). The state is stored before anything is sent, so a failed send loses no
- * conversation: the next message simply continues. Every webhook request that passes the secret
- * is answered 200, so Telegram never re-sends an update because we did not like it.
+ * One update = check the secret (webhook) → classify (inbound.ts) → answer the button press
+ * first → one runtime turn on `telegram:<bot id>:<chat id>` with the update as its outbox id (the
+ * runtime locks, stores the turn and its replies in one write, then hands the replies back) →
+ * strip the keyboards that were just answered → send the replies (render.ts), each one marked
+ * delivered once Telegram accepted it. A redelivered update whose turn is stored gets the replies
+ * not yet delivered, never a second turn; a periodic sweep sends what a dead instance left
+ * (src/runtime/outbox.ts). Updates without a turn (media, stale buttons…) are de-duplicated on
+ * `update_id`. The webhook answers 200, except when the store could not take the turn or the
+ * replies could not be delivered: then a 503 makes Telegram deliver the update again later.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { autoRetry } from '@grammyjs/auto-retry';
@@ -15,9 +18,22 @@ import { Bot, GrammyError, HttpError } from 'grammy';
 import type { BotCommand, Update, UserFromGetMe } from 'grammy/types';
 import { text } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
-import { logKey, type Runtime, type TurnResult } from '../../src/runtime/runtime.js';
+import {
+  deliverOutbox,
+  type OutboxSweep,
+  outboxReplies,
+  type SendOutcome,
+  startOutboxSweep,
+  sweepOutbox,
+} from '../../src/runtime/outbox.js';
+import {
+  logKey,
+  type Runtime,
+  type TurnDelivery,
+  type TurnResult,
+} from '../../src/runtime/runtime.js';
 import type { InboundEvent } from '../../src/runtime/types.js';
-import type { Store } from '../../src/storage/types.js';
+import { type OutboxEntry, type Store, StoreUnavailableError } from '../../src/storage/types.js';
 import { type TelegramCallback, type TelegramInbound, toInbound } from './inbound.js';
 import { renderReplies, type TelegramMessage, toPlainMessage } from './render.js';
 
@@ -51,6 +67,8 @@ export interface TelegramChannelDeps {
   readonly botInfo?: UserFromGetMe;
   /** How long the webhook waits for a turn before answering 200 anyway (default 50 s). */
   readonly webhookTimeoutMs?: number;
+  /** Pause between two sweeps of the outbox, in ms (0 = no sweep). Default 30 s. */
+  readonly outboxSweepMs?: number;
   /** `@grammyjs/auto-retry` limits (defaults: 3 retries, at most 60 s of `retry_after`). */
   readonly retry?: { readonly maxRetryAttempts?: number; readonly maxDelaySeconds?: number };
 }
@@ -63,13 +81,24 @@ export interface TelegramChannel {
   readonly plugin: FastifyPluginAsync;
   /** The grammY bot (its `api` is what the webhook script and tests call). */
   readonly bot: Bot;
-  /** Handles one update as the webhook and long polling do (de-duplication included). */
-  handleUpdate(update: Update): Promise<void>;
-  /** Registers the commands, then starts long polling when `mode` is `polling`. */
+  /**
+   * Handles one update as the webhook and long polling do (de-duplication included): `'retry'`
+   * when it must be delivered again (nothing stored, or replies not yet delivered).
+   */
+  handleUpdate(update: Update): Promise<Disposition>;
+  /** Delivers now what is due in this bot's outbox; resolves with how many entries it took. */
+  sweepOutbox(): Promise<number>;
+  /**
+   * Registers the commands, starts the outbox sweep (at once, then every `outboxSweepMs`), then
+   * long polling when `mode` is `polling`.
+   */
   start(): Promise<void>;
   /** Stops polling and waits for the updates in flight. */
   stop(): Promise<void>;
 }
+
+/** What the webhook answers: 200 (`done`), or a non-2xx so that Telegram redelivers (`retry`). */
+export type Disposition = 'done' | 'retry';
 
 // === Constants
 
@@ -133,36 +162,47 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       rethrowHttpErrors: true,
     }),
   );
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
+  let sweep: OutboxSweep | undefined;
   let polling: Promise<void> | undefined;
 
   // Long polling and `bot.handleUpdate` both land here.
   bot.use(async (ctx) => {
-    await processUpdate(ctx.update);
+    await track(processUpdate(ctx.update));
   });
 
   // --- One update
 
-  async function processUpdate(update: Update): Promise<void> {
+  /** The bot's id (the token's first part): every key of this bot is scoped by it. */
+  const botId = config.botToken.slice(0, Math.max(0, config.botToken.indexOf(':')));
+  const scope = `telegram:${botId}`;
+
+  async function processUpdate(update: Update): Promise<Disposition> {
     const updateId: unknown = (update as { update_id?: unknown }).update_id;
     if (typeof updateId !== 'number' || !Number.isSafeInteger(updateId)) {
       logger.debug({ channel: 'telegram', code: 'malformed-update' }, 'update ignored');
-      return;
+      return 'done';
+    }
+    const inbound = toInbound(update, { botUsername: bot.botInfo.username });
+    // A turn is de-duplicated by its outbox (stored with the turn): a redelivery after a crash
+    // gets the stored replies, never a second turn and never silence.
+    if (inbound.kind === 'turn') {
+      return takeTurn(inbound.chatId, inbound.event, inbound.callback, updateId);
     }
     try {
-      if (!(await store.markSeen(`telegram:update:${updateId}`, DEDUPE_TTL_MS))) {
+      if (!(await store.markSeen(`${scope}:update:${updateId}`, DEDUPE_TTL_MS))) {
         logger.info({ channel: 'telegram', code: 'duplicate-update' }, 'update already handled');
-        return;
+        return 'done';
       }
     } catch (error) {
       // Without the store we cannot de-duplicate; answering twice beats not answering.
       logger.warn({ channel: 'telegram', code: 'dedupe-failed', err: errorName(error) }, 'dedupe');
     }
-    const inbound = toInbound(update, { botUsername: bot.botInfo.username });
     await act(inbound);
+    return 'done';
   }
 
-  async function act(inbound: TelegramInbound): Promise<void> {
+  async function act(inbound: Exclude<TelegramInbound, { kind: 'turn' }>): Promise<void> {
     switch (inbound.kind) {
       case 'ignored':
         logger.debug({ channel: 'telegram', code: `ignored-${inbound.reason}` }, 'update ignored');
@@ -171,10 +211,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         await answerCallback(inbound.callbackId, inbound.notice);
         return;
       case 'media':
-        await deliver(inbound.chatId, [text(MEDIA_NOTE_TEXT)]);
-        return;
-      case 'turn':
-        await takeTurn(inbound.chatId, inbound.event, inbound.callback);
+        await sendAll(inbound.chatId, safeRender([text(MEDIA_NOTE_TEXT)], scope));
         return;
     }
   }
@@ -183,43 +220,120 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     chatId: number,
     event: InboundEvent,
     callback: TelegramCallback | undefined,
-  ): Promise<void> {
+    updateId: number,
+  ): Promise<Disposition> {
     // Answer the press first: the spinner stops at once, whatever the turn takes.
     if (callback) await answerCallback(callback.id);
-    const userRef = String(chatId);
+    const userRef = `${botId}:${chatId}`;
     const key = `telegram:${userRef}`;
-    const result: TurnResult = await runtime.turn(key, event, {
-      channel: 'telegram',
-      userRef,
-      ...(deps.town ? { town: deps.town } : {}),
-      now: new Date(),
-    });
+    const result: TurnResult = await runtime.turn(
+      key,
+      event,
+      { channel: 'telegram', userRef, ...(deps.town ? { town: deps.town } : {}), now: new Date() },
+      { outbox: { id: `${scope}:update:${updateId}`, target: { chatId } } },
+    );
+    if (result.retryable) {
+      // Nothing was stored: Telegram delivers the update again later, we answer it then.
+      logger.warn({ channel: 'telegram', code: 'store-unavailable' }, 'update left for later');
+      return 'retry';
+    }
+    if (result.outcome === 'replayed' && !result.delivery) return 'done';
     const messages = safeRender(result.replies, key);
     const advanced = result.outcome === 'ok' || result.outcome === 'forgotten';
     const offersChoices = messages.some((m) => m.reply_markup !== undefined);
 
     // Old keyboards: the pressed one is answered; the previous turn's ones make way for new ones.
-    const kbKey = `telegram:keyboards:${userRef}`;
-    const live = result.outcome === 'forgotten' ? [] : await recallKeyboards(kbKey);
+    const replayed = result.outcome === 'replayed';
+    const live = result.outcome === 'forgotten' ? [] : await recallKeyboards(userRef);
     const strip = new Set<number>();
-    if (advanced && callback?.messageId !== undefined) strip.add(callback.messageId);
-    if (offersChoices) for (const id of live) strip.add(id);
-    await Promise.all([...strip].map((id) => stripKeyboard(chatId, id)));
+    if (!replayed) {
+      if (advanced && callback?.messageId !== undefined) strip.add(callback.messageId);
+      if (offersChoices) for (const id of live) strip.add(id);
+      await Promise.all([...strip].map((id) => stripKeyboard(chatId, id)));
+    }
 
-    const sent = await send(chatId, messages);
-    if (result.outcome === 'forgotten') return;
+    if (result.outcome === 'forgotten') await forgetLegacy(chatId);
+    if (!result.delivery) {
+      // A turn that stored nothing (refused, erased, failed): sent once, as it is.
+      const sent = await sendAll(chatId, messages);
+      if (result.outcome !== 'forgotten') await keepKeyboards(userRef, live, strip, sent);
+      return 'done';
+    }
+    return deliver(chatId, userRef, messages, result.delivery, live, strip);
+  }
+
+  /**
+   * « Oublier mes données » also erases what releases before the bot-scoped keys stored under the
+   * bare chat id (conversation, keyboards, observatory record).
+   */
+  async function forgetLegacy(chatId: number): Promise<void> {
+    await runtime.forget('telegram', String(chatId)).catch((error: unknown) => {
+      logger.warn({ channel: 'telegram', code: 'forget-failed', err: errorName(error) }, 'forget');
+    });
+  }
+
+  /** Delivers a turn's messages through the outbox; `live`/`strip`: the keyboards bookkeeping. */
+  async function deliver(
+    chatId: number,
+    userRef: string,
+    messages: readonly TelegramMessage[],
+    delivery: TurnDelivery,
+    live: readonly number[],
+    strip: ReadonlySet<number>,
+  ): Promise<Disposition> {
+    const withKeyboard: number[] = [];
+    const outcome = await deliverOutbox({
+      store,
+      logger,
+      channel: 'telegram',
+      delivery,
+      messages,
+      send: async (message) => {
+        const sent = await sendOne(chatId, message);
+        if (sent.messageId !== undefined && message.reply_markup) withKeyboard.push(sent.messageId);
+        return sent.outcome;
+      },
+    });
+    await keepKeyboards(userRef, live, strip, withKeyboard);
+    // Undelivered replies: a non-2xx makes Telegram deliver the update again, and we send them.
+    return outcome === 'pending' ? 'retry' : 'done';
+  }
+
+  /** The sweep: what a dead instance or a failed send left undelivered for this bot. */
+  async function deliverStored(entry: OutboxEntry, delivery: TurnDelivery): Promise<void> {
+    const chatId = (entry.target as { chatId?: unknown } | undefined)?.chatId;
+    if (typeof chatId !== 'number' || !Number.isSafeInteger(chatId)) {
+      await store.outbox.settle(entry.id, delivery.sent, { done: true });
+      return;
+    }
+    const messages = safeRender(outboxReplies(entry.replies), entry.key);
+    await deliver(
+      chatId,
+      entry.userRef,
+      messages,
+      delivery,
+      await recallKeyboards(entry.userRef),
+      new Set(),
+    );
+  }
+
+  async function keepKeyboards(
+    userRef: string,
+    live: readonly number[],
+    strip: ReadonlySet<number>,
+    sent: readonly number[],
+  ): Promise<void> {
     const kept = live.filter((id) => !strip.has(id));
     const next = [...kept, ...sent].slice(-20);
-    if (next.length !== live.length || next.some((id, i) => id !== live[i])) {
-      await store
-        .remember(kbKey, next, KEYBOARDS_TTL_MS, { channel: 'telegram', userRef })
-        .catch((error: unknown) => {
-          logger.warn(
-            { channel: 'telegram', code: 'remember-failed', err: errorName(error) },
-            'kb',
-          );
-        });
-    }
+    if (next.length === live.length && next.every((id, i) => id === live[i])) return;
+    await store
+      .remember(`telegram:keyboards:${userRef}`, next, KEYBOARDS_TTL_MS, {
+        channel: 'telegram',
+        userRef,
+      })
+      .catch((error: unknown) => {
+        logger.warn({ channel: 'telegram', code: 'remember-failed', err: errorName(error) }, 'kb');
+      });
   }
 
   /** Renders replies; a reply we cannot render is logged and replaced by a safe sentence. */
@@ -237,39 +351,48 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  async function deliver(chatId: number, replies: readonly Reply[]): Promise<void> {
-    await send(chatId, safeRender(replies, `telegram:${chatId}`));
-  }
-
   // --- Bot API calls (each one logged without text or ids when it fails)
 
   /** Sends in order; stops at the first failure. Returns the ids of messages with a keyboard. */
-  async function send(chatId: number, messages: readonly TelegramMessage[]): Promise<number[]> {
+  async function sendAll(chatId: number, messages: readonly TelegramMessage[]): Promise<number[]> {
     const withKeyboard: number[] = [];
     for (const message of messages) {
-      const { text: html, ...other } = message;
-      try {
-        const sent = await bot.api.sendMessage(chatId, html, other).catch(async (error) => {
-          // Our HTML refused (a rendering bug): the same words as plain text beat silence.
-          if (
-            error instanceof GrammyError &&
-            error.error_code === 400 &&
-            /entit/i.test(error.description)
-          ) {
-            logger.warn({ channel: 'telegram', code: 'html-refused' }, 'sent as plain text');
-            const plain = toPlainMessage(message);
-            const { text: raw, ...rest } = plain;
-            return bot.api.sendMessage(chatId, raw, rest);
-          }
-          throw error;
-        });
-        if (message.reply_markup) withKeyboard.push(sent.message_id);
-      } catch (error) {
-        logApiError('sendMessage', error);
-        break;
-      }
+      const sent = await sendOne(chatId, message);
+      if (sent.outcome !== 'sent') break;
+      if (message.reply_markup && sent.messageId !== undefined) withKeyboard.push(sent.messageId);
     }
     return withKeyboard;
+  }
+
+  /** One message: accepted (with its id), failed for now, or refused for good (bot blocked…). */
+  async function sendOne(
+    chatId: number,
+    message: TelegramMessage,
+  ): Promise<{ outcome: SendOutcome; messageId?: number }> {
+    const { text: html, ...other } = message;
+    try {
+      const sent = await bot.api.sendMessage(chatId, html, other).catch(async (error) => {
+        // Our HTML refused (a rendering bug): the same words as plain text beat silence.
+        if (
+          error instanceof GrammyError &&
+          error.error_code === 400 &&
+          /entit/i.test(error.description)
+        ) {
+          logger.warn({ channel: 'telegram', code: 'html-refused' }, 'sent as plain text');
+          const plain = toPlainMessage(message);
+          const { text: raw, ...rest } = plain;
+          return bot.api.sendMessage(chatId, raw, rest);
+        }
+        throw error;
+      });
+      return { outcome: 'sent', messageId: sent.message_id };
+    } catch (error) {
+      logApiError('sendMessage', error);
+      // 400 (chat not found…) and 403 (blocked by the user) will not change by retrying.
+      const refused =
+        error instanceof GrammyError && (error.error_code === 400 || error.error_code === 403);
+      return { outcome: refused ? 'drop' : 'retry' };
+    }
   }
 
   async function answerCallback(id: string, notice?: string): Promise<void> {
@@ -292,9 +415,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  async function recallKeyboards(kbKey: string): Promise<number[]> {
+  async function recallKeyboards(userRef: string): Promise<number[]> {
     try {
-      const value = await store.recall(kbKey);
+      const value = await store.recall(`telegram:keyboards:${userRef}`);
       return Array.isArray(value) ? value.filter((v): v is number => Number.isSafeInteger(v)) : [];
     } catch {
       return [];
@@ -313,21 +436,23 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   // --- Tracking (graceful stop)
 
-  function track(work: Promise<void>): Promise<void> {
+  function track<T>(work: Promise<T>): Promise<T> {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work)).catch(() => undefined);
     return work;
   }
 
-  async function handleUpdate(update: Update): Promise<void> {
+  async function handleUpdate(update: Update): Promise<Disposition> {
     try {
       if (!bot.isInited()) await bot.init();
-      await track(bot.handleUpdate(update));
+      return await track(processUpdate(update));
     } catch (error) {
       logger.error(
         { channel: 'telegram', code: 'update-failed', err: errorName(unwrap(error)) },
         'update failed',
       );
+      // The store gave up on us: Telegram delivers the update again later.
+      return error instanceof StoreUnavailableError ? 'retry' : 'done';
     }
   }
 
@@ -352,16 +477,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       },
       async (request, reply) => {
         const body: unknown = request.body;
+        let disposition: Disposition = 'done';
         if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
           const work = handleUpdate(body as Update);
-          // Telegram waits about 60 s; past our timeout it gets its 200 and the turn goes on.
+          // Telegram waits about 60 s; past our timeout it gets its 200 and the turn goes on
+          // (its replies are in the outbox: the sweep delivers them if this instance dies).
           let timer: NodeJS.Timeout | undefined;
-          const timeout = new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, timeoutMs);
+          const timeout = new Promise<Disposition>((resolve) => {
+            timer = setTimeout(() => resolve('done'), timeoutMs);
             timer.unref();
           });
-          await Promise.race([work, timeout]);
+          disposition = await Promise.race([work, timeout]);
           clearTimeout(timer);
+        }
+        if (disposition === 'retry') {
+          // Not stored, or replies not delivered: Telegram sends the update again later.
+          return reply.code(503).header('retry-after', '5').send({ ok: false });
         }
         return reply.code(200).send({ ok: true });
       },
@@ -378,14 +509,29 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
+  const sweepArgs = {
+    store,
+    logger,
+    channel: 'telegram' as const,
+    idPrefix: `${scope}:`,
+    deliver: deliverStored,
+  };
+
   const channel: TelegramChannel = {
     name: 'telegram',
     plugin,
     bot,
     handleUpdate,
+    sweepOutbox: () => sweepOutbox(sweepArgs),
     async start() {
       await bot.init();
       await registerCommands();
+      if ((deps.outboxSweepMs ?? 30_000) > 0) {
+        sweep ??= startOutboxSweep({
+          ...sweepArgs,
+          ...(deps.outboxSweepMs ? { everyMs: deps.outboxSweepMs } : {}),
+        });
+      }
       if (config.mode === 'polling' && !polling) {
         polling = bot
           .start({
@@ -403,6 +549,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       }
     },
     async stop() {
+      await sweep?.stop();
+      sweep = undefined;
       if (polling) {
         await bot.stop().catch(() => undefined);
         await polling;

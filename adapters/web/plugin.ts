@@ -25,7 +25,7 @@ import {
   toStartEvent,
   WEB_MESSAGES,
 } from './inbound.js';
-import { createMemoryRateLimiter, type RateLimiter } from './rate-limit.js';
+import { createMemoryRateLimiter, failOpen, type RateLimiter } from './rate-limit.js';
 import {
   renderTranscript,
   renderWebReply,
@@ -47,7 +47,12 @@ export interface WebRuntime {
       readonly mustExist?: boolean;
       readonly isNew?: boolean;
     },
-  ): Promise<{ readonly replies: readonly Reply[]; readonly outcome: string }>;
+  ): Promise<{
+    readonly replies: readonly Reply[];
+    readonly outcome: string;
+    /** Nothing was stored (the store is away): answered 503. */
+    readonly retryable?: true;
+  }>;
   transcript(key: string): Promise<readonly TranscriptEntryLike[] | undefined>;
   forget(channel: Channel, userRef: string): Promise<number>;
 }
@@ -73,8 +78,16 @@ export interface WebChannelOptions {
   readonly widgetFile?: string;
   /** Swappable limiters (Redis-backed later); in-memory by default. */
   readonly limiters?: { readonly perIp: RateLimiter; readonly perConversation: RateLimiter };
+  /** Counted each time a limiter could not be reached and the request went through (metric). */
+  readonly onRateLimitFailOpen?: () => void;
   readonly now?: () => Date;
 }
+
+/** What the widget shows while the store is away (503): nothing was done, try again. */
+export const UNAVAILABLE_MESSAGE =
+  'Désolé, le service reprend dans un instant. Réessayez dans quelques secondes.';
+/** Seconds the client waits before trying again after a 503. */
+const RETRY_AFTER_SECONDS = 2;
 
 /** Random bytes drawn 4 KiB at a time (one system call per 256 ids), each byte used once. */
 let pool = Buffer.alloc(0);
@@ -99,9 +112,24 @@ const API = '/api/web/conversations';
 /** Creates the web channel, ready to hand to `buildServer({ channels })`. */
 export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
   const now = options.now ?? (() => new Date());
-  const limiters = options.limiters ?? {
+  const given = options.limiters ?? {
     perIp: createMemoryRateLimiter({ limit: options.rateLimitPerMinute }),
     perConversation: createMemoryRateLimiter({ limit: options.rateLimitPerMinute }),
+  };
+  // Set by the plugin once fastify's logger is known.
+  let warn: (obj: object, msg: string) => void = () => undefined;
+  const limiterDown = (error: unknown, report: boolean) => {
+    options.onRateLimitFailOpen?.();
+    if (report) {
+      warn(
+        { code: 'rate-limit-fail-open', err: error instanceof Error ? error.name : typeof error },
+        'rate limits off while their store is unreachable',
+      );
+    }
+  };
+  const limiters = {
+    perIp: failOpen(given.perIp, limiterDown),
+    perConversation: failOpen(given.perConversation, limiterDown),
   };
   /** Limits off (`WEB_RATE_LIMIT_PER_MINUTE=0`) and no limiter given: no counting at all. */
   const limiting = options.limiters !== undefined || options.rateLimitPerMinute > 0;
@@ -117,6 +145,7 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
 
   const plugin: FastifyPluginAsync = async (scope) => {
     const app = scope.withTypeProvider<ZodTypeProvider>();
+    warn = (obj, msg) => scope.log.warn(obj, msg);
     let widget: { body: Buffer; etag: string } | undefined;
     if (options.widgetFile) {
       try {
@@ -142,6 +171,9 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
           WEB_MESSAGES.badRequest;
         const code = message === WEB_MESSAGES.textTooLong ? 'text_too_long' : 'bad_request';
         return reply.code(400).send({ error: code, message });
+      }
+      if ((error as { code?: unknown }).code === 'store-unavailable') {
+        return unavailable(reply);
       }
       const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
       if (status === 413) {
@@ -176,6 +208,12 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
     // --- CORS and per-IP limits on the API only.
     const refuse = (reply: FastifyReply, status: number, error: string, message: string) =>
       reply.code(status).send({ error, message });
+    /** The store is away: 503, Retry-After, the French message the widget shows. */
+    const unavailable = (reply: FastifyReply) =>
+      reply
+        .code(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ error: 'unavailable', message: UNAVAILABLE_MESSAGE });
 
     // A callback hook (no promise per request); a hook that answers does not call `done`.
     scope.addHook('onRequest', (request, reply, done) => {
@@ -219,6 +257,7 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
           response: {
             201: z.object({ conversationId: z.string(), messages: z.array(webReplySchema) }),
             '4xx': errorSchema,
+            503: errorSchema,
           },
         },
       },
@@ -231,6 +270,8 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
           { channel: 'web', userRef: id, ...(start.town ? { town: start.town } : {}), now: now() },
           { isNew: true },
         );
+        // Not stored: never a 201 with an id the next message would not find.
+        if (result.outcome === 'error') return unavailable(reply);
         return reply
           .code(201)
           .send({ conversationId: id, messages: result.replies.map(renderWebReply) });
@@ -248,6 +289,7 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
           response: {
             200: z.object({ messages: z.array(webReplySchema), forgotten: z.boolean().optional() }),
             '4xx': errorSchema,
+            503: errorSchema,
           },
         },
       },
@@ -273,6 +315,7 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
         if (result.outcome === 'missing') {
           return refuse(reply, 404, 'not_found', WEB_MESSAGES.notFound);
         }
+        if (result.retryable) return unavailable(reply);
         return {
           messages: result.replies.map(renderWebReply),
           ...(result.outcome === 'forgotten' ? { forgotten: true } : {}),

@@ -111,6 +111,7 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
       ...(config.town.name ? { defaultTown: config.town.name } : {}),
       ...(existsSync(widgetFile) ? { widgetFile } : {}),
       ...(deps.webLimiters ? { limiters: deps.webLimiters } : {}),
+      onRateLimitFailOpen: () => metrics.countEvent('rate_limit_fail_open'),
       ...(deps.now ? { now: deps.now } : {}),
     }),
   ];

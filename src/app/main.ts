@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { type AppLogger, createLogger } from '../logger.js';
 import type { Observatory } from '../observatory/service.js';
+import type { DirOwnership } from '../storage/owner.js';
 import type { Store } from '../storage/types.js';
 import type { ComposeDeps, ComposedApp } from './compose.js';
 
@@ -26,6 +27,8 @@ function fail(message: string): never {
 interface OpenedStore {
   readonly store: Store;
   readonly webLimiters?: ComposeDeps['webLimiters'];
+  /** With SQLite: this process's hold on DATA_DIR, released after the store closes. */
+  readonly owner?: DirOwnership;
 }
 
 /**
@@ -39,6 +42,8 @@ async function openStore(config: Config, logger: AppLogger): Promise<OpenedStore
     let lastWarning = 0;
     const store = createRedisStore({
       url: config.redisUrl,
+      // One deployment per prefix: two towns or bots on one Redis never see each other's keys.
+      prefix: config.redisKeyPrefix,
       onError: (error) => {
         // Reconnection errors repeat: log at most one every 10 s, without the URL.
         if (Date.now() - lastWarning < 10_000) return;
@@ -57,8 +62,73 @@ async function openStore(config: Config, logger: AppLogger): Promise<OpenedStore
   }
   const dir = resolve(config.dataDir);
   mkdirSync(dir, { recursive: true });
+  const owner = await ownDataDir(config, dir, logger);
   const { createSqliteStore } = await import('../storage/sqlite.js');
-  return { store: createSqliteStore({ dir }) };
+  try {
+    return { store: createSqliteStore({ dir }), owner };
+  } catch (error) {
+    owner.release();
+    throw error;
+  }
+}
+
+/**
+ * One process per SQLite DATA_DIR (its in-memory cache must never go stale): takes the directory,
+ * or — while another process holds it, as during a rolling deploy onto one volume — listens with
+ * `/readyz` 503 and waits for it (DATA_DIR_WAIT_SECONDS, logged), then exits 1 naming the other
+ * process if it never lets go.
+ */
+async function ownDataDir(config: Config, dir: string, logger: AppLogger): Promise<DirOwnership> {
+  const { DataDirBusyError, describeOwner, tryOwn, waitToOwn } = await import(
+    '../storage/owner.js'
+  );
+  const owned = tryOwn(dir);
+  if (owned) return owned;
+  const [{ buildServer }, { createMetrics }] = await Promise.all([
+    import('../server/build-server.js'),
+    import('../metrics.js'),
+  ]);
+  // Not ready, but alive: the orchestrator keeps the old instance until this one is ready.
+  const waiting = await buildServer({
+    logger,
+    metrics: createMetrics(),
+    readiness: { ready: () => false },
+    channels: [],
+  });
+  await waiting.listen({ port: config.port, host: config.host });
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  process.once('SIGTERM', abort);
+  process.once('SIGINT', abort);
+  try {
+    return await waitToOwn(dir, {
+      timeoutMs: config.dataDirWaitSeconds * 1000,
+      signal: stop.signal,
+      onWait: (holder, waitedMs) =>
+        logger.warn(
+          {
+            code: 'data-dir-busy',
+            dir,
+            holder: describeOwner(holder),
+            waitedSeconds: Math.round(waitedMs / 1000),
+            timeoutSeconds: config.dataDirWaitSeconds,
+          },
+          'DATA_DIR is held by another process: waiting for it to stop (/readyz answers 503)',
+        ),
+    });
+  } catch (error) {
+    await waiting.close();
+    if (stop.signal.aborted) process.exit(0);
+    if (error instanceof DataDirBusyError) {
+      logger.error({ code: error.code, dir, holder: describeOwner(error.holder) }, error.message);
+      fail(error.message);
+    }
+    throw error;
+  } finally {
+    process.off('SIGTERM', abort);
+    process.off('SIGINT', abort);
+    await waiting.close();
+  }
 }
 
 /**
@@ -111,7 +181,7 @@ export async function main(): Promise<void> {
       import('./channels.js'),
       import('../dialogue/index.js'),
     ]);
-  const { store, webLimiters } = await openStore(config, logger);
+  const { store, webLimiters, owner } = await openStore(config, logger);
   if (config.redisUrl && !(await store.ready())) {
     await store.close().catch(() => undefined);
     fail(
@@ -155,6 +225,8 @@ export async function main(): Promise<void> {
     force.unref();
     composed.close().then(
       () => {
+        // The store is closed: the next process on this DATA_DIR may take it.
+        owner?.release();
         logger.info({}, 'stopped');
         process.exit(0);
       },
@@ -170,7 +242,15 @@ export async function main(): Promise<void> {
   await composed.app.listen({ port: config.port, host: config.host });
   const address = composed.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, channels: composed.channels, store: store.kind }, 'listening');
+  logger.info(
+    {
+      port,
+      channels: composed.channels,
+      store: store.kind,
+      ...(config.redisUrl ? { redisKeyPrefix: config.redisKeyPrefix } : {}),
+    },
+    'listening',
+  );
   void composed.startChannels();
 
   // A human hint on stderr (stdout carries the JSON logs).

@@ -17,12 +17,15 @@ import {
 } from '../storage/envelope.js';
 import {
   LockTimeoutError,
+  type OutboxClaim,
   type Owner,
+  type Release,
   type Store,
   type TranscriptWrite,
 } from '../storage/types.js';
 import { cleanEvent, cleanTown } from './hygiene.js';
 import { CORRUPTED_TEXT, FALLBACK_TEXT, FLOW_UPDATED_TEXT, notice } from './messages.js';
+import { outboxReplies } from './outbox.js';
 import type {
   Channel,
   DialogueEngine,
@@ -38,7 +41,10 @@ import type {
 export type TurnOutcome =
   /** The dialogue took the event and the new state is stored. */
   | 'ok'
-  /** Same idempotency key as an earlier turn: its replies again, nothing advanced. */
+  /**
+   * Same idempotency key or outbox id as an earlier turn: its replies again (for an outbox, only
+   * those not yet delivered, and none while another delivery holds it), nothing advanced.
+   */
   | 'replayed'
   /** Refused before the dialogue (empty, too long, no words, malformed action): state unchanged. */
   | 'rejected'
@@ -61,13 +67,41 @@ export type TurnErrorCode =
   | 'persist-failed'
   | 'forget-failed';
 
+/** Errors that come from the store (down, slow, closing): nothing was done, try again later. */
+export const RETRYABLE_CODES: ReadonlySet<TurnErrorCode> = new Set<TurnErrorCode>([
+  'closed',
+  'lock-timeout',
+  'lock-failed',
+  'load-failed',
+  'persist-failed',
+  'forget-failed',
+]);
+
+/**
+ * The outbox entry a channel now delivers (see {@link TurnOptions.outbox}): `replies` are the
+ * whole turn's; the first `sent` rendered messages were already accepted by the platform.
+ */
+export interface TurnDelivery {
+  readonly id: string;
+  readonly sent: number;
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
 /** What a channel gets back from a turn. */
 export interface TurnResult {
   readonly replies: readonly Reply[];
   readonly outcome: TurnOutcome;
   readonly code?: TurnErrorCode;
+  /**
+   * Set with `outcome: 'error'` when the store could not be used (nothing was stored): the
+   * channel asks the client or the platform to try again (web 503, a Telegram non-2xx).
+   */
+  readonly retryable?: true;
   /** The stored revision after the turn (ok) or the unchanged one. */
   readonly revision?: number;
+  /** Present when the turn used an outbox and the caller must deliver `replies` from it. */
+  readonly delivery?: TurnDelivery;
 }
 
 /** Per-turn options. */
@@ -89,6 +123,14 @@ export interface TurnOptions {
    * (compare-and-set) and the turn fails kindly; nothing is overwritten.
    */
   readonly isNew?: boolean;
+  /**
+   * At-least-once delivery (Telegram, Slack): the turn's replies are stored with it under `id`
+   * (the platform's delivery id, `{channel}:…`, scoped by bot or team) until the channel has
+   * delivered them. When `id` is already stored, the turn is not run again: the result is
+   * `'replayed'` with the replies still to deliver (or none). `target` is what a later delivery
+   * (the sweep) needs to reach the person.
+   */
+  readonly outbox?: { readonly id: string; readonly target?: unknown };
 }
 
 /** Metrics hook payload (for Prometheus counters and histograms). */
@@ -128,12 +170,22 @@ export interface RuntimeOptions {
   readonly onForget?: (owner: Owner) => Promise<void> | void;
   /** Called once per turn, whatever happened. */
   readonly onTurn?: (metric: TurnMetric) => void;
-  /** Longest time a turn holds its lock (a crashed turn frees it after this). Default 15 s. */
+  /**
+   * The lease of a turn's lock, renewed every third of it while the turn runs: a crashed
+   * instance frees its conversation after this. Default 3 s.
+   */
   readonly lockTtlMs?: number;
   /** Longest time a turn waits for the lock. Default 10 s. */
   readonly lockWaitMs?: number;
   /** How long an idempotency key is remembered. Default 24 h. */
   readonly idempotencyTtlMs?: number;
+  /**
+   * How long the instance that ran a turn has to deliver its outbox before another may (the
+   * send may wait out a Telegram 429 of up to 60 s). Default 90 s.
+   */
+  readonly outboxLeaseMs?: number;
+  /** How long an outbox id is kept (a de-duplication record once delivered). Default 48 h. */
+  readonly outboxTtlMs?: number;
   /**
    * Channels whose transcript is recorded, because they show it again: the web widget restores
    * it after a reload, the terminal resumes from it. Telegram and Slack keep their own history,
@@ -209,7 +261,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { engine, store, logger } = options;
   const now = options.now ?? (() => new Date());
   const retentionMs = Math.max(1, options.retentionDays ?? 30) * DAY_MS;
-  const lockTtlMs = options.lockTtlMs ?? 15_000;
+  const lockTtlMs = options.lockTtlMs ?? 3_000;
+  const outboxLeaseMs = options.outboxLeaseMs ?? 90_000;
+  const outboxTtlMs = options.outboxTtlMs ?? 2 * DAY_MS;
   const lockWaitMs = options.lockWaitMs ?? 10_000;
   const idempotencyTtlMs = options.idempotencyTtlMs ?? DAY_MS;
   const recorded = new Set<Channel>(options.transcriptChannels ?? DEFAULT_TRANSCRIPT_CHANNELS);
@@ -234,7 +288,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     const event = clean.event;
 
-    let release: (() => Promise<void>) | undefined;
+    if (turnOptions.outbox && !turnOptions.outbox.id.startsWith(`${ctx.channel}:`)) {
+      throw new TurnError('bad-key');
+    }
+
+    let release: Release | undefined;
     try {
       release = await store.lock(key, lockTtlMs, lockWaitMs);
     } catch (error) {
@@ -242,9 +300,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         cause: error,
       });
     }
+    // The lease is renewed while the turn runs: only a dead instance lets it run out.
+    const held = release;
+    const renewal = setInterval(() => {
+      held.renew(lockTtlMs).catch(() => undefined);
+    }, lockTtlMs / 3);
+    renewal.unref();
     try {
       return await lockedTurn(key, event, ctx, turnOptions);
     } finally {
+      clearInterval(renewal);
       await release().catch((error: unknown) => {
         logger.warn({ key: logKey(key), code: 'unlock-failed', err: errorName(error) }, 'unlock');
       });
@@ -268,6 +333,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const owner: Owner = { channel: ctx.channel, userRef: ctx.userRef };
     const messageId = turnOptions.idempotencyKey;
     const record = recorded.has(ctx.channel);
+    const outbox = turnOptions.outbox;
+
+    // --- A redelivered update whose turn is stored: its undelivered replies, never a new turn.
+    if (outbox) {
+      let claim: OutboxClaim;
+      try {
+        claim = await store.outbox.claim(outbox.id, outboxLeaseMs);
+      } catch (error) {
+        throw new TurnError('load-failed', { cause: error });
+      }
+      if (claim.state !== 'absent') return replayOutbox(claim);
+    }
 
     // --- Load, validate as untrusted
     let stored: Awaited<ReturnType<Store['conversations']['get']>>;
@@ -395,7 +472,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     let accepted: boolean;
     try {
-      accepted = await store.conversations.put(envelope, expectedRevision, transcript);
+      accepted = await store.conversations.put(
+        envelope,
+        expectedRevision,
+        transcript,
+        outbox && {
+          id: outbox.id,
+          replies,
+          ...(outbox.target !== undefined ? { target: outbox.target } : {}),
+          leaseMs: outboxLeaseMs,
+          ttlMs: outboxTtlMs,
+        },
+      );
     } catch (error) {
       throw new TurnError('persist-failed', { cause: error });
     }
@@ -420,7 +508,28 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         );
       }
     }
-    return { replies, outcome: 'ok', revision: envelope.revision };
+    return {
+      replies,
+      outcome: 'ok',
+      revision: envelope.revision,
+      ...(outbox ? { delivery: { id: outbox.id, sent: 0, attempts: 1, createdAt: atMs } } : {}),
+    };
+  }
+
+  /** The result of a turn found in the outbox: what is left to deliver, if this caller may. */
+  function replayOutbox(claim: OutboxClaim): TurnResult {
+    if (claim.state !== 'claimed') return { replies: [], outcome: 'replayed' };
+    const { entry } = claim;
+    return {
+      replies: outboxReplies(entry.replies),
+      outcome: 'replayed',
+      delivery: {
+        id: entry.id,
+        sent: entry.sent,
+        attempts: entry.attempts,
+        createdAt: entry.createdAt,
+      },
+    };
   }
 
   /**
@@ -474,7 +583,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           { key: logKey(key), channel, code, err: errorName(cause) },
           'turn failed, fallback sent',
         );
-        return { replies: [notice(FALLBACK_TEXT)], outcome: 'error', code };
+        return {
+          replies: [notice(FALLBACK_TEXT)],
+          outcome: 'error',
+          code,
+          ...(RETRYABLE_CODES.has(code) ? { retryable: true as const } : {}),
+        };
       });
       return track(
         work.then((result) => {

@@ -34,7 +34,18 @@ export function createLockManager(): LockManager {
     const timer = setTimeout(() => handOff(key, token), ttlMs);
     timer.unref();
     slot.held = { token, timer };
-    return async () => handOff(key, token);
+    const release = async () => handOff(key, token);
+    return Object.assign(release, {
+      renew: async (ms: number) => {
+        const held = slots.get(key)?.held;
+        if (held?.token !== token) return false;
+        clearTimeout(held.timer);
+        const next = setTimeout(() => handOff(key, token), ms);
+        next.unref();
+        (slots.get(key) as Slot).held = { token, timer: next };
+        return true;
+      },
+    });
   }
 
   function handOff(key: string, token: number): void {

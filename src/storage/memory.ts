@@ -13,6 +13,8 @@ import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './e
 import { createLockManager } from './locks.js';
 import {
   type ConversationStore,
+  type OutboxClaim,
+  type OutboxStore,
   type Owner,
   type Store,
   StoreClosedError,
@@ -20,6 +22,22 @@ import {
   type TranscriptStore,
   toMillis,
 } from './types.js';
+
+interface MemoryOutbox {
+  readonly id: string;
+  readonly key: string;
+  readonly channel: Channel;
+  readonly userRef: string;
+  replies?: string;
+  readonly target?: string;
+  sent: number;
+  attempts: number;
+  readonly createdAt: number;
+  lease: number;
+  retry: number;
+  done: boolean;
+  readonly expiresAt: number;
+}
 
 interface Row {
   readonly revision: number;
@@ -43,6 +61,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const transcripts = new Map<string, { json: string[]; expiresAt: number }>();
   const seen = new Map<string, number>();
   const remembered = new Map<string, { json: string; expiresAt: number; owner?: Owner }>();
+  /** Outbox entries by id, replies as JSON text (dropped once delivered). */
+  const outboxes = new Map<string, MemoryOutbox>();
   /** Observatory records as JSON, by `identity|townKey` (one per merchant and town). */
   const observations = new Map<string, string>();
   const locks = createLockManager();
@@ -85,6 +105,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (t.expiresAt <= at || !rows.has(key)) transcripts.delete(key);
     for (const [id, expiresAt] of seen) if (expiresAt <= at) seen.delete(id);
     for (const [id, item] of remembered) if (item.expiresAt <= at) remembered.delete(id);
+    for (const [id, item] of outboxes) if (item.expiresAt <= at) outboxes.delete(id);
     return removed;
   }
 
@@ -107,7 +128,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       }
       return { key, revision: row.revision, data } satisfies StoredConversation;
     },
-    async put(envelope: Envelope, expectedRevision, transcript) {
+    async put(envelope: Envelope, expectedRevision, transcript, outbox) {
       open();
       if (envelope.revision <= expectedRevision) {
         throw new RangeError('envelope.revision must be greater than expectedRevision');
@@ -125,12 +146,31 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       });
       if (transcript)
         appendEntries(envelope.key, transcript.entries, envelope.expiresAt, transcript.replace);
+      if (outbox) {
+        const t = now();
+        outboxes.set(outbox.id, {
+          id: outbox.id,
+          key: envelope.key,
+          channel: envelope.channel,
+          userRef: envelope.userRef,
+          replies: JSON.stringify(outbox.replies),
+          ...(outbox.target !== undefined ? { target: JSON.stringify(outbox.target) } : {}),
+          sent: 0,
+          attempts: 1,
+          createdAt: t,
+          lease: t + outbox.leaseMs,
+          retry: 0,
+          done: false,
+          expiresAt: t + outbox.ttlMs,
+        });
+      }
       maybeSweep();
       return true;
     },
     async delete(key) {
       open();
       transcripts.delete(key);
+      for (const [id, item] of outboxes) if (item.key === key) outboxes.delete(id);
       return rows.delete(key);
     },
     async deleteByUser(channel, userRef) {
@@ -146,6 +186,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       for (const [id, item] of remembered) {
         if (item.owner?.channel === channel && item.owner.userRef === userRef)
           remembered.delete(id);
+      }
+      for (const [id, item] of outboxes) {
+        if (item.channel === channel && item.userRef === userRef) outboxes.delete(id);
       }
       return removed;
     },
@@ -171,6 +214,58 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const t = transcripts.get(key);
       if (!t || t.expiresAt <= now() || !live(key)) return [];
       return t.json.map((json) => JSON.parse(json) as unknown);
+    },
+  };
+
+  const outbox: OutboxStore = {
+    async claim(id, leaseMs): Promise<OutboxClaim> {
+      open();
+      const t = now();
+      const item = outboxes.get(id);
+      if (!item || item.expiresAt <= t) return { state: 'absent' };
+      if (item.done) return { state: 'done' };
+      if (item.lease > t) return { state: 'busy' };
+      item.lease = t + leaseMs;
+      item.attempts += 1;
+      return {
+        state: 'claimed',
+        entry: {
+          id,
+          key: item.key,
+          channel: item.channel,
+          userRef: item.userRef,
+          replies: JSON.parse(item.replies ?? '[]') as unknown,
+          ...(item.target !== undefined ? { target: JSON.parse(item.target) as unknown } : {}),
+          sent: item.sent,
+          attempts: item.attempts,
+          createdAt: item.createdAt,
+        },
+      };
+    },
+    async settle(id, sent, next) {
+      open();
+      const item = outboxes.get(id);
+      if (!item) return;
+      item.sent = Math.max(item.sent, sent);
+      if (next.done) {
+        item.done = true;
+        item.replies = undefined;
+        item.lease = 0;
+      } else if (next.retryAt !== undefined) {
+        item.lease = 0;
+        item.retry = next.retryAt;
+      }
+    },
+    async due(channel, limit) {
+      open();
+      const t = now();
+      const out: MemoryOutbox[] = [];
+      for (const item of outboxes.values()) {
+        const waiting = !item.done && item.expiresAt > t && item.lease <= t && item.retry <= t;
+        if (waiting && item.channel === channel) out.push(item);
+      }
+      out.sort((a, b) => Math.max(a.lease, a.retry) - Math.max(b.lease, b.retry));
+      return out.slice(0, Math.max(0, limit)).map((item) => item.id);
     },
   };
 
@@ -220,6 +315,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     conversations,
     transcripts: transcriptStore,
     records,
+    outbox,
     async lock(key, ttlMs, waitMs) {
       open();
       return locks.lock(key, ttlMs, waitMs);
@@ -259,6 +355,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       transcripts.clear();
       seen.clear();
       remembered.clear();
+      outboxes.clear();
       observations.clear();
     },
   };

@@ -13,15 +13,24 @@
  * - `seen:{id}` — `SET NX PX` (de-duplication).
  * - `obs:town:{townKey}` — a hash identity hash → observatory record (JSON), and
  *   `obs:id:{identity}` — the set of town keys that identity has a record in (erasure).
- * - `lock:{key}` — `SET token NX PX ttl`, released only by its holder (compare-and-delete).
- *   Waiters queue fairly across instances in `lockq:{key}` (arrival order) and `lockw:{key}`
- *   (a lease each waiter renews by polling, so a crashed waiter leaves the queue by itself).
+ * - `lock:{key}` — `SET token NX PX ttl`, a lease the holder renews while its turn runs
+ *   (`renew`), released only by its holder (compare-and-delete): a dead instance's lock frees
+ *   itself within the lease. Waiters queue fairly across instances in `lockq:{key}` (arrival
+ *   order) and `lockw:{key}` (a lease each waiter renews by polling, so a crashed waiter leaves
+ *   the queue by itself).
+ * - `outbox:{id}` — a turn's replies until delivered (hash `key`, `owner`, `replies`, `target`,
+ *   `sent`, `attempts`, `created`, `lease`, `retry`, `done`), written by the turn's PUT script;
+ *   `outboxdue:{channel}` — a sorted set of the entries not delivered, by lease / retry time.
+ *
+ * The prefix is the deployment's (REDIS_KEY_PREFIX): two towns on one Redis never share a key.
+ * While the connection is down every call fails at once with StoreUnavailableError, and a
+ * command waits at most `commandTimeoutMs` (1 s): an outage fails fast, then heals by itself.
  *
  * The Lua scripts touch keys they derive from sets (erase-by-user, purge): a single Redis node
  * (or a primary with replicas / Sentinel) is required, not Redis Cluster.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import {
   type ObservatoryRecord,
   parseRecord,
@@ -33,11 +42,14 @@ import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
 import {
   type ConversationStore,
   LockTimeoutError,
+  type OutboxClaim,
+  type OutboxStore,
   type Owner,
   type Release,
   type Store,
   StoreClosedError,
   type StoredConversation,
+  StoreUnavailableError,
   type TranscriptStore,
   toMillis,
 } from './types.js';
@@ -53,8 +65,13 @@ export type RedisStoreOptions = (
   readonly now?: () => number;
   /** Longest pause between two attempts of a lock waiter, in ms. Default 50. */
   readonly lockPollMaxMs?: number;
-  /** How long `ready()` waits for PING, in ms. Default 2000. */
+  /** How long `ready()` waits for PING, in ms. Default 1000. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Longest wait for one command of a client the store creates, in ms: past it the call fails
+   * with {@link StoreUnavailableError} rather than hanging while Redis is away. Default 1000.
+   */
+  readonly commandTimeoutMs?: number;
   /** Connection errors of a client the store created (for logs); ignored by default. */
   readonly onError?: (error: Error) => void;
 };
@@ -89,12 +106,17 @@ export interface RedisStore extends Store {
 /** The default key prefix. */
 export const REDIS_DEFAULT_PREFIX = 'clic:';
 
+/** Connection states in which a command would only wait: the store fails fast instead. */
+const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
+
 // === Lua scripts (each runs atomically on the Redis server)
 
 /**
- * KEYS: conv, user index, transcript. ARGV: expected rev, new rev, data, expiresAt, now, owner
- * tag, replace ('1' drops the transcript first), max entries, then transcript entries to append.
- * A new conversation (expected rev 0) starts with no transcript; the transcript expires with it.
+ * KEYS: conv, user index, transcript, outbox entry, outbox due set. ARGV: expected rev, new rev,
+ * data, expiresAt, now, owner tag, replace ('1' drops the transcript first), max entries, outbox
+ * ('1' writes one), its replies, target, lease ms, ttl ms, conversation key, then transcript
+ * entries to append. A new conversation (expected rev 0) starts with no transcript; the
+ * transcript expires with it; the outbox entry (the turn's replies) is written in the same script.
  */
 const PUT = `
 local cur = redis.call('HMGET', KEYS[1], 'rev', 'exp')
@@ -114,11 +136,66 @@ redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3], 'exp', ARGV[4], 'ow
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('SADD', KEYS[2], KEYS[1])
 if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
-if #ARGV > 8 then
-  redis.call('RPUSH', KEYS[3], unpack(ARGV, 9))
+if #ARGV > 14 then
+  redis.call('RPUSH', KEYS[3], unpack(ARGV, 15))
   redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
 end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
+if ARGV[9] == '1' then
+  local lease = now + tonumber(ARGV[12])
+  local ottl = tonumber(ARGV[13])
+  redis.call('DEL', KEYS[4])
+  redis.call('HSET', KEYS[4], 'key', ARGV[14], 'owner', ARGV[6], 'replies', ARGV[10],
+    'target', ARGV[11], 'sent', 0, 'attempts', 1, 'created', now, 'lease', lease, 'retry', 0,
+    'done', 0)
+  redis.call('PEXPIRE', KEYS[4], ottl)
+  redis.call('ZADD', KEYS[5], lease, KEYS[4])
+  redis.call('PEXPIRE', KEYS[5], ottl)
+  redis.call('SADD', KEYS[2], KEYS[4])
+  if redis.call('PTTL', KEYS[2]) < ottl then redis.call('PEXPIRE', KEYS[2], ottl) end
+end
+return 1
+`;
+
+/**
+ * KEYS: outbox entry, due set. ARGV: now, lease ms. Takes the entry for delivery when it is not
+ * delivered and its lease has run out. Returns {state} or {'claimed', fields…}.
+ */
+const CLAIM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('ZREM', KEYS[2], KEYS[1])
+  return {'absent'}
+end
+local f = redis.call('HMGET', KEYS[1], 'done', 'lease')
+if f[1] == '1' then return {'done'} end
+local now = tonumber(ARGV[1])
+if (tonumber(f[2]) or 0) > now then return {'busy'} end
+local lease = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'lease', lease)
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('ZADD', KEYS[2], lease, KEYS[1])
+local e = redis.call('HMGET', KEYS[1], 'key', 'owner', 'replies', 'target', 'sent', 'attempts',
+  'created')
+return {'claimed', e[1], e[2], e[3], e[4], e[5], e[6], e[7]}
+`;
+
+/**
+ * KEYS: outbox entry, due set. ARGV: sent, mode (done | progress | retry), retry at (epoch ms).
+ */
+const SETTLE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local sent = tonumber(ARGV[1])
+if sent > (tonumber(redis.call('HGET', KEYS[1], 'sent')) or 0) then
+  redis.call('HSET', KEYS[1], 'sent', sent)
+end
+if ARGV[2] == 'done' then
+  redis.call('HSET', KEYS[1], 'done', 1, 'lease', 0)
+  redis.call('HDEL', KEYS[1], 'replies', 'target')
+  redis.call('ZREM', KEYS[2], KEYS[1])
+elseif ARGV[2] == 'retry' then
+  redis.call('HSET', KEYS[1], 'lease', 0, 'retry', ARGV[3])
+  redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
+end
 return 1
 `;
 
@@ -138,14 +215,16 @@ return 1
 `;
 
 /**
- * KEYS: user index. ARGV: owner tag, conv prefix, memo prefix, transcript prefix. Removes the
- * user's conversations with their transcripts, and their memos. Returns conversations removed.
+ * KEYS: user index. ARGV: owner tag, conv prefix, memo prefix, transcript prefix, outbox prefix.
+ * Removes the user's conversations with their transcripts, their memos and their outbox entries.
+ * Returns conversations removed.
  */
 const DELETE_BY_USER = `
 local removed = 0
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local isConv = string.sub(k, 1, #ARGV[2]) == ARGV[2]
   local isMemo = string.sub(k, 1, #ARGV[3]) == ARGV[3]
+    or string.sub(k, 1, #ARGV[5]) == ARGV[5]
   if (isConv or isMemo) and redis.call('TYPE', k).ok == 'hash'
       and redis.call('HGET', k, 'owner') == ARGV[1] then
     local n = redis.call('DEL', k)
@@ -224,6 +303,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+/** KEYS: lock. ARGV: token, ttl ms. Extends the lease only if the caller still holds it. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
 /** KEYS: queue, leases. ARGV: token. A waiter that gives up leaves the queue. */
 const LEAVE = `
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -268,8 +353,11 @@ const SCRIPTS = {
   sweepIndex: script(SWEEP_INDEX),
   acquire: script(ACQUIRE),
   unlock: script(UNLOCK),
+  renew: script(RENEW),
   leave: script(LEAVE),
   rateHit: script(RATE_HIT),
+  claim: script(CLAIM),
+  settle: script(SETTLE),
   forgetRecords: script(FORGET_RECORDS),
 } as const;
 
@@ -314,6 +402,24 @@ function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
+/**
+ * True for what ioredis throws when Redis is away or too slow (a timeout, a closed connection,
+ * retries exhausted): plain errors, not a server's error reply nor our own checks.
+ */
+function connectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof ReplyError) return false;
+  return error.constructor === Error || error.name === 'MaxRetriesPerRequestError';
+}
+
+/** JSON text decoded, or `fallback` when it is not JSON. */
+function parseOr(text: string, fallback: unknown): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fallback;
+  }
+}
+
 /** Milliseconds as the positive integer Redis expects for PX / PEXPIRE. */
 function ms(value: number): number {
   return Math.max(1, Math.ceil(value));
@@ -329,11 +435,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const pollMaxMs = Math.max(5, options.lockPollMaxMs ?? 50);
   const pollMinMs = Math.min(5, pollMaxMs);
   const leaseMs = Math.max(1000, pollMaxMs * 20);
-  const readyTimeoutMs = options.readyTimeoutMs ?? 2000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 1000;
   const owned = options.client === undefined;
   const client: Redis =
     options.client ??
-    new Redis(options.url ?? '', { maxRetriesPerRequest: 3, connectTimeout: 5000 });
+    new Redis(options.url ?? '', {
+      // Fail fast while Redis is away (issue 20): one command waits about a second, not 6–18 s.
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      commandTimeout: Math.max(50, options.commandTimeoutMs ?? 1000),
+      // Reconnect quickly and keep trying: the instance recovers without a restart.
+      retryStrategy: (times) => Math.min(100 * times, 1000),
+    });
   const onClientError = (error: Error) => options.onError?.(error);
   if (owned) client.on('error', onClientError);
 
@@ -348,6 +461,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     leases: (key: string) => `${prefix}lockw:${key}`,
     seq: (key: string) => `${prefix}lockn:${key}`,
     rate: (name: string, key: string) => `${prefix}rate:${name}:${key}`,
+    outbox: (id: string) => `${prefix}outbox:${id}`,
+    /** The outbox ids of a channel not yet delivered, by lease / retry time (the sweep). */
+    due: (channel: string) => `${prefix}outboxdue:${channel}`,
     obsTown: (town: string) => `${prefix}obs:town:${town}`,
     obsIdentity: (identity: string) => `${prefix}obs:id:${identity}`,
   };
@@ -378,14 +494,20 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   }
 
-  /** Turns a Redis failure after `close()` into the port's StoreClosedError. */
+  /**
+   * Runs a store operation: at once {@link StoreUnavailableError} while the connection is down
+   * (no queueing behind a dead socket), and a connection failure or a timeout as that error too;
+   * a failure after `close()` is the port's StoreClosedError. Redis's own error replies (a
+   * script's error) pass unchanged.
+   */
   async function guard<T>(work: () => Promise<T>): Promise<T> {
     open();
+    if (DOWN.has(client.status)) throw new StoreUnavailableError();
     try {
       return await work();
     } catch (error) {
       if (closed) throw await closedError();
-      throw error;
+      throw connectionFailure(error) ? new StoreUnavailableError({ cause: error }) : error;
     }
   }
 
@@ -399,16 +521,23 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   function holder(key: string, token: string): Release {
     let released = false;
-    return async () => {
+    const release = async () => {
       if (released || closed) return;
       released = true;
       await run(SCRIPTS.unlock, [k.lock(key)], [token]);
       wakeLocal(key);
     };
+    return Object.assign(release, {
+      renew: async (ttlMs: number) => {
+        if (released || closed) return false;
+        return (await run(SCRIPTS.renew, [k.lock(key)], [token, ms(ttlMs)])) === 1;
+      },
+    });
   }
 
   async function lock(key: string, ttlMs: number, waitMs: number): Promise<Release> {
     open();
+    if (DOWN.has(client.status)) throw new StoreUnavailableError();
     const token = randomUUID();
     const deadline = Date.now() + Math.max(0, waitMs);
     const keys = [k.lock(key), k.queue(key), k.leases(key), k.seq(key)];
@@ -473,15 +602,22 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         } satisfies StoredConversation;
       });
     },
-    put(envelope: Envelope, expectedRevision, transcript) {
+    put(envelope: Envelope, expectedRevision, transcript, outbox) {
       return guard(async () => {
         if (envelope.revision <= expectedRevision) {
           throw new RangeError('envelope.revision must be greater than expectedRevision');
         }
         const tag = ownerTag(envelope.channel, envelope.userRef);
+        const outboxKey = k.outbox(outbox?.id ?? '');
         const result = await run(
           SCRIPTS.put,
-          [k.conv(envelope.key), k.user(tag), k.tx(envelope.key)],
+          [
+            k.conv(envelope.key),
+            k.user(tag),
+            k.tx(envelope.key),
+            outboxKey,
+            k.due(envelope.channel),
+          ],
           [
             expectedRevision,
             envelope.revision,
@@ -491,6 +627,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
             tag,
             transcript?.replace ? '1' : '0',
             MAX_TRANSCRIPT_ENTRIES,
+            outbox ? '1' : '0',
+            outbox ? JSON.stringify(outbox.replies) : '',
+            outbox?.target !== undefined ? JSON.stringify(outbox.target) : '',
+            outbox ? ms(outbox.leaseMs) : 0,
+            outbox ? ms(outbox.ttlMs) : 0,
+            envelope.key,
             ...(transcript?.entries ?? []).map((e) => JSON.stringify(e)),
           ],
         );
@@ -509,7 +651,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         const removed = await run(
           SCRIPTS.deleteByUser,
           [k.user(tag)],
-          [tag, k.conv(''), k.memo(''), k.tx('')],
+          [tag, k.conv(''), k.memo(''), k.tx(''), k.outbox('')],
         );
         return Number(removed);
       });
@@ -576,6 +718,65 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           }
         }
         return out;
+      });
+    },
+  };
+
+  /** The channel an outbox id belongs to: ids start with `{channel}:`. */
+  const dueOf = (id: string) => k.due(id.slice(0, Math.max(0, id.indexOf(':'))));
+
+  const outbox: OutboxStore = {
+    claim(id, leaseMs) {
+      return guard(async () => {
+        const reply = await run(
+          SCRIPTS.claim,
+          [k.outbox(id), dueOf(id)],
+          [Math.trunc(now()), ms(leaseMs)],
+        );
+        const f = Array.isArray(reply) ? reply.map((v) => (v === null ? '' : String(v))) : [];
+        const state = f[0];
+        if (state === 'done' || state === 'busy' || state === 'absent') return { state };
+        if (state !== 'claimed') throw new Error('unexpected claim reply');
+        const [, key = '', owner = '', replies = '', target = '', sent, attempts, created] = f;
+        const cut = owner.indexOf(':');
+        return {
+          state: 'claimed',
+          entry: {
+            id,
+            key,
+            channel: owner.slice(0, cut) as Channel,
+            userRef: owner.slice(cut + 1),
+            replies: parseOr(replies, []),
+            ...(target !== '' ? { target: parseOr(target, undefined) } : {}),
+            sent: Number(sent) || 0,
+            attempts: Number(attempts) || 1,
+            createdAt: Number(created) || 0,
+          },
+        } satisfies OutboxClaim;
+      });
+    },
+    settle(id, sent, next) {
+      return guard(async () => {
+        const mode = next.done ? 'done' : next.retryAt !== undefined ? 'retry' : 'progress';
+        await run(
+          SCRIPTS.settle,
+          [k.outbox(id), dueOf(id)],
+          [Math.max(0, Math.trunc(sent)), mode, Math.trunc(next.done ? 0 : (next.retryAt ?? 0))],
+        );
+      });
+    },
+    due(channel, limit) {
+      return guard(async () => {
+        const ids = await client.zrangebyscore(
+          k.due(channel),
+          '-inf',
+          Math.trunc(now()),
+          'LIMIT',
+          0,
+          Math.max(0, Math.trunc(limit)),
+        );
+        const head = k.outbox('');
+        return ids.filter((id) => id.startsWith(head)).map((id) => id.slice(head.length));
       });
     },
   };
@@ -659,6 +860,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     conversations,
     transcripts,
     records,
+    outbox,
     lock,
     rateLimiter,
     markSeen(id, ttlMs) {
@@ -686,7 +888,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       });
     },
     async ready() {
-      if (closed) return false;
+      if (closed || DOWN.has(client.status)) return false;
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {

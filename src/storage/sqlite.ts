@@ -27,6 +27,9 @@ import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './e
 import { createLockManager } from './locks.js';
 import {
   type ConversationStore,
+  type OutboxClaim,
+  type OutboxStore,
+  type OutboxWrite,
   type Store,
   StoreClosedError,
   type TranscriptStore,
@@ -88,6 +91,27 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
        AND e.type = 'object';
    UPDATE conversations SET data = json_remove(data, '$.transcript')
      WHERE json_valid(data) AND json_type(data, '$.transcript') IS NOT NULL;`,
+  // 4 — the outbox (issue 20): a turn's replies, written with the turn, until delivered; then
+  // kept without them, as the de-duplication record of the platform's delivery id.
+  `CREATE TABLE IF NOT EXISTS outbox (
+     id TEXT PRIMARY KEY,
+     key TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     user_ref TEXT NOT NULL,
+     replies TEXT,
+     target TEXT,
+     sent INTEGER NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 1,
+     created_at INTEGER NOT NULL,
+     lease_until INTEGER NOT NULL,
+     retry_at INTEGER NOT NULL DEFAULT 0,
+     done INTEGER NOT NULL DEFAULT 0,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS outbox_due ON outbox (channel, done, lease_until);
+   CREATE INDEX IF NOT EXISTS outbox_by_user ON outbox (channel, user_ref);
+   CREATE INDEX IF NOT EXISTS outbox_by_key ON outbox (key);
+   CREATE INDEX IF NOT EXISTS outbox_by_expiry ON outbox (expires_at);`,
 ];
 
 /** Options of {@link createSqliteStore}: a data directory, or an explicit file. */
@@ -162,6 +186,46 @@ function transcriptRow(entries: readonly TranscriptEntry[]): string | undefined 
   // The bot's replies are often the dialogue's shared ones: their JSON is written once.
   if (entries.length === 1) return withRepliesJson(entries[0] as TranscriptEntry);
   return `[${entries.map(withRepliesJson).join(',')}]`;
+}
+
+/** One outbox row as read back. */
+interface OutboxRow {
+  readonly id: string;
+  readonly key: string;
+  readonly channel: string;
+  readonly user_ref: string;
+  readonly replies: string | null;
+  readonly target: string | null;
+  readonly sent: number;
+  readonly attempts: number;
+  readonly created_at: number;
+  readonly lease_until: number;
+  readonly done: number;
+}
+
+/** The statement parameters of a turn's outbox entry. */
+function outboxRow(envelope: Envelope, outbox: OutboxWrite, at: number): Record<string, unknown> {
+  return {
+    id: outbox.id,
+    key: envelope.key,
+    channel: envelope.channel,
+    userRef: envelope.userRef,
+    replies: JSON.stringify(outbox.replies),
+    target: outbox.target === undefined ? null : JSON.stringify(outbox.target),
+    now: at,
+    lease: at + outbox.leaseMs,
+    expiresAt: at + outbox.ttlMs,
+  };
+}
+
+/** JSON text decoded, or `fallback` when it is not JSON. */
+function parseOr(text: string | null, fallback: unknown): unknown {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return fallback;
+  }
 }
 
 /** Applies the pending migrations in one transaction; refuses a database from a newer release. */
@@ -313,6 +377,40 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       'SELECT value FROM remembered WHERE id = ? AND expires_at > ?',
     ),
     ping: db.prepare('SELECT 1 AS ok'),
+    addOutbox: db.prepare(
+      `INSERT OR REPLACE INTO outbox (id, key, channel, user_ref, replies, target, sent, attempts,
+         created_at, lease_until, retry_at, done, expires_at)
+       VALUES (@id, @key, @channel, @userRef, @replies, @target, 0, 1, @now, @lease, 0, 0,
+         @expiresAt)`,
+    ),
+    getOutbox: db.prepare<[string, number], OutboxRow>(
+      `SELECT id, key, channel, user_ref, replies, target, sent, attempts, created_at,
+         lease_until, done FROM outbox WHERE id = ? AND expires_at > ?`,
+    ),
+    leaseOutbox: db.prepare<[number, string]>(
+      'UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?',
+    ),
+    settleDone: db.prepare<[number, string]>(
+      `UPDATE outbox SET sent = max(sent, ?), done = 1, replies = NULL, lease_until = 0
+       WHERE id = ?`,
+    ),
+    settleProgress: db.prepare<[number, string]>(
+      'UPDATE outbox SET sent = max(sent, ?) WHERE id = ?',
+    ),
+    settleRetry: db.prepare<[number, number, string]>(
+      'UPDATE outbox SET sent = max(sent, ?), lease_until = 0, retry_at = ? WHERE id = ?',
+    ),
+    dueOutbox: db
+      .prepare<[string, number, number, number, number], string>(
+        `SELECT id FROM outbox WHERE channel = ? AND done = 0 AND lease_until <= ?
+           AND retry_at <= ? AND expires_at > ? ORDER BY max(lease_until, retry_at) LIMIT ?`,
+      )
+      .pluck(),
+    deleteOutboxOfKey: db.prepare<[string]>('DELETE FROM outbox WHERE key = ?'),
+    forgetOutbox: db.prepare<[string, string]>(
+      'DELETE FROM outbox WHERE channel = ? AND user_ref = ?',
+    ),
+    purgeOutbox: db.prepare<[number]>('DELETE FROM outbox WHERE expires_at <= ?'),
     putRecord: db.prepare(
       `INSERT OR REPLACE INTO observatory_records (identity, town_key, month, data)
        VALUES (@identity, @townKey, @month, @data)`,
@@ -375,12 +473,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     entries: string | undefined | null,
     replace: boolean,
     known: Known | undefined,
+    outbox: Record<string, unknown> | undefined,
   ): PutOutcome {
     const created = expected === 0;
     const changed = created
       ? q.insert.run(params).changes
       : (known?.sameOwner ? q.updateSameOwner : q.update).run({ ...params, expected }).changes;
     if (changed !== 1) return { accepted: false };
+    if (outbox) q.addOutbox.run(outbox);
     if (entries !== null) {
       const clear = replace || created;
       return { accepted: true, seq: appendRows(params.key, entries, clear, known?.seq) };
@@ -400,12 +500,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   );
   const deleteOne = db.transaction((key: string) => {
     q.clearEntries.run(key);
+    q.deleteOutboxOfKey.run(key);
     return q.delete.run(key).changes > 0;
   });
   const deleteUser = db.transaction((channel: string, userRef: string) => {
     q.forgetEntries.run(channel, userRef);
     const removed = q.deleteByUser.run(channel, userRef).changes;
     q.forgetRemembered.run(channel, userRef);
+    q.forgetOutbox.run(channel, userRef);
     return removed;
   });
   const purge = db.transaction((at: number) => {
@@ -413,7 +515,31 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const removed = q.purgeConversations.run(at).changes;
     q.purgeSeen.run(at);
     q.purgeRemembered.run(at);
+    q.purgeOutbox.run(at);
     return removed;
+  });
+  /** Claims an outbox entry (see OutboxStore.claim) in one transaction. */
+  const claimOutbox = db.transaction((id: string, leaseMs: number): OutboxClaim => {
+    const t = now();
+    const row = q.getOutbox.get(id, t);
+    if (!row) return { state: 'absent' };
+    if (row.done === 1) return { state: 'done' };
+    if (row.lease_until > t) return { state: 'busy' };
+    q.leaseOutbox.run(t + leaseMs, id);
+    return {
+      state: 'claimed',
+      entry: {
+        id,
+        key: row.key,
+        channel: row.channel as Envelope['channel'],
+        userRef: row.user_ref,
+        replies: parseOr(row.replies, []),
+        ...(row.target !== null ? { target: parseOr(row.target, undefined) } : {}),
+        sent: row.sent,
+        attempts: row.attempts + 1,
+        createdAt: row.created_at,
+      },
+    };
   });
 
   const locks = createLockManager();
@@ -558,7 +684,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
       return { key, revision: row.revision, data };
     },
-    async put(envelope: Envelope, expectedRevision, transcript) {
+    async put(envelope: Envelope, expectedRevision, transcript, outbox) {
       open();
       if (envelope.revision <= expectedRevision) {
         throw new RangeError('envelope.revision must be greater than expectedRevision');
@@ -588,9 +714,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
               ...(kept.seq !== undefined ? { seq: kept.seq } : {}),
             }
           : undefined;
+      const outboxParams = outbox ? outboxRow(envelope, outbox, params.now) : undefined;
+      if (outbox) queuedKeys.add(`o:${outbox.id}`);
       const outcome = await enqueue(
         `c:${params.key}`,
-        () => applyPut(params, expectedRevision, entries, replace, known),
+        () => applyPut(params, expectedRevision, entries, replace, known, outboxParams),
         (result) => {
           if (result.accepted) keepRecent(envelope, result.seq);
           else recent.delete(envelope.key);
@@ -642,6 +770,28 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
+  const outboxStore: OutboxStore = {
+    async claim(id, leaseMs) {
+      open();
+      flushFor(`o:${id}`);
+      return claimOutbox(id, leaseMs);
+    },
+    async settle(id, sent, next) {
+      open();
+      // Rides in the group commit of the turns around it, like `remember`.
+      await enqueue(`o:${id}`, () => {
+        if (next.done) q.settleDone.run(sent, id);
+        else if (next.retryAt !== undefined) q.settleRetry.run(sent, next.retryAt, id);
+        else q.settleProgress.run(sent, id);
+      });
+    },
+    async due(channel, limit) {
+      writing();
+      const t = now();
+      return q.dueOutbox.all(channel, t, t, t, Math.max(0, Math.trunc(limit)));
+    },
+  };
+
   const records: RecordStore = {
     async put(record: ObservatoryRecord) {
       writing();
@@ -674,6 +824,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     conversations,
     transcripts,
     records,
+    outbox: outboxStore,
     async lock(key, ttlMs, waitMs) {
       open();
       return locks.lock(key, ttlMs, waitMs);

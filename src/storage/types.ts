@@ -6,8 +6,13 @@ import type { RecordStore } from '../observatory/records.js';
 import type { Channel } from '../runtime/types.js';
 import type { Envelope, TranscriptEntry } from './envelope.js';
 
-/** Gives a lock back. Calling it twice, or after the lock expired, does nothing. */
-export type Release = () => Promise<void>;
+/**
+ * Gives a lock back. Calling it twice, or after the lock expired, does nothing. `renew` extends
+ * the lease by `ttlMs` from now while the holder works (false once it was lost: expired, taken).
+ */
+export type Release = (() => Promise<void>) & {
+  readonly renew: (ttlMs: number) => Promise<boolean>;
+};
 
 /** What a store holds for a key: its revision and the raw, still untrusted, data. */
 export interface StoredConversation {
@@ -41,8 +46,15 @@ export interface ConversationStore {
    * A new conversation (`expectedRevision` 0) starts with an empty transcript; `transcript`
    * entries are appended in the same write (one transaction, one Redis script), as
    * {@link TranscriptStore.append} would with the envelope's expiry — a turn's one write.
+   * `outbox` (the turn's replies, for a channel that delivers them at least once) rides in that
+   * same write: a turn is stored with its replies or not at all.
    */
-  put(envelope: Envelope, expectedRevision: number, transcript?: TranscriptWrite): Promise<boolean>;
+  put(
+    envelope: Envelope,
+    expectedRevision: number,
+    transcript?: TranscriptWrite,
+    outbox?: OutboxWrite,
+  ): Promise<boolean>;
   /** Removes one conversation and its transcript; true when a conversation was removed. */
   delete(key: string): Promise<boolean>;
   /**
@@ -94,6 +106,74 @@ export interface TranscriptStore {
   read(key: string): Promise<readonly unknown[]>;
 }
 
+/**
+ * A turn's replies, stored with the turn (see {@link ConversationStore.put}) until the platform
+ * has accepted them: at-least-once delivery for Telegram and Slack. Its id is the platform's
+ * delivery id (a Telegram `update_id`, a Slack request), scoped by bot or team, so that a
+ * redelivery finds the stored turn instead of running it again.
+ */
+export interface OutboxWrite {
+  readonly id: string;
+  /** The replies (JSON data; validated again when read back). */
+  readonly replies: unknown;
+  /** Where the channel sends them (e.g. a Slack `response_url` and user id), as JSON data. */
+  readonly target?: unknown;
+  /** The writer is delivering them: nobody else claims the entry for this long. */
+  readonly leaseMs: number;
+  /** The entry (and, once delivered, its id alone, as a de-duplication record) lives this long. */
+  readonly ttlMs: number;
+}
+
+/** A stored outbox entry, as {@link OutboxStore.claim} hands it over. */
+export interface OutboxEntry {
+  readonly id: string;
+  /** The conversation key of the turn. */
+  readonly key: string;
+  readonly channel: Channel;
+  readonly userRef: string;
+  /** Untrusted: validate before use. */
+  readonly replies: unknown;
+  readonly target?: unknown;
+  /** Platform messages already accepted (the rendered replies are sent in order). */
+  readonly sent: number;
+  /** Delivery attempts so far, this claim included. */
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
+/** The result of a claim. */
+export type OutboxClaim =
+  /** No such entry: the turn was never stored (run it). */
+  | { readonly state: 'absent' }
+  /** Everything was delivered (or given up): nothing to do. */
+  | { readonly state: 'done' }
+  /** Someone is delivering it right now (a lease runs). */
+  | { readonly state: 'busy' }
+  /** The caller now delivers it, for `leaseMs`. */
+  | { readonly state: 'claimed'; readonly entry: OutboxEntry };
+
+/** What happens to an entry after a delivery attempt. */
+export type OutboxSettle =
+  /** All delivered (or given up): the replies are dropped, the id stays as a de-dup record. */
+  | { readonly done: true }
+  /** Some messages accepted, more to come: the lease goes on. */
+  | { readonly done: false; readonly retryAt?: undefined }
+  /** The attempt failed: the lease ends, the sweep tries again from `retryAt` (epoch ms). */
+  | { readonly done: false; readonly retryAt: number };
+
+/** The outbox (written by {@link ConversationStore.put}); erased with its user. */
+export interface OutboxStore {
+  /** Takes an entry for delivery when it is not delivered and nobody holds its lease. */
+  claim(id: string, leaseMs: number): Promise<OutboxClaim>;
+  /** Records how many messages were accepted, and what comes next. */
+  settle(id: string, sent: number, next: OutboxSettle): Promise<void>;
+  /**
+   * Ids of `channel` not delivered whose lease and retry time have passed at the store's clock
+   * (what a dead instance left behind), at most `limit`, for the periodic sweep.
+   */
+  due(channel: Channel, limit: number): Promise<string[]>;
+}
+
 /** The whole port. */
 export interface Store {
   /** For logs and /readyz: `memory`, `sqlite`, `redis`… */
@@ -103,6 +183,8 @@ export interface Store {
   readonly transcripts: TranscriptStore;
   /** The merchants' observatory records (SPEC §8): anonymous, keyed by a salted identity hash. */
   readonly records: RecordStore;
+  /** Replies stored with their turn until delivered (Telegram, Slack). */
+  readonly outbox: OutboxStore;
   /**
    * Exclusive lock on `key`, held at most `ttlMs` (a crashed holder does not block forever),
    * waiting at most `waitMs` in a fair (first come, first served) queue. Rejects with
@@ -136,6 +218,18 @@ export class StoreClosedError extends Error {
   constructor() {
     super('store is closed');
     this.name = 'StoreClosedError';
+  }
+}
+
+/**
+ * The store cannot be reached right now (Redis down or too slow): the operation was not done.
+ * Channels answer « try again shortly » (web 503, a Telegram non-2xx), never as if it worked.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store-unavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('store unavailable', options);
+    this.name = 'StoreUnavailableError';
   }
 }
 

@@ -71,9 +71,10 @@ describe('/metrics (Prometheus text)', () => {
       url: '/api/web/conversations',
       payload: {},
     });
-    // The visitor still gets the kind fallback (SPEC §7 error boundary), never a 5xx.
-    expect(create.statusCode).toBe(201);
-    expect(create.json().messages[0].text).toContain('Désolé');
+    // Nothing was stored: never a 201 with an id the next message would not find (issue 20),
+    // never a 500 — a 503 the widget explains kindly, with a retry.
+    expect(create.statusCode).toBe(503);
+    expect(create.json().message).toContain('Désolé');
 
     const res = await current.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);

@@ -345,6 +345,88 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       });
     });
 
+    describe('lock leases', () => {
+      it('a renewed lease outlives its first ttl; an unrenewed one frees the key', async () => {
+        const store = await open();
+        const held = await store.lock('web:lease', 150, 100);
+        await sleep(100);
+        expect(await held.renew(300)).toBe(true);
+        await sleep(100);
+        // 200 ms after taking a 150 ms lease: still held because it was renewed.
+        await expect(store.lock('web:lease', 1000, 20)).rejects.toBeInstanceOf(LockTimeoutError);
+        // Nobody renews any more: the next caller gets it once the lease runs out.
+        const next = await store.lock('web:lease', 1000, 2000);
+        expect(await held.renew(1000)).toBe(false);
+        await next();
+      });
+    });
+
+    describe('outbox', () => {
+      const turn = (id: string, key = 'telegram:42:7', userRef = '42:7') => ({
+        envelope: sampleEnvelope({ key, channel: 'telegram', userRef }),
+        outbox: {
+          id,
+          replies: [{ text: 'Bonjour', blocks: [] }],
+          target: { chat: 7 },
+          leaseMs: 200,
+          ttlMs: HOUR,
+        },
+      });
+
+      it('is written with the turn, and absent when the turn was not stored', async () => {
+        const store = await open();
+        const a = turn('telegram:42:1');
+        expect(await store.conversations.put(a.envelope, 0, undefined, a.outbox)).toBe(true);
+        // A refused compare-and-set stores no outbox either.
+        const b = turn('telegram:42:2');
+        expect(await store.conversations.put(b.envelope, 0, undefined, b.outbox)).toBe(false);
+        expect(await store.outbox.claim('telegram:42:2', 1000)).toEqual({ state: 'absent' });
+        // The writer holds the lease: nobody else claims it meanwhile.
+        expect(await store.outbox.claim('telegram:42:1', 1000)).toEqual({ state: 'busy' });
+      });
+
+      it('a lease that runs out lets another claim it; settled done, it stays as a record', async () => {
+        const store = await open();
+        const a = turn('telegram:42:3');
+        await store.conversations.put(a.envelope, 0, undefined, a.outbox);
+        expect(await store.outbox.due('telegram', 10)).toEqual([]);
+        await sleep(250);
+        expect(await store.outbox.due('telegram', 10)).toEqual(['telegram:42:3']);
+        expect(await store.outbox.due('slack', 10)).toEqual([]);
+        const claim = await store.outbox.claim('telegram:42:3', 5000);
+        expect(claim.state).toBe('claimed');
+        if (claim.state !== 'claimed') return;
+        expect(claim.entry).toMatchObject({
+          key: 'telegram:42:7',
+          channel: 'telegram',
+          userRef: '42:7',
+          replies: a.outbox.replies,
+          target: { chat: 7 },
+          sent: 0,
+          attempts: 2,
+        });
+        await store.outbox.settle('telegram:42:3', 1, { done: false, retryAt: Date.now() + HOUR });
+        // Failed: the lease ended (a redelivery may claim it), the sweep waits for retryAt.
+        expect(await store.outbox.due('telegram', 10)).toEqual([]);
+        const again = await store.outbox.claim('telegram:42:3', 5000);
+        expect(again.state === 'claimed' && again.entry.sent).toBe(1);
+        await store.outbox.settle('telegram:42:3', 2, { done: true });
+        expect(await store.outbox.claim('telegram:42:3', 5000)).toEqual({ state: 'done' });
+        expect(await store.outbox.due('telegram', 10)).toEqual([]);
+      });
+
+      it('is erased with its user, and only theirs', async () => {
+        const store = await open();
+        const mine = turn('telegram:42:4', 'telegram:42:7', '42:7');
+        const theirs = turn('telegram:42:5', 'telegram:42:8', '42:8');
+        await store.conversations.put(mine.envelope, 0, undefined, mine.outbox);
+        await store.conversations.put(theirs.envelope, 0, undefined, theirs.outbox);
+        await store.conversations.deleteByUser('telegram', '42:7');
+        expect(await store.outbox.claim('telegram:42:4', 10)).toEqual({ state: 'absent' });
+        expect(await store.outbox.claim('telegram:42:5', 10)).toEqual({ state: 'busy' });
+      });
+    });
+
     describe('de-duplication', () => {
       it('true the first time, false for the same id within the ttl', async () => {
         const store = await open();

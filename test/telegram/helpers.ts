@@ -23,6 +23,8 @@ import type { Store } from '../../src/storage/types.js';
 import { BOT_INFO, CHAT_ID } from './fixtures/updates.js';
 
 export const TOKEN = '7012345678:AAH-test_token-for-nock';
+/** The bot's id (the token's first part): the channel scopes every key with it. */
+export const BOT_ID = '7012345678';
 export const SECRET = 'webhook-secret_9f3b2c';
 export const API_ROOT = 'http://telegram.test';
 export const WEBHOOK = '/telegram/webhook';
@@ -70,7 +72,10 @@ let nextMessageId = 5000;
 
 /** Builds the server and intercepts the Bot API. Call `close()` in afterEach. */
 export async function createHarness(
-  overrides: Partial<Pick<TelegramChannelDeps, 'retry' | 'town'>> = {},
+  overrides: Partial<Pick<TelegramChannelDeps, 'retry' | 'town' | 'outboxSweepMs'>> & {
+    /** A store that outlives the harness (a « restarted » process): not closed by `close()`. */
+    readonly store?: Store;
+  } = {},
 ): Promise<Harness> {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)/);
@@ -98,7 +103,7 @@ export async function createHarness(
       return jsonReply(200, { ok: true, result });
     });
 
-  const store = createMemoryStore();
+  const store = overrides.store ?? createMemoryStore();
   const silent = createLogger({ level: 'silent' });
   const runtime = createRuntime({ engine: createDialogueEngine(), store, logger: silent });
   const record =
@@ -119,6 +124,7 @@ export async function createHarness(
     botInfo: BOT_INFO,
     retry: { maxRetryAttempts: 2, maxDelaySeconds: 5, ...overrides.retry },
     ...(overrides.town ? { town: overrides.town } : {}),
+    ...(overrides.outboxSweepMs !== undefined ? { outboxSweepMs: overrides.outboxSweepMs } : {}),
   });
   const app = await buildServer({
     logger: silent,
@@ -156,7 +162,7 @@ export async function createHarness(
     async close() {
       await app.close();
       await channel.stop();
-      await store.close();
+      if (!overrides.store) await store.close();
       scope.persist(false);
       nock.cleanAll();
       nock.enableNetConnect();

@@ -218,6 +218,42 @@ describe('the widget in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0);
   });
 
+  it('a 503 (the store is away) says « le service reprend dans un instant », keeps the typed text, and « Réessayer » sends it', async () => {
+    const { page } = await openBrowser();
+    await openWithKeyboard(page);
+    const before = await botMessages(page).count();
+    // The server is briefly unavailable for the next message, as it answers while Redis is away.
+    let refused = 0;
+    await page.route('**/api/web/conversations/*/messages', async (route) => {
+      if (refused > 0) return route.continue();
+      refused++;
+      return route.fulfill({
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '2' },
+        body: JSON.stringify({
+          error: 'unavailable',
+          message: 'Désolé, le service reprend dans un instant. Réessayez dans quelques secondes.',
+        }),
+      });
+    });
+    await page.keyboard.type('diagnostic');
+    await page.keyboard.press('Enter');
+    const notice = widget(page).locator('.notice').last();
+    await expect.poll(() => notice.textContent()).toContain('le service reprend dans un instant');
+    // What the visitor typed is back in the field; the focus is on « Réessayer ».
+    await expect.poll(() => widget(page).locator('input').inputValue()).toBe('diagnostic');
+    await expect.poll(async () => (await focused(page)).text).toBe('Réessayer');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => botMessages(page).count()).toBeGreaterThan(before);
+    expect(refused).toBe(1);
+    // Sent once, shown once; the field is free again and the notice is gone.
+    await expect
+      .poll(() => widget(page).locator('.msg.user').allTextContents())
+      .toEqual(['diagnostic']);
+    expect(await widget(page).locator('input').inputValue()).toBe('');
+    expect(await widget(page).getByRole('button', { name: 'Réessayer' }).count()).toBe(0);
+  });
+
   it('« Effacer » erases the conversation on the server and starts a new one', async () => {
     const { page } = await openWithKeyboardPage();
     const id = await page.evaluate(

@@ -5,7 +5,14 @@
 import type { WebReply, WebTranscriptMessage } from '../render.js';
 
 /** Why a request failed, in terms the visitor can be told about. */
-export type ApiFailure = 'not-found' | 'rate-limited' | 'too-long' | 'network' | 'server';
+export type ApiFailure =
+  | 'not-found'
+  | 'rate-limited'
+  | 'too-long'
+  | 'network'
+  | 'server'
+  /** 503: the service is coming back (its store is away); nothing was done, try again. */
+  | 'unavailable';
 
 /** A request outcome. */
 export type ApiResult<T> =
@@ -30,6 +37,7 @@ function failureOf(status: number): ApiFailure {
   if (status === 404) return 'not-found';
   if (status === 429) return 'rate-limited';
   if (status === 400 || status === 413) return 'too-long';
+  if (status === 503) return 'unavailable';
   return 'server';
 }
 

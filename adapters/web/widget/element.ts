@@ -27,6 +27,7 @@ const FAILURES: Record<ApiFailure, string> = {
   'too-long': `Votre message est trop long (${MAX_TEXT} caractères au plus).`,
   network: 'Connexion impossible pour le moment. Vérifiez votre réseau, puis réessayez.',
   server: 'Désolé, un souci technique est survenu. Réessayez dans un instant.',
+  unavailable: 'Désolé, le service reprend dans un instant. Votre message est gardé : réessayez.',
 };
 
 const CHAT_ICON_PATH =
@@ -332,6 +333,29 @@ export class ClicCentreVilleElement extends HTMLElement {
     this.scrollDown();
   }
 
+  /** A notice with a « Réessayer » button that runs `retry` (once) in the widget's queue. */
+  private retryNotice(text: string, retry: () => Promise<unknown>): void {
+    const node = renderNotice(text);
+    const again = el('button', 'retry', 'Réessayer');
+    again.type = 'button';
+    again.addEventListener('click', () => {
+      node.remove();
+      void this.enqueue(async () => {
+        await retry();
+      });
+    });
+    node.append(' ', again);
+    this.log.append(node);
+    this.announce(text);
+    this.scrollDown();
+    again.focus();
+  }
+
+  /** Puts what the visitor typed back in the input, unless they already typed something else. */
+  private keepTyped(text: string | undefined): void {
+    if (text !== undefined && this.input.value === '') this.input.value = text;
+  }
+
   private showReplies(replies: readonly WebReply[], announce: boolean): HTMLElement | undefined {
     let firstChoice: HTMLElement | undefined;
     let firstNode: HTMLElement | undefined;
@@ -388,7 +412,11 @@ export class ClicCentreVilleElement extends HTMLElement {
     });
     this.setBusy(false);
     if (!result.ok) {
-      this.notice(result.message ?? FAILURES[result.failure]);
+      if (result.failure === 'unavailable') {
+        this.retryNotice(FAILURES.unavailable, () => this.startConversation());
+      } else {
+        this.notice(result.message ?? FAILURES[result.failure]);
+      }
       return false;
     }
     this.conversationId = result.value.conversationId;
@@ -401,12 +429,19 @@ export class ClicCentreVilleElement extends HTMLElement {
     body: { text?: string; action?: string },
     shown: string,
     fromButton: boolean,
+    messageId?: string,
   ): Promise<void> {
     if (!this.api) return;
-    if (!this.conversationId && !(await this.startConversation())) return;
-    this.log.append(renderUserMessage(shown));
+    if (!this.conversationId && !(await this.startConversation())) {
+      this.keepTyped(body.text);
+      return;
+    }
+    const mine = renderUserMessage(shown);
+    this.log.append(mine);
     this.setBusy(true);
-    const clientMessageId = randomId();
+    // A retry after a 503 keeps its id: should the first try have been stored after all, the
+    // server answers it once.
+    const clientMessageId = messageId ?? randomId();
     let result = await this.api.send(this.conversationId ?? '', { ...body, clientMessageId });
     if (!result.ok && result.failure === 'network') {
       // One retry with the same id: the server answers it at most once.
@@ -419,6 +454,14 @@ export class ClicCentreVilleElement extends HTMLElement {
         this.conversationId = null;
         this.notice(FAILURES['not-found']);
         await this.startConversation();
+      } else if (result.failure === 'unavailable') {
+        // The service is coming back: the typed text stays, one click sends it again.
+        this.keepTyped(body.text);
+        this.retryNotice(FAILURES.unavailable, () => {
+          mine.remove();
+          if (body.text !== undefined && this.input.value === body.text) this.input.value = '';
+          return this.sendMessage(body, shown, fromButton, clientMessageId);
+        });
       } else {
         this.notice(result.message ?? FAILURES[result.failure]);
       }

@@ -59,6 +59,7 @@ h2{margin:0;font-size:1.05rem;line-height:1.3}
   background:var(--ccv-bg);color:var(--ccv-primary);font-size:.92rem;font-weight:600;text-align:left}
 .choice:hover{background:var(--ccv-bot-bg)}
 .notice{margin:0;font-size:.85rem;color:var(--ccv-muted);text-align:center}
+.retry{font:inherit;font-weight:600;color:var(--ccv-primary);background:none;border:1px solid currentColor;border-radius:6px;padding:2px 8px;margin-top:4px;cursor:pointer}
 .typing{display:flex;align-items:center;gap:8px;padding:0 12px 8px;font-size:.85rem;color:var(--ccv-muted)}
 .dots{display:inline-flex;gap:3px}
 .dots i{width:6px;height:6px;border-radius:50%;background:var(--ccv-muted);animation:ccv-b 1.2s infinite ease-in-out}
