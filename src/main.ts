@@ -128,7 +128,10 @@ async function main(): Promise<void> {
     const { openObservatory } = await import('./observatory/index.js');
     observatory = openObservatory({ config, store, logger }).observatory;
     composed = await composeApp(config, {
-      engine: createDialogueEngine({ observatory }),
+      engine: createDialogueEngine({
+        observatory,
+        ...(config.town.region ? { region: config.town.region } : {}),
+      }),
       store,
       logger,
       channelFactories: OPTIONAL_CHANNELS,

@@ -31,7 +31,7 @@ export {
   findRegion,
   type RegionContact,
 } from './contacts.js';
-export { formatShare, maturityLabel, prereqLabel } from './labels.js';
+export { formatShare, maturityLabel, pageRef, prereqLabel, readingLabel } from './labels.js';
 export {
   type Answer,
   assessMerchant,
@@ -41,11 +41,14 @@ export {
   type MerchantAssessment,
 } from './merchant.js';
 export {
+  type MerchantRole,
   type MissingPrereq,
+  merchantRole,
   type Recommendation,
   type RecommendationItem,
   type RecommendationRequest,
   recommend,
+  type Why,
 } from './recommend.js';
 export type { CoreError, CoreErrorCode, Result } from './result.js';
 export {
@@ -53,9 +56,12 @@ export {
   BILAN_STATUS_LABELS,
   type Bilan,
   type BilanStatus,
+  collectifOpen,
   type RoadmapStepView,
   type Share,
   type Structuration,
   type TerritoryAnswers,
   type TerritoryAssessment,
+  type TerritoryFicheDecision,
+  type TerritoryReasonCode,
 } from './territory.js';

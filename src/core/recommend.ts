@@ -226,7 +226,8 @@ function lifting(catalog: Catalog, m: Merchant): MerchantPrereq[] {
 
 // === Reasons
 
-function impactNote(ctx: Ctx, fiche: Fiche): string {
+/** The impact that matters most to the audience where this fiche scores best, if any. */
+function bestImpact(ctx: Ctx, fiche: Fiche): { label: string; rating: string } | undefined {
   const weights = ctx.catalog.rules.rankingWeights[ctx.audience] ?? {};
   const keys = (Object.keys(weights) as ImpactKey[]).filter((k) => (weights[k] ?? 0) > 0);
   let best: ImpactKey | undefined;
@@ -235,9 +236,9 @@ function impactNote(ctx: Ctx, fiche: Fiche): string {
     if (score > 0 && (!best || score > (ctx.catalog.rules.ratingScore[fiche.impacts[best]] ?? 0)))
       best = k;
   }
-  if (!best) return '';
+  if (!best) return undefined;
   const label = ctx.catalog.guide.impacts.find((i) => i.key === best)?.label ?? best;
-  return ` ; impact « ${label.toLocaleLowerCase('fr')} » : ${fiche.impacts[best]}`;
+  return { label: label.toLocaleLowerCase('fr'), rating: fiche.impacts[best] };
 }
 
 /** « vous êtes sensibilisé(e) au numérique »: what a met prerequisite says to the merchant. */
@@ -321,8 +322,13 @@ function merchantReason(
   }
 }
 
+/** With no merchant profile: the guide's impact that matters to this audience, and the level. */
 function neutralReason(ctx: Ctx, fiche: Fiche): string {
-  return `Maturité numérique requise : « ${maturityLabel(ctx.catalog, fiche.maturity)} »${impactNote(ctx, fiche)}.`;
+  const impact = bestImpact(ctx, fiche);
+  const level = `maturité numérique requise : « ${maturityLabel(ctx.catalog, fiche.maturity)} »`;
+  return impact
+    ? `Pour son impact « ${impact.label} » (${impact.rating} dans le guide) ; ${level}.`
+    : `${level.charAt(0).toLocaleUpperCase('fr')}${level.slice(1)}.`;
 }
 
 function makeItem(ctx: Ctx, fiche: Fiche, rank: number): RecommendationItem {
@@ -455,7 +461,7 @@ function unlockingStep(ctx: Ctx, items: RecommendationItem[]): RecommendationIte
   const to = levelFor(ctx.catalog, closeImplications(ctx.catalog, [...m.met, best.prereq]));
   return {
     ...best.item,
-    reason: `Première étape : elle vous amène à « ${prereqLabel(ctx.catalog, best.prereq)} », ce qui vous fait passer au niveau « ${maturityLabel(ctx.catalog, to)} » (${readingLabel(ctx.catalog, 'merchant-level')}).`,
+    reason: `Elle vous amène à « ${prereqLabel(ctx.catalog, best.prereq)} », ce qui vous fait passer au niveau « ${maturityLabel(ctx.catalog, to)} » (${readingLabel(ctx.catalog, 'merchant-level')}).`,
   };
 }
 

@@ -67,6 +67,8 @@ export interface Bilan {
   statusLabel: string;
   /** One line that says what the bilan means (always filled). */
   summary: string;
+  /** The bilan in a few words, for a one-line recap (« 45 % actifs sur le web, seuil : 60 % »). */
+  headline: string;
   /** The guide's rule, in our words (from the roadmap data). */
   rule: string;
   /** What triggered the status. */
@@ -277,6 +279,7 @@ function bilan(
     status,
     statusLabel: BILAN_STATUS_LABELS[status],
     summary,
+    headline: '',
     rule: roadmap.bilan.rule,
     figures: parts.figures ?? [],
     gaps: parts.gaps ?? [],
@@ -494,6 +497,38 @@ function centreVilleBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan 
   );
 }
 
+/** A bilan in a few words, for the one-line recap of the final summary. */
+function headlineOf(ctx: Ctx, b: Bilan, individuel: Bilan): string {
+  const { thresholds } = ctx.catalog.rules;
+  const seuil = formatShare(thresholds.individuelWebActive);
+  switch (b.roadmap) {
+    case 'individuel':
+      if (b.webActiveShare === undefined)
+        return 'part des commerçants actifs sur le web à connaître';
+      return `${formatShare(b.webActiveShare)} des commerçants actifs sur le web (seuil du guide : ${seuil})`;
+    case 'collectif': {
+      if (b.status === 'pas-encore') return 'il vient une fois le bilan individuel validé';
+      const stocks = shareOf(ctx, 'collectif', 'stocks-informatises');
+      if (stocks === undefined) return 'part des stocks informatisés à connaître';
+      const stockText = `${formatShare(stocks)} de stocks informatisés`;
+      if (b.collectifPath === 'site-vitrine') return `${stockText} : un site « vitrine » d’abord`;
+      const listing = individuel.listingShare;
+      return listing !== undefined && listing < thresholds.listingMajority
+        ? `${stockText}, mais ${formatShare(listing)} de fiches Google à jour : le référencement d’abord`
+        : `${stockText} : une place de marché peut être envisagée`;
+    }
+    case 'centre-ville': {
+      const values = [...ctx.parsed.values['centre-ville'].values()];
+      const no = values.filter((v) => v === 'no').length;
+      const total = roadmapOf(ctx.catalog, 'centre-ville')?.questions.length ?? 4;
+      if (no > 0) return `${no} « non » sur ${total} questions`;
+      return b.status === 'pret'
+        ? `« oui » aux ${total} questions`
+        : 'des réponses restent à vérifier';
+    }
+  }
+}
+
 // === Roadmap views, push and postpone
 
 /** Next step(s): step 1 while answers are missing, none for `pas-encore`, else the first ★ after step 1. */
@@ -558,6 +593,7 @@ function assess(
   if (col && ctx.parsed.answered.collectif) bilans.push(collectifBilan(ctx, col, individuel));
   const cv = roadmapOf(catalog, 'centre-ville');
   if (cv && ctx.parsed.answered['centre-ville']) bilans.push(centreVilleBilan(ctx, cv, individuel));
+  for (const b of bilans) b.headline = headlineOf(ctx, b, individuel);
 
   // Roadmaps: those with a bilan, plus those that carry the chosen objective's fiches.
   const objectiveFiches = new Set(
@@ -621,7 +657,7 @@ function assess(
       addPush(
         builder,
         'listing-first',
-        `D’abord porter la part de fiches Google à jour au-delà de ${formatShare(majority)} (aujourd’hui ${formatShare(listing)}).`,
+        `Porter la part de fiches Google à jour au-delà de ${formatShare(majority)} (aujourd’hui ${formatShare(listing)}) avant une place de marché.`,
       );
   }
   const collectif = bilans.find((b) => b.roadmap === 'collectif');
@@ -684,4 +720,26 @@ function assess(
     collectifNotYet: orderRuleActive,
     clarifications,
   });
+}
+
+/**
+ * Whether the collectif part may be offered: the guide launches it only once the individuel
+ * bilan is validated (at least 60 % of merchants active on the web, p. 40). Reads the individuel
+ * shares from a flat record of answers (the dialogue's), anything else being unknown.
+ */
+export function collectifOpen(
+  catalog: Catalog,
+  answers: Readonly<Record<string, unknown>>,
+): boolean {
+  const pick = (k: string): Share | undefined => {
+    const v = answers[k];
+    return typeof v === 'number' && v >= 0 && v <= 100 ? v : undefined;
+  };
+  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
+  for (const k of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
+    const v = pick(k);
+    if (v !== undefined) individuel[k] = v;
+  }
+  const r = assessTerritory(catalog, { individuel });
+  return r.ok && r.value.bilans[0]?.status === 'valide';
 }

@@ -1,0 +1,171 @@
+/**
+ * A fiche as a person reads it: the summary card (what it is, why for this person, an example,
+ * the cost), then « Détails » in two short pages rather than one long one on a phone (resources,
+ * prerequisites, implication, impacts; then vigilance, examples, actors, costs).
+ */
+import type { Catalog, Fiche } from '../../catalog/schema.js';
+import type { ClicContext } from '../../flows/types.js';
+import { maturityLabel, pageRef, prereqLabel, readingLabel, recommend } from '../core/index.js';
+import { bold, button, card, type Inline, italic, list, makeReply, para } from '../reply/build.js';
+import type { Block, Button, Reply } from '../reply/model.js';
+import { actionId } from './interpret.js';
+import {
+  clip,
+  costHint,
+  costWithoutName,
+  ficheOf,
+  label,
+  menuButton,
+  objectiveOf,
+} from './present-common.js';
+import { merchantOf } from './present-merchant.js';
+
+const TYPE_LABEL: Record<string, string> = {
+  individuelle: 'solution individuelle pour le commerçant',
+  collectif: 'solution collective',
+  'centre-ville': 'solution de centre-ville (portée par la collectivité)',
+};
+
+const IMPACT_LABEL: Record<string, string> = {
+  economiqueCourtTerme: 'Impact économique à court terme',
+  sensibilisation: 'Sensibilisation au numérique',
+  dynamiqueCollective: 'Dynamique collective',
+  promotionTerritoire: 'Promotion du territoire',
+  fluxPassants: 'Flux de passants',
+};
+
+function otherSolutions(catalog: Catalog, f: Fiche): Button[] {
+  const o = objectiveOf(catalog, f.objective);
+  return o ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))] : [];
+}
+
+/** « Externalisable : oui, sauf la création de la base de données » (the guide's nuance). */
+function externalisable(f: Fiche): string {
+  return `${f.externalisable ? 'oui' : 'non'}${f.externalisableExcept ? `, ${f.externalisableExcept}` : ''}`;
+}
+
+/** The summary card: what it is, why for this person, an example, the cost, the page. */
+export function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Reply[] {
+  const f = ficheOf(catalog, id);
+  if (!f) return [];
+  const merchant = merchantOf(catalog, ctx);
+  const rec = recommend(catalog, {
+    objective: f.objective,
+    audience: ctx.audience ?? 'visiteur',
+    ...(merchant ? { merchant } : {}),
+  });
+  const item = rec.items.find((i) => i.fiche.id === f.id);
+  const example = f.examples[0];
+  const cost = costHint(f);
+  const c = card({
+    title: f.title,
+    subtitle: `Fiche ${f.number} · ${f.types.map((t) => TYPE_LABEL[t] ?? t).join(', ')} · maturité requise : ${maturityLabel(catalog, f.maturity)}`,
+    lines: [
+      f.summary,
+      ...(item ? [[italic('Pourquoi : '), item.reason]] : []),
+      ...(example
+        ? [
+            [
+              bold('Exemple : '),
+              `${example.name}${example.place ? ` (${example.place})` : ''} — ${clip(example.text, 220)}`,
+            ],
+          ]
+        : []),
+      ...(cost ? [[bold('Coût indicatif : '), cost]] : []),
+      [italic(pageRef(catalog, f.page))],
+    ],
+  });
+  return [
+    makeReply({
+      blocks: [],
+      cards: [c],
+      buttons: [
+        button('Détails', actionId.details(f.id)),
+        ...otherSolutions(catalog, f),
+        menuButton(),
+      ],
+    }),
+  ];
+}
+
+/**
+ * « Détails », in two pages that each fit a phone screen: `part` 1 says what it takes
+ * (resources, prerequisites, implication, impacts), `part` 2 what to watch and who did it
+ * (vigilance, examples, actors, costs).
+ */
+export function ficheDetails(catalog: Catalog, id: string, part: 1 | 2 = 1): Reply[] {
+  const f = ficheOf(catalog, id);
+  if (!f) return [];
+  const blocks: Block[] = [
+    para(
+      bold(`${f.title} — ${part === 1 ? 'détails' : 'détails (suite)'}`),
+      ` (${pageRef(catalog, f.page)})`,
+    ),
+  ];
+  const section = (title: string, items: readonly (Inline | readonly Inline[])[]) => {
+    if (items.length === 0) return;
+    blocks.push(para(bold(title)));
+    blocks.push(list(items));
+  };
+  if (part === 1) {
+    blocks.push(para(f.description));
+    section('Ce qu’il faut au commerçant', f.resources.merchant);
+    section('Ce qu’il faut à la collectivité', f.resources.collectivite);
+    const prereqs = (codes: readonly string[]) =>
+      codes.length > 0 ? codes.map((p) => `« ${prereqLabel(catalog, p)} »`).join(', ') : 'aucun';
+    section('Prérequis', [
+      `Commerçant : ${prereqs(f.prerequisites.merchant)}`,
+      `Territoire : ${
+        f.prerequisites.territory.length > 0
+          ? f.prerequisites.territory
+              .map(
+                (t) =>
+                  `« ${prereqLabel(catalog, t.code)} »${t.condition ? ` (${t.condition})` : ''}`,
+              )
+              .join(', ')
+          : 'aucun'
+      }`,
+    ]);
+    section('Implication', [
+      `Volume d’implication du porteur de projet : ${f.involvement}`,
+      `Externalisable : ${externalisable(f)}`,
+    ]);
+    section(
+      'Impacts (+ à +++)',
+      Object.entries(f.impacts).map(
+        ([k, v]) => `${IMPACT_LABEL[k] ?? k} : ${v === 'n/a' ? 'non applicable' : v}`,
+      ),
+    );
+  } else {
+    section('Points de vigilance', f.vigilance);
+    section(
+      'Exemples',
+      f.examples.map((e) => [
+        bold(e.name),
+        `${e.place ? ` (${e.place})` : ''} — ${e.text}`,
+        ...(e.sector
+          ? [
+              italic(
+                ` (secteur : ${catalog.guide.sectors.find((s) => s.id === e.sector)?.label ?? e.sector}, ${readingLabel(catalog, 'example-sectors')})`,
+              ),
+            ]
+          : []),
+      ]),
+    );
+    section('Acteurs cités dans le guide', f.actors);
+    section(
+      'Coûts indicatifs',
+      f.costs.map((c) => `${costWithoutName(f, c.text)} (p. ${c.page})`),
+    );
+  }
+  return [
+    makeReply({
+      blocks,
+      buttons: [
+        ...(part === 1 ? [button('Détails (suite)', actionId.more(f.id))] : []),
+        ...otherSolutions(catalog, f),
+        menuButton(),
+      ],
+    }),
+  ];
+}
