@@ -107,11 +107,11 @@ describe('terminal transcripts', () => {
     expect(screen).toContain('Troyes');
     screen = await session.send(numberOf(screen, 'Détails'));
     expect(screen).toContain('Stationnement intelligent — détails');
-    expect(screen).toContain('Impacts (+ à +++)');
     // The rest on a second page, so that each fits a phone (issue 16).
-    screen = await session.send(numberOf(screen, 'Détails (suite)'));
-    expect(screen).toContain('Points de vigilance');
-    expect(screen).toContain('Coûts indicatifs');
+    const second = await session.send(numberOf(screen, 'Détails (suite)'));
+    for (const part of ['Impacts (+ à +++)', 'Points de vigilance', 'Coûts indicatifs'])
+      expect(`${screen}\n${second}`).toContain(part);
+    screen = second;
     screen = await session.send('retour');
     expect(screen).toContain('Fiche 7');
   });
