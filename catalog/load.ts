@@ -113,6 +113,7 @@ interface Located<T> {
 /** Our readings the assistant labels by id: each must be described in rules.yaml. */
 export const REQUIRED_READINGS: readonly string[] = [
   'merchant-level',
+  'implies',
   'builders',
   'merchant-roles',
   'web-active-share',

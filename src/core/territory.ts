@@ -462,7 +462,7 @@ function centreVilleBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan 
   }
   const figures: string[] = [];
   if (yes.length > 0) figures.push(`Oui : ${yes.join(', ')}`);
-  if (no.length > 0) figures.push(`Non : ${no.join(', ')}`);
+  // Each « non » is a gap line below, with the fiche that answers it: not listed twice.
   const advice = findOutAdvice(roadmap, unknownShorts(ctx, roadmap));
   const unknownCount = questions.length - yes.length - no.length;
   if (no.length > 0)

@@ -121,6 +121,7 @@ export function merchantResultReplies(
   const mairie = rec.items.filter((i) => i.role === 'town');
 
   const blocks: Block[] = [...levelBlocks(catalog, merchant)];
+  if (merchant.clarifications.length > 0) blocks.push(list(merchant.clarifications));
   if (merchant.advice.length > 0) blocks.push(list(merchant.advice));
   const about = o ? `Pour « ${o.menuLabel} », ` : '';
   blocks.push(
