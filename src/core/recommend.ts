@@ -29,6 +29,7 @@ import {
   MERCHANT_PREREQS,
   maturityIndex,
   maturityLabel,
+  pageRef,
   prereqLabel,
   readingLabel,
 } from './labels.js';
@@ -562,7 +563,9 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
     [...chosen, ...extra].map((f) => makeItem(ctx, f, 0)),
   );
   if (ctx.territory?.orderRuleActive)
-    notes.push(`${catalog.rules.orderRule.reason} (guide p. ${catalog.rules.orderRule.page})`);
+    notes.push(
+      `${catalog.rules.orderRule.reason} (${pageRef(catalog, catalog.rules.orderRule.page)})`,
+    );
   if (req.sector !== undefined && !catalog.guide.sectors.some((s) => s.id === req.sector))
     notes.push('Secteur non reconnu : il n’est pas pris en compte.');
   const firstStep = firstStepOf(ctx, items);
