@@ -152,6 +152,60 @@ describe('the territory result is one short summary (issue 16)', () => {
   });
 });
 
+describe('the merchant result fits the person (issue 16)', () => {
+  const result = (answers: string[], objective?: string) => {
+    const steps = play(objective ? {} : { entry: 'diagnostic-commercant' }, [
+      ...(objective ? [act('aud:commercant'), act(`obj:${objective}`), act('diag:c')] : []),
+      say('alimentaire'),
+      ...answers.map(say),
+      say('passer'),
+    ]);
+    return steps.at(-1) as StepResult;
+  };
+
+  it.each([
+    ['très faible', ['non', 'non', 'non', 'non'], 'Formation en ligne ou via un lieu dédié'],
+    [
+      'faible',
+      ['oui', 'non', 'non', 'non'],
+      'Référencement et communication sur les médias sociaux',
+    ],
+    ['moyen', ['oui', 'oui', 'oui', 'non'], "Solution d'optimisation opérationnelle"],
+    ['fort', ['oui', 'oui', 'oui', 'oui'], 'Site de vente en ligne'],
+  ])(
+    '%s: his level, his own fiches, the commune’s apart, the first step %s',
+    (level, answers, first) => {
+      const text = textOf(result(answers).replies);
+      expect(text).toContain(`Votre niveau numérique estimé : ${level}.`);
+      expect(text).toContain(`Votre première étape : ${first}`);
+      expect(text).toMatch(
+        /À proposer à votre mairie : Application de ville, Stationnement intelligent/,
+      );
+      // The commune's fiches are not among « ce que vous pouvez lancer ».
+      const own = (result(answers).replies[0]?.cards ?? []).map((c) => c.title);
+      expect(own).not.toContain('Application de ville');
+      expect(own).not.toContain('Stationnement intelligent');
+    },
+  );
+
+  it('with no objective chosen, one short question asks for one after the level; with one, it is not asked', () => {
+    const without = result(['oui', 'non', 'oui', 'non']);
+    expect(textOf(without.replies)).toContain('que visez-vous d’abord ?');
+    const labels = buttonsOf(without.replies).map((b) => b.label);
+    for (const o of catalog.objectives) expect(labels).toContain(o.menuLabel);
+    const withObjective = result(['oui', 'non', 'oui', 'non'], 'o5');
+    expect(textOf(withObjective.replies)).not.toContain('que visez-vous d’abord');
+    expect(textOf(withObjective.replies)).toContain('Pour « Vendre par de nouveaux canaux »');
+  });
+
+  it('the sector is used for something he sees: an example of the guide from his trade, said to be our reading', () => {
+    const text = textOf(result(['oui', 'non', 'non', 'non']).replies);
+    expect(text).toMatch(
+      /Un exemple du guide dans votre secteur : (La Cave Gourmande|Boulangerie « Dorée Mie »)/,
+    );
+  });
+});
+
 describe('the collectif part only once the individuel bilan is validated (guide p. 40)', () => {
   it('at 30 % web-active: not offered, no collectif question, and the bilan says why', () => {
     const steps = play({ entry: 'diagnostic-territoire' }, ['70', '30', '20'].map(say));
