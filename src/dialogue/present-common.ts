@@ -67,7 +67,7 @@ export function costWithoutName(fiche: Fiche, text: string): string {
     title.includes(prefix) || prefix.includes(title) || firstWord(prefix) === firstWord(title);
   if (!same) return text;
   const rest = m[2].trim();
-  return rest.charAt(0).toLocaleUpperCase('fr') + rest.slice(1);
+  return upperFirst(rest);
 }
 
 /** The first cost of a fiche, without its name, cut at a sentence. */
@@ -79,6 +79,11 @@ export function costHint(fiche: Fiche, max = 150): string | undefined {
 /** « Accessible : … » → « accessible : … », after a label. */
 export function lowerFirst(text: string): string {
   return text.charAt(0).toLocaleLowerCase('fr') + text.slice(1);
+}
+
+/** « guide p. 30… » → « Guide p. 30… », at the start of a line. */
+export function upperFirst(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('fr') + text.slice(1);
 }
 
 /** Whether a line already says the fiche's maturity (the card then does not repeat it). */

@@ -16,8 +16,10 @@ import {
   costWithoutName,
   ficheOf,
   label,
+  lowerFirst,
   menuButton,
   objectiveOf,
+  upperFirst,
 } from './present-common.js';
 import { merchantOf } from './present-merchant.js';
 
@@ -63,7 +65,7 @@ export function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Re
     subtitle: `Fiche ${f.number} · ${f.types.map((t) => TYPE_LABEL[t] ?? t).join(', ')} · maturité requise : ${maturityLabel(catalog, f.maturity)}`,
     lines: [
       f.summary,
-      ...(item ? [[italic('Pourquoi : '), item.reason]] : []),
+      ...(item ? [[italic('Pourquoi : '), lowerFirst(item.reason)]] : []),
       ...(example
         ? [
             [
@@ -73,7 +75,7 @@ export function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Re
           ]
         : []),
       ...(cost ? [[bold('Coût indicatif : '), cost]] : []),
-      [italic(pageRef(catalog, f.page))],
+      [italic(upperFirst(pageRef(catalog, f.page)))],
     ],
   });
   return [

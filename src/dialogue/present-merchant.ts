@@ -20,7 +20,15 @@ import {
 import { bold, button, type Inline, italic, list, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
-import { clip, ficheCard, ficheOf, label, lowerFirst, objectiveOf } from './present-common.js';
+import {
+  clip,
+  ficheCard,
+  ficheOf,
+  label,
+  lowerFirst,
+  objectiveOf,
+  upperFirst,
+} from './present-common.js';
 
 /** The P1–P4 answers recorded in the dialogue, in the core's shape. */
 export function merchantAnswers(
@@ -69,7 +77,7 @@ function levelBlocks(catalog: Catalog, merchant: MerchantAssessment): Block[] {
     para('Votre niveau numérique estimé : ', bold(merchant.levelLabel), '.'),
     para(
       italic(
-        `${basis.charAt(0).toLocaleUpperCase('fr')}${basis.slice(1)} (${readingLabel(catalog, 'merchant-level')}, pas une note officielle).`,
+        `${upperFirst(basis)} (${readingLabel(catalog, 'merchant-level')}, pas une note officielle).`,
       ),
     ),
   ];

@@ -31,7 +31,7 @@ import {
 } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
-import { ficheCard, ficheOf, menuButton } from './present-common.js';
+import { ficheCard, ficheOf, menuButton, upperFirst } from './present-common.js';
 
 const BILAN_TITLE: Record<RoadmapId, string> = {
   individuel: 'commerçant individuel',
@@ -207,10 +207,7 @@ export function territoryResultReplies(
     list(
       t.bilans.map((b) => {
         const title = BILAN_TITLE[b.roadmap];
-        return [
-          bold(`${title.charAt(0).toLocaleUpperCase('fr')}${title.slice(1)} : ${b.statusLabel}`),
-          ` — ${b.headline}`,
-        ];
+        return [bold(`${upperFirst(title)} : ${b.statusLabel}`), ` — ${b.headline}`];
       }),
     ),
   ];

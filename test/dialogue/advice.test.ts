@@ -326,7 +326,7 @@ describe('every reading of ours that a person sees is labelled (rules.readings)'
     },
     'sommaire-pages': {
       run: () => play({ entry: 'fiche-site-vente-en-ligne' }, []).at(-1)!.replies,
-      near: /guide p\. \d+/,
+      near: /[Gg]uide p\. \d+/,
     },
     'example-sectors': {
       run: () => merchantResult(['oui', 'non', 'non', 'non']),
