@@ -5,7 +5,7 @@
  * these only word and lay out what it decided.
  */
 import type { Catalog, Fiche, ObjectiveId } from '../../catalog/schema.js';
-import { maturityLabel, type Why } from '../core/index.js';
+import { maturityLabel, readingLabel, type Why } from '../core/index.js';
 import { button, card, italic } from '../reply/build.js';
 import type { Button, Card } from '../reply/model.js';
 import { actionId } from './interpret.js';
@@ -79,6 +79,11 @@ export function costHint(fiche: Fiche, max = 150): string | undefined {
 /** « Accessible : … » → « accessible : … », after a label. */
 export function lowerFirst(text: string): string {
   return text.charAt(0).toLocaleLowerCase('fr') + text.slice(1);
+}
+
+/** « p. 44, page d'après le sommaire », where « guide » is already said. */
+export function pageNote(catalog: Catalog, page: number): string {
+  return `p. ${page}, ${readingLabel(catalog, 'sommaire-pages')}`;
 }
 
 /** « guide p. 30… » → « Guide p. 30… », at the start of a line. */

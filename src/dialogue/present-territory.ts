@@ -31,7 +31,7 @@ import {
 } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
-import { ficheCard, ficheOf, menuButton, upperFirst } from './present-common.js';
+import { ficheCard, ficheOf, menuButton, pageNote, upperFirst } from './present-common.js';
 
 const BILAN_TITLE: Record<RoadmapId, string> = {
   individuel: 'commerçant individuel',
@@ -299,7 +299,7 @@ export function supportReply(
   blocks.push(
     para(
       bold('Financements mentionnés dans le guide'),
-      italic(` (${pageRef(catalog, support.funding.page)})`),
+      italic(` (${pageNote(catalog, support.funding.page)})`),
     ),
   );
   blocks.push(list(support.funding.measures.map((m) => [bold(m.amount), ` ${m.text}`])));
@@ -314,7 +314,7 @@ export function supportReply(
   else if (region !== undefined || !withFactors)
     blocks.push(
       para(
-        `Les contacts régionaux de la Banque des Territoires sont p. ${support.contactsPage} du guide ; écrivez « contact » et votre région pour avoir le vôtre.`,
+        `Les contacts régionaux de la Banque des Territoires sont dans le guide (${pageNote(catalog, support.contactsPage)}) ; écrivez « contact » et votre région pour avoir le vôtre.`,
       ),
     );
   return makeReply({ blocks });
