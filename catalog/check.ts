@@ -33,6 +33,11 @@ export function summarizeCatalog(catalog: Catalog): string {
       lines.push(`  ${fiche.number}. ${fiche.title} — ${maturity(fiche.maturity)}`);
     }
   }
+  const shown = catalog.rules.readings.filter((r) => r.shown).length;
+  lines.push(
+    '',
+    `Nos lectures du guide : ${catalog.rules.readings.length} (dont ${shown} montrées avec leur mention), voir docs/catalog.md.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -56,6 +56,23 @@ const TYPE_LABELS: Record<SolutionType, string> = {
   'centre-ville': 'centre-ville (portée par la collectivité)',
 };
 
+/** A French title for each of our readings (`rules.readings`), by id. */
+const READING_TITLES: Record<string, string> = {
+  'merchant-level': 'Niveau numérique du commerçant',
+  implies: 'Prérequis implicites',
+  builders: 'Fiches qui construisent un prérequis',
+  'merchant-roles': 'Solutions de la commune, pour un commerçant',
+  'web-active-share': 'Part des commerçants actifs sur le web',
+  'marketplace-listing': 'Place de marché et référencement',
+  'order-rule': 'Portée de la règle d’ordre',
+  'stock-high': 'Part « forte » de stocks informatisés',
+  'structuration-scale': 'Échelle de structuration de l’association',
+  'centre-ville-gaps': 'Questions centre-ville et fiches',
+  'ranking-weights': 'Départage des fiches',
+  'sommaire-pages': 'Numéros de page',
+  'example-sectors': 'Secteur des exemples',
+};
+
 const AUDIENCE_LABELS: Record<string, string> = {
   commercant: 'commerçant',
   collectivite: 'collectivité',
@@ -107,7 +124,7 @@ function renderHeader(catalog: Catalog): string[] {
     '',
     '<!-- Fichier généré par `npm run catalog:docs` à partir de `catalog/data/` : ne le modifiez pas à la main. -->',
     '',
-    `Ce document présente tout ce que l'assistant sait du guide « ${source.title} — ${source.subtitle} » (${source.publisher}, ${source.edition.toLowerCase()}, ${source.url}). Les chiffres, les noms et les adresses sont ceux du guide ; les explications sont reformulées. Chaque élément indique la page du guide d'où il vient.`,
+    `Ce document présente tout ce que l'assistant sait du guide « ${source.title} — ${source.subtitle} » (${source.publisher}, ${source.edition.toLowerCase()}, ${source.url}). Les chiffres, les noms et les adresses sont ceux du guide ; les explications sont reformulées. Chaque élément indique la page du guide d'où il vient : la version texte du guide n'ayant pas de numéros de page, ces pages sont déduites de son sommaire.`,
     '',
     '## Sommaire',
     '',
@@ -159,7 +176,7 @@ function renderFiche(fiche: Fiche, l: Labels): string[] {
           l.maturity(fiche.maturity),
           fiche.types.map((t) => TYPE_LABELS[t]).join(', '),
           fiche.involvement,
-          fiche.externalisable ? 'oui' : 'non',
+          `${fiche.externalisable ? 'oui' : 'non'}${fiche.externalisableExcept ? `, ${fiche.externalisableExcept}` : ''}`,
         ],
       ],
     ),
@@ -193,7 +210,10 @@ function renderFiche(fiche: Fiche, l: Labels): string[] {
     fiche.examples.length > 1 ? "**Exemples d'initiatives :**" : "**Exemple d'initiative :**",
     '',
     ...bullets(
-      fiche.examples.map((e) => `**${e.name}**${e.place ? ` (${e.place})` : ''} : ${e.text}`),
+      fiche.examples.map(
+        (e) =>
+          `**${e.name}**${e.place ? ` (${e.place})` : ''} : ${e.text}${e.sector ? ` *(secteur : ${l.sector(e.sector)}, lu dans le nom de l’exemple)*` : ''}`,
+      ),
     ),
     '',
   );
@@ -390,20 +410,29 @@ function renderConventions(catalog: Catalog, l: Labels): string[] {
     '',
     '**Ce que le guide fixe lui-même :**',
     '',
-    `- **Seuils** : ${rules.thresholds.individuelWebActive} % de commerçants actifs sur le web pour passer aux étapes suivantes, objectif de ${rules.thresholds.listingTarget} % de fiches Google à jour (p.39).`,
-    `- **Ordre des étapes** : une solution de maturité « ${l.maturity(rules.orderRule.blockedMaturity)} » n’est jamais proposée en premier tant que le bilan « individuel » est sous le seuil. ${rules.orderRule.reason} (p.${rules.orderRule.page})`,
+    `- **Seuils** : ${rules.thresholds.individuelWebActive} % de commerçants actifs sur le web pour passer aux étapes suivantes, objectif de ${rules.thresholds.listingTarget} % de fiches Google à jour (p.39) ; avant une place de marché, la majorité des commerçants bien référencés (p.42).`,
+    `- **Conseil d’ordre** : « Prenez les étapes dans l’ordre et ne commencez pas par les projets qui nécessitent le plus fort niveau de maturité » (p.${rules.orderRule.page}).`,
     '',
-    '**Ce qui est notre lecture du guide** (l’assistant le présente comme tel) :',
+    '**Ce qui est notre lecture du guide** (l’assistant le présente comme tel, avec la mention indiquée entre guillemets là où il le montre) :',
+    '',
+    ...rules.readings.map(
+      (r) =>
+        `- **${READING_TITLES[r.id] ?? r.id}** — ${r.shown ? `« ${r.label} »` : 'jamais montré tel quel'} : ${r.text}`,
+    ),
+    '',
+    '**Le détail de ces lectures, tel que `rules.yaml` le règle :**',
     '',
     `- **Prérequis implicites** : ${Object.entries(rules.implies)
       .filter(([, implied]) => implied.length > 0)
       .map(([p, implied]) => `${p} suppose ${implied.join(', ')}`)
       .join(' ; ')}.`,
-    `- **Niveau du commerçant** (déduit des prérequis des fiches, la première ligne vraie l’emporte) : ${rules.levels.map(levelRow).join(' ; ')}.`,
+    `- **Niveau du commerçant** (la première ligne vraie l’emporte) : ${rules.levels.map(levelRow).join(' ; ')}.`,
     `- **Fiches qui construisent un prérequis manquant** : ${Object.entries(rules.builders)
       .map(([p, ids]) => `${p} → ${ids.map(l.fiche).join(', ')}`)
       .join(' ; ')}.`,
+    `- **Ordre des étapes** : une solution de maturité « ${l.maturity(rules.orderRule.blockedMaturity)} » n’est jamais proposée en premier tant que le bilan « individuel » est sous le seuil. ${rules.orderRule.reason}`,
     `- **Part « forte » de stocks informatisés** : ${rules.thresholds.collectifStockHigh.value} %, par convention. ${rules.thresholds.collectifStockHigh.why}`,
+    `- **Majorité bien référencée** : ${rules.thresholds.listingMajority} % de fiches Google à jour.`,
     ...choiceQuestions.map(
       (q) =>
         `- **Échelle « ${q.short} »** (${q.options.map((o) => o.label).join(', ')}) : le guide pose la question sans donner d’échelle ; ces options sont notre lecture.`,

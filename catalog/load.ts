@@ -110,6 +110,21 @@ interface Located<T> {
   value: T;
 }
 
+/** Our readings the assistant labels by id: each must be described in rules.yaml. */
+export const REQUIRED_READINGS: readonly string[] = [
+  'merchant-level',
+  'implies',
+  'builders',
+  'merchant-roles',
+  'web-active-share',
+  'marketplace-listing',
+  'order-rule',
+  'stock-high',
+  'centre-ville-gaps',
+  'sommaire-pages',
+  'example-sectors',
+];
+
 function crossCheck(
   dir: string,
   objectives: Located<Objective>[],
@@ -146,6 +161,10 @@ function crossCheck(
     value.sectors?.values.forEach((s, i) => {
       if (!sectorIds.has(s)) fail(file, `sectors.values[${i}]`, `unknown sector "${s}"`);
     });
+    value.examples.forEach((e, i) => {
+      if (e.sector && !sectorIds.has(e.sector))
+        fail(file, `examples[${i}].sector`, `unknown sector "${e.sector}"`);
+    });
   }
   const questionIds = new Set<string>();
   for (const { file, value } of roadmaps) {
@@ -173,6 +192,14 @@ function crossCheck(
   for (const [path, id] of Object.entries(rules.collectifPaths)) {
     if (!ficheIds.has(id)) fail('rules.yaml', `collectifPaths.${path}`, `unknown fiche "${id}"`);
   }
+  const readingIds = new Set<string>();
+  rules.readings.forEach((r, i) => {
+    if (readingIds.has(r.id))
+      fail('rules.yaml', `readings[${i}].id`, `duplicate reading "${r.id}"`);
+    readingIds.add(r.id);
+  });
+  for (const id of REQUIRED_READINGS)
+    if (!readingIds.has(id)) fail('rules.yaml', 'readings', `reading "${id}" is missing`);
   for (const id of Object.keys(vocabulary.fiches)) {
     if (!ficheIds.has(id)) fail('vocabulary.yaml', `fiches.${id}`, `unknown fiche "${id}"`);
   }

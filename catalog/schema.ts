@@ -120,6 +120,8 @@ export const Fiche = z.strictObject({
   }),
   involvement: Involvement, // « Volume d'implication du porteur de projet »
   externalisable: z.boolean(),
+  /** The guide's own nuance to « Externalisable » (« sauf la création de la base de données »). */
+  externalisableExcept: Text.optional(),
   impacts: z.strictObject({
     economiqueCourtTerme: Rating,
     sensibilisation: Rating,
@@ -134,6 +136,8 @@ export const Fiche = z.strictObject({
         name: Text, // the initiative or actor, as the guide names it
         place: Text.optional(), // town or region when the guide gives one
         text: Text, // what it does, our words
+        /** The trade the example's own name or text names (« Boulangerie »), our reading. */
+        sector: Slug.optional(),
       }),
     )
     .min(1),
@@ -193,7 +197,13 @@ export const Guide = z.strictObject({
   }),
   maturityLevels: z.array(z.strictObject({ id: MaturityLevel, label: Text })).length(4),
   prerequisites: z.array(
-    z.strictObject({ code: z.union([MerchantPrereq, TerritoryPrereq]), label: Text, short: Text }),
+    z.strictObject({
+      code: z.union([MerchantPrereq, TerritoryPrereq]),
+      label: Text,
+      short: Text,
+      /** Said to a merchant who meets it (« vous avez une présence active en ligne »). */
+      you: Text.optional(),
+    }),
   ),
   sectors: z.array(z.strictObject({ id: Slug, label: Text })).length(7),
   journeyStages: z.array(Text).length(9),
@@ -245,6 +255,7 @@ export const Rules = z.strictObject({
   thresholds: z.strictObject({
     individuelWebActive: z.number().min(0).max(100), // guide: 60 %
     listingTarget: z.number().min(0).max(100), // guide: 100 % up-to-date listings
+    listingMajority: z.number().min(0).max(100), // guide: « la majorité » référencés → 50 %
     collectifStockHigh: z.strictObject({
       value: z.number().min(0).max(100),
       convention: z.literal(true),
@@ -258,6 +269,20 @@ export const Rules = z.strictObject({
   /** Guide p.40: high computerised-stock share → the marketplace step; otherwise a site vitrine. */
   collectifPaths: z.strictObject({ high: Slug, low: Slug }),
   orderRule: z.strictObject({ blockedMaturity: MaturityLevel, reason: Text, page: Page }),
+  /**
+   * Our readings of the guide (what it does not print as such): each has the short clause shown
+   * beside it wherever a person sees it, and what it is, for `docs/catalog.md`.
+   */
+  readings: z
+    .array(
+      z.strictObject({
+        id: Slug,
+        label: Text, // « notre lecture du guide »: one short clause
+        text: Text, // what we read, and why
+        shown: z.boolean(), // whether the assistant shows it to people (then labelled)
+      }),
+    )
+    .min(1),
 });
 export type Rules = z.infer<typeof Rules>;
 

@@ -98,6 +98,7 @@ const clicSetup = setup({
     isSearchAction: ({ event }) => actionOf(event)?.kind === 'search',
     isContactsAction: ({ event }) => actionOf(event)?.kind === 'contacts',
     isResumeAction: ({ event }) => actionOf(event)?.kind === 'resume',
+    isViewAction: ({ event }) => actionOf(event)?.kind === 'view',
     // --- global words
     isMenu: ({ event }) => event.type === 'COMMAND' && event.command === 'menu',
     isHelp: ({ event }) => event.type === 'COMMAND' && event.command === 'aide',
@@ -134,11 +135,12 @@ const clicSetup = setup({
       if (e.type !== 'ENTRY') return { patch: {}, intents: [] };
       const town = e.town ?? ctx.town;
       const fresh = { ...initialContext(town), seq: ctx.seq };
+      // What the instance or the person already gave (town, region) is kept, never asked again.
       const reset = patch({
         ...fresh,
         audience: undefined,
         objective: undefined,
-        region: undefined,
+        region: e.region ?? ctx.region,
       });
       const entry = e.entry;
       switch (entry.kind) {
@@ -202,9 +204,14 @@ const clicSetup = setup({
             ? ctx.prompt.id
             : undefined;
       if (!id) return chain(ctx, show({ kind: 'menu' }));
-      return chain(ctx, show({ kind: 'fiche', id, details: a?.kind === 'details' }));
+      const part = a?.kind === 'details' && a.part ? { part: a.part } : {};
+      return chain(ctx, show({ kind: 'fiche', id, details: a?.kind === 'details', ...part }));
     }),
     openSearch: act((ctx) => chain(ctx, show({ kind: 'search' }))),
+    openView: act((ctx, e) => {
+      const a = actionOf(e);
+      return a?.kind === 'view' ? chain(ctx, show({ kind: 'view', view: a.view })) : reprompt(ctx);
+    }),
     showSearchResults: act((ctx, e) =>
       e.type === 'TEXT'
         ? chain(
@@ -494,6 +501,7 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'isSearchAction', target: '.recherche', actions: 'openSearch' },
           ...openContacts('isContactsAction'),
           { guard: 'isResumeAction', actions: 'resume' },
+          { guard: 'isViewAction', actions: 'openView' },
           { guard: 'isStale', actions: 'resync' },
           { actions: 'unknownAction' },
         ],

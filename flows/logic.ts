@@ -3,7 +3,9 @@
  * question, handing out step tokens, and building the intents each transition emits. Kept out of
  * the machine definition so each piece can be read (and tested) on its own.
  */
+import { getCatalog } from '../catalog/load.js';
 import type { ObjectiveId } from '../catalog/schema.js';
+import { collectifOpen } from '../src/core/territory.js';
 import {
   type AnswerValue,
   CENTRE_VILLE_QUESTIONS,
@@ -262,12 +264,21 @@ export function extraList(choice: AnswerValue): readonly QuestionId[] {
   return [];
 }
 
-export const askNext: Step = (ctx) =>
-  chain(
+/**
+ * After the individuel bilan: the objective's next parts, without the collectif part while the
+ * individuel bilan is not validated (the guide's 60 % rule, p. 40; the bilan says why).
+ */
+export const askNext: Step = (ctx) => {
+  const open = collectifOpen(getCatalog(), ctx.answers);
+  const options = nextOptions(ctx.objective).filter(
+    (o) => open || (o !== 'collectif' && o !== 'both'),
+  );
+  return chain(
     ctx,
     patch({ list: INDIVIDUEL_QUESTIONS, index: INDIVIDUEL_QUESTIONS.length - 1 }),
-    ask('next', { options: nextOptions(ctx.objective) }),
+    ask('next', { options }),
   );
+};
 
 /** Restarts the merchant self-diagnostic from the sector question, answers cleared. */
 export const startMerchant: Step = (ctx) =>

@@ -87,6 +87,19 @@ export type NextChoice = 'collectif' | 'centre-ville' | 'both' | 'end';
 export const NEXT_CHOICES: readonly NextChoice[] = ['collectif', 'centre-ville', 'both', 'end'];
 export const STRUCTURE_CHOICES = ['faible', 'moyenne', 'forte'] as const;
 
+/**
+ * The parts of the territory result a button opens after its short summary (issue 16): one
+ * roadmap, the fiches to launch, or the funding.
+ */
+export type ResultView = 'individuel' | 'collectif' | 'centre-ville' | 'launch' | 'funding';
+export const RESULT_VIEWS: readonly ResultView[] = [
+  'individuel',
+  'collectif',
+  'centre-ville',
+  'launch',
+  'funding',
+];
+
 /** A recorded answer: 'yes' | 'no' | 'unknown', a share 0–100, or an id (sector, choice). */
 export type AnswerValue = string | number;
 
@@ -96,10 +109,18 @@ export type Prompt =
   | { readonly kind: 'audience' }
   | { readonly kind: 'menu' }
   | { readonly kind: 'objective'; readonly objective: ObjectiveId }
-  | { readonly kind: 'fiche'; readonly id: string; readonly details: boolean }
+  | {
+      readonly kind: 'fiche';
+      readonly id: string;
+      readonly details: boolean;
+      /** The second page of the details (« Détails (suite) »), shorter on a phone. */
+      readonly part?: 2;
+    }
   | { readonly kind: 'search' }
   | { readonly kind: 'contacts' }
   | { readonly kind: 'done'; readonly flow: 'commercant' | 'territoire' }
+  /** One part of the territory result, opened from its summary. */
+  | { readonly kind: 'view'; readonly view: ResultView }
   | {
       readonly kind: 'question';
       readonly question: QuestionId;
@@ -168,11 +189,12 @@ export type DecodedAction =
   | { readonly kind: 'audience'; readonly audience: Audience }
   | { readonly kind: 'objective'; readonly objective: ObjectiveId }
   | { readonly kind: 'fiche'; readonly id: string }
-  | { readonly kind: 'details'; readonly id: string }
+  | { readonly kind: 'details'; readonly id: string; readonly part?: 2 }
   | { readonly kind: 'diag'; readonly flow: 'commercant' | 'territoire' }
   | { readonly kind: 'search' }
   | { readonly kind: 'contacts' }
   | { readonly kind: 'resume' }
+  | { readonly kind: 'view'; readonly view: ResultView }
   | { readonly kind: 'answer'; readonly value: AnswerValue; readonly seq: number };
 
 /** Where a deep link leads. */
@@ -191,7 +213,13 @@ export type GlobalCommand = 'menu' | 'aide' | 'retour' | 'recommencer' | 'contac
 
 /** Events of the dialogue machine: a discriminated union. */
 export type ClicEvent =
-  | { readonly type: 'ENTRY'; readonly entry: EntryTarget; readonly town?: string }
+  | {
+      readonly type: 'ENTRY';
+      readonly entry: EntryTarget;
+      readonly town?: string;
+      /** The instance's region (TOWN_REGION), never asked when known. */
+      readonly region?: string;
+    }
   | { readonly type: 'TEXT'; readonly text: string; readonly u: Understood }
   | { readonly type: 'ACTION'; readonly action: DecodedAction }
   | { readonly type: 'COMMAND'; readonly command: GlobalCommand }

@@ -199,7 +199,10 @@ export async function main(): Promise<void> {
     const { openObservatory } = await import('../observatory/index.js');
     observatory = openObservatory({ config, store, logger }).observatory;
     composed = await composeApp(config, {
-      engine: createDialogueEngine({ observatory }),
+      engine: createDialogueEngine({
+        observatory,
+        ...(config.town.region ? { region: config.town.region } : {}),
+      }),
       store,
       logger,
       channelFactories: OPTIONAL_CHANNELS,

@@ -5,17 +5,21 @@
  * thrown exception.
  *
  * - `assessMerchant` — P1–P4 answers → prerequisites met (P2–P4 ⇒ P1), level, advice.
- * - `assessTerritory` — the three roadmaps' maturity questions → bilans, roadmap steps with ★
- *   and the next step(s), fiches to push and to postpone (order rule, guide p. 42).
- * - `recommend` — ranked fiches (accessible first, then lower maturity, then the audience's
- *   impact weights, then fiche number), one-line reasons, the path for later, the first step.
+ * - `assessTerritory` — the three roadmaps' maturity questions → bilans (each with a one-line
+ *   headline), roadmap steps with ★ and the next step(s), fiches to push and to postpone with a
+ *   reason code (order rule and marketplace caution, guide p. 42); `collectifOpen` (60 %).
+ * - `recommend` — ranked fiches: accessible first; for a merchant the highest accessible level
+ *   first and the commune's fiches marked apart (`role`), otherwise the simplest first; then the
+ *   audience's impact weights, then fiche number; one-line reasons with a `why` code, the path
+ *   for later, the first step (what unlocks the merchant's next level).
  * - `findRegion`, `collectiviteSupport` — regional contact, funding, success factors.
  *
  * Decisions where the guide is silent: unknown answers count as not met (merchant) and give
  * the roadmap's step 1 as advice (territory); the order rule applies while the individuel
  * bilan is not validated (below 60 % or still unknown); `missing[].builders` lists the whole
- * path from rules.builders and `accessibleBuilders` the ones startable now; a builder whose
- * only lack is what it builds itself (fiche 2 for P2) can be the first step.
+ * path from rules.builders and `accessibleBuilders` the ones startable now; a fiche whose only
+ * lack is what it builds itself (fiche 2 for P2, once sensibilisé) is accessible. Our readings
+ * carry their label from `rules.readings` (`readingLabel`), pages from the sommaire too.
  */
 
 export type {
@@ -31,7 +35,7 @@ export {
   findRegion,
   type RegionContact,
 } from './contacts.js';
-export { formatShare, maturityLabel, prereqLabel } from './labels.js';
+export { formatShare, maturityLabel, pageRef, prereqLabel, readingLabel } from './labels.js';
 export {
   type Answer,
   assessMerchant,
@@ -41,11 +45,14 @@ export {
   type MerchantAssessment,
 } from './merchant.js';
 export {
+  type MerchantRole,
   type MissingPrereq,
+  merchantRole,
   type Recommendation,
   type RecommendationItem,
   type RecommendationRequest,
   recommend,
+  type Why,
 } from './recommend.js';
 export type { CoreError, CoreErrorCode, Result } from './result.js';
 export {
@@ -53,9 +60,12 @@ export {
   BILAN_STATUS_LABELS,
   type Bilan,
   type BilanStatus,
+  collectifOpen,
   type RoadmapStepView,
   type Share,
   type Structuration,
   type TerritoryAnswers,
   type TerritoryAssessment,
+  type TerritoryFicheDecision,
+  type TerritoryReasonCode,
 } from './territory.js';

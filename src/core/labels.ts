@@ -59,3 +59,16 @@ export function formatShare(n: number): string {
 export function pointsGap(target: number, value: number): number {
   return Math.max(0, Math.round((target - value) * 10) / 10);
 }
+
+/**
+ * The short clause shown beside one of our readings of the guide (`rules.readings`), so that a
+ * person never takes it for the guide's own words: « notre lecture du guide »…
+ */
+export function readingLabel(catalog: Catalog, id: string): string {
+  return catalog.rules?.readings?.find((r) => r.id === id)?.label ?? 'notre lecture du guide';
+}
+
+/** « guide p. 30, page d'après le sommaire »: every page we cite comes from the sommaire. */
+export function pageRef(catalog: Catalog, page: number): string {
+  return `guide p. ${page}, ${readingLabel(catalog, 'sommaire-pages')}`;
+}

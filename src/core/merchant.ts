@@ -5,7 +5,7 @@
  */
 import type { Catalog, MaturityLevel, MerchantPrereq } from '../../catalog/schema.js';
 import { MATURITY_LEVELS } from '../../catalog/schema.js';
-import { MERCHANT_PREREQS, maturityLabel, prereqLabel } from './labels.js';
+import { MERCHANT_PREREQS, maturityLabel, prereqLabel, readingLabel } from './labels.js';
 
 /** One answer to a yes/no maturity question; « je ne sais pas » is `unknown`. */
 export type Answer = 'yes' | 'no' | 'unknown';
@@ -103,7 +103,9 @@ export function assessMerchant(catalog: Catalog, answers: MerchantAnswers): Merc
       clarifications.push(
         `Vous avez répondu non à « ${prereqLabel(catalog, p)} », mais oui à « ${because
           .map((q) => prereqLabel(catalog, q))
-          .join(' », « ')} », qui le suppose : nous le comptons comme acquis.`,
+          .join(
+            ' », « ',
+          )} », qui le suppose (${readingLabel(catalog, 'implies')}) : nous le comptons comme acquis.`,
       );
     }
   }

@@ -1,8 +1,18 @@
 /**
  * Recommendation (SPEC §4): which fiches, in which order, accessible now or for later, and
- * why — in one French line each. Ranking, accessibility and builders come from
- * `catalog.rules`; the order rule keeps `fort` fiches out of first place while the individuel
- * bilan is below the guide's threshold.
+ * why — in one French line each, plus a code (`why`) that presenters can rely on. Ranking,
+ * accessibility and builders come from `catalog.rules`; the order rule keeps `fort` fiches out
+ * of first place while the individuel bilan is below the guide's threshold.
+ *
+ * For a merchant: a fiche is accessible when he meets the guide's own prerequisites for it —
+ * or lacks only what the fiche itself builds (rules.builders: fiche 2 is the « démarche
+ * marketing ») while being « sensibilisé » — and when his level, counting what the fiche
+ * builds, reaches the fiche's maturity (fiches 10 and 11 numérisent ses processus: they bring
+ * the « moyen » level they ask for). Accessible fiches come highest level first (what he can
+ * do next), then by the impact that matters to him; the commune's fiches are kept apart
+ * (`role: 'town'`). The first step is the accessible fiche that builds the prerequisite
+ * unlocking the next level, simplest first; with an objective whose fiches are all accessible,
+ * its best fiche.
  */
 import type {
   Audience,
@@ -19,7 +29,9 @@ import {
   MERCHANT_PREREQS,
   maturityIndex,
   maturityLabel,
+  pageRef,
   prereqLabel,
+  readingLabel,
 } from './labels.js';
 import { closeImplications, levelFor, type MerchantAssessment } from './merchant.js';
 import type { CoreError } from './result.js';
@@ -38,16 +50,51 @@ export interface MissingPrereq {
   unknown: boolean;
 }
 
+/**
+ * Who carries a fiche out, seen from a merchant: himself (`self`), with other merchants
+ * (`collective`), or the commune (`town`: centre-ville fiches that are not individual ones,
+ * « à proposer à votre mairie »).
+ */
+export type MerchantRole = 'self' | 'collective' | 'town';
+
+/**
+ * Why a fiche is where it is, as a code (presenters word it; `reason` is the core's wording).
+ * `open`: no merchant prerequisite · `met`: the guide's prerequisites are met · `builds`:
+ * accessible because the fiche itself gives what it asks for (`gives`) or the level it needs
+ * (`to`) · `missing`: the guide's own prerequisites not met · `level`: the guide's prerequisites
+ * are met but the fiche's maturity is above the merchant's level (our reading) · `neutral`: no
+ * merchant profile · `pushed` / `postponed`: decided by the territory bilan.
+ */
+export type Why =
+  | { readonly code: 'open' }
+  | { readonly code: 'met'; readonly met: readonly MerchantPrereq[] }
+  | {
+      readonly code: 'builds';
+      readonly met: readonly MerchantPrereq[];
+      readonly gives: readonly MerchantPrereq[];
+      readonly to?: MaturityLevel;
+    }
+  | { readonly code: 'missing'; readonly missing: readonly MerchantPrereq[] }
+  | { readonly code: 'level'; readonly need: MaturityLevel; readonly have: MaturityLevel }
+  | { readonly code: 'neutral' }
+  | { readonly code: 'pushed' }
+  | { readonly code: 'postponed' };
+
 /** One recommended fiche. */
 export interface RecommendationItem {
   fiche: Fiche;
   /** 1-based position in `items`; 0 for a `firstStep` taken from outside the list. */
   rank: number;
-  /** Accessible now: merchant prerequisites met and maturity reached (no merchant: nothing blocks it). */
+  /** Accessible now (see the module comment); with no merchant, nothing blocks it. */
   accessible: boolean;
+  /** The guide's own prerequisites of this fiche that the merchant lacks. */
   missing: MissingPrereq[];
   /** One line, French, never empty. */
   reason: string;
+  /** The decision behind `reason`, as a code. */
+  why: Why;
+  /** Who carries it out, for a merchant. */
+  role: MerchantRole;
   /** Centre-ville fiches for a merchant: run by the town, and what the merchant can do. */
   runByTown?: { note: string; merchantCan: string[] };
   /** Pushed by the territory bilan (comes first). */
@@ -86,16 +133,16 @@ interface Ctx {
   audience: Audience;
   merchant?: Merchant;
   territory?: TerritoryAssessment;
+  objective?: ObjectiveId;
 }
 
-// === Accessibility
+// === Roles and accessibility
 
-/** Strict accessibility: prerequisites met and maturity reached. */
-function reachable(catalog: Catalog, fiche: Fiche, met: ReadonlySet<MerchantPrereq>): boolean {
-  return (
-    fiche.prerequisites.merchant.every((p) => met.has(p)) &&
-    maturityIndex(levelFor(catalog, met)) >= maturityIndex(fiche.maturity)
-  );
+/** Who carries a fiche out, seen from a merchant (see {@link MerchantRole}). */
+export function merchantRole(fiche: Fiche): MerchantRole {
+  if (fiche.types.includes('individuelle')) return 'self';
+  if (fiche.types.includes('centre-ville')) return 'town';
+  return 'collective';
 }
 
 function buildersOf(catalog: Catalog, p: MerchantPrereq, except?: string): string[] {
@@ -107,47 +154,49 @@ function builtBy(catalog: Catalog, ficheId: string): MerchantPrereq[] {
   return MERCHANT_PREREQS.filter((p) => (catalog.rules.builders[p] ?? []).includes(ficheId));
 }
 
-/** A builder the merchant can start because what it lacks is what it builds (fiche 2 builds P2). */
-function bootstrapable(
-  catalog: Catalog,
-  ficheId: string,
-  met: ReadonlySet<MerchantPrereq>,
-): boolean {
-  const f = ficheById(catalog, ficheId);
-  if (!f) return false;
-  return reachable(catalog, f, closeImplications(catalog, [...met, ...builtBy(catalog, ficheId)]));
+interface Access {
+  accessible: boolean;
+  /** The guide's own prerequisites not met (and not given by the fiche itself). */
+  missing: MerchantPrereq[];
+  /** Own prerequisites the fiche gives itself, when accessible thanks to them. */
+  gives: MerchantPrereq[];
+  /** The level the fiche's own building brings, when it is what makes it accessible. */
+  lifts?: MaturityLevel;
+  /** Prerequisites met but maturity not reached. */
+  levelShort: boolean;
 }
 
-function subsets<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [[]];
-  for (const item of items) for (const s of [...out]) out.push([...s, item]);
-  return out;
-}
-
-/** The prerequisites a merchant lacks for a fiche: its own, plus the fewest that reach its maturity. */
-function missingFor(catalog: Catalog, fiche: Fiche, m: Merchant): MerchantPrereq[] {
-  const own = fiche.prerequisites.merchant.filter((p) => !m.met.has(p));
-  const base = closeImplications(catalog, [...m.met, ...own]);
+/**
+ * Can the merchant start this fiche now? Its own prerequisites must be met, except those the
+ * fiche builds itself, which only count once the merchant is « sensibilisé » (everything the
+ * fiche asks for, implications included, beyond what it builds); and his level, counting what
+ * it builds, must reach its maturity.
+ */
+function access(catalog: Catalog, fiche: Fiche, met: ReadonlySet<MerchantPrereq>): Access {
+  const own = fiche.prerequisites.merchant;
+  const built = new Set(builtBy(catalog, fiche.id));
+  const unmet = own.filter((p) => !met.has(p));
+  const required = [...closeImplications(catalog, own)].filter((p) => !built.has(p));
+  const selfGiven = unmet.filter((p) => built.has(p));
+  const canGiveItself = required.every((p) => met.has(p));
+  const missing = canGiveItself ? unmet.filter((p) => !built.has(p)) : unmet;
   const need = maturityIndex(fiche.maturity);
-  let extra: MerchantPrereq[] = [];
-  if (maturityIndex(levelFor(catalog, base)) < need) {
-    const candidates = MERCHANT_PREREQS.filter((p) => !base.has(p));
-    const score = (s: MerchantPrereq[]) =>
-      s.filter((p) =>
-        buildersOf(catalog, p).some((b) => reachable(catalog, ficheById(catalog, b)!, m.met)),
-      ).length *
-        10 +
-      s.filter((p) => buildersOf(catalog, p).some((b) => bootstrapable(catalog, b, m.met))).length;
-    const fitting = subsets(candidates)
-      .filter(
-        (s) =>
-          maturityIndex(levelFor(catalog, closeImplications(catalog, [...base, ...s]))) >= need,
-      )
-      .sort((a, b) => a.length - b.length || score(b) - score(a));
-    extra = fitting[0] ?? candidates;
-  }
-  const all = new Set([...own, ...extra]);
-  return MERCHANT_PREREQS.filter((p) => all.has(p));
+  const level = maturityIndex(levelFor(catalog, met));
+  const after = levelFor(catalog, closeImplications(catalog, [...met, ...built]));
+  const levelOk = level >= need || maturityIndex(after) >= need;
+  if (missing.length > 0) return { accessible: false, missing, gives: [], levelShort: false };
+  return {
+    accessible: levelOk,
+    missing: [],
+    gives: selfGiven,
+    ...(levelOk && level < need ? { lifts: after } : {}),
+    levelShort: !levelOk,
+  };
+}
+
+/** Strict accessibility for the builders' path (as {@link access}). */
+function reachable(catalog: Catalog, fiche: Fiche, met: ReadonlySet<MerchantPrereq>): boolean {
+  return access(catalog, fiche, met).accessible;
 }
 
 function describeMissing(
@@ -166,9 +215,20 @@ function describeMissing(
   };
 }
 
+/** Prerequisites that would raise the merchant's level if he had them, in P1–P4 order. */
+function lifting(catalog: Catalog, m: Merchant): MerchantPrereq[] {
+  const level = maturityIndex(m.level);
+  return MERCHANT_PREREQS.filter(
+    (p) =>
+      !m.met.has(p) &&
+      maturityIndex(levelFor(catalog, closeImplications(catalog, [...m.met, p]))) > level,
+  );
+}
+
 // === Reasons
 
-function impactNote(ctx: Ctx, fiche: Fiche): string {
+/** The impact that matters most to the audience where this fiche scores best, if any. */
+function bestImpact(ctx: Ctx, fiche: Fiche): { label: string; rating: string } | undefined {
   const weights = ctx.catalog.rules.rankingWeights[ctx.audience] ?? {};
   const keys = (Object.keys(weights) as ImpactKey[]).filter((k) => (weights[k] ?? 0) > 0);
   let best: ImpactKey | undefined;
@@ -177,59 +237,127 @@ function impactNote(ctx: Ctx, fiche: Fiche): string {
     if (score > 0 && (!best || score > (ctx.catalog.rules.ratingScore[fiche.impacts[best]] ?? 0)))
       best = k;
   }
-  if (!best) return '';
+  if (!best) return undefined;
   const label = ctx.catalog.guide.impacts.find((i) => i.key === best)?.label ?? best;
-  return ` ; impact « ${label.toLocaleLowerCase('fr')} » : ${fiche.impacts[best]}`;
+  return { label: label.toLocaleLowerCase('fr'), rating: fiche.impacts[best] };
 }
 
-function merchantReason(ctx: Ctx, fiche: Fiche, missing: MissingPrereq[]): string {
-  const { catalog } = ctx;
-  const lvl = maturityLabel(catalog, fiche.maturity);
-  if (missing.length === 0) {
-    const own = fiche.prerequisites.merchant;
-    return own.length === 0
-      ? `Accessible dès maintenant : aucun prérequis côté commerçant, maturité requise « ${lvl} ».`
-      : `Accessible dès maintenant : vous remplissez « ${own.map((p) => prereqLabel(catalog, p)).join(' », « ')} », maturité requise « ${lvl} ».`;
-  }
-  const labels = missing.map((x) => `« ${x.label} »${x.unknown ? ' (à vérifier)' : ''}`).join(', ');
+/** « vous êtes sensibilisé(e) au numérique »: what a met prerequisite says to the merchant. */
+function youHave(catalog: Catalog, p: MerchantPrereq): string {
+  const entry = catalog.guide.prerequisites.find((x) => x.code === p);
+  return entry?.you ?? `vous remplissez « ${prereqLabel(catalog, p)} »`;
+}
+
+function pathOf(catalog: Catalog, missing: readonly MissingPrereq[]): string {
   const start =
     missing.flatMap((x) => x.accessibleBuilders)[0] ?? missing.flatMap((x) => x.builders)[0];
   const startFiche = start ? ficheById(catalog, start) : undefined;
-  const path = startFiche ? ` ; pour y arriver : « ${startFiche.title} »` : '';
-  return `Pour plus tard (maturité requise « ${lvl} ») : il vous manque ${labels}${path}.`;
+  return startFiche ? ` ; pour y arriver : « ${startFiche.title} »` : '';
 }
 
+function merchantWhy(fiche: Fiche, m: Merchant, a: Access): Why {
+  const own = fiche.prerequisites.merchant;
+  if (a.missing.length > 0) return { code: 'missing', missing: a.missing };
+  if (!a.accessible) return { code: 'level', need: fiche.maturity, have: m.level };
+  const met = own.filter((p) => m.met.has(p));
+  if (a.gives.length > 0 || a.lifts)
+    return {
+      code: 'builds',
+      met,
+      gives: a.gives,
+      ...(a.lifts ? { to: a.lifts } : {}),
+    };
+  return own.length === 0 ? { code: 'open' } : { code: 'met', met };
+}
+
+function merchantReason(
+  ctx: Ctx,
+  fiche: Fiche,
+  why: Why,
+  missing: readonly MissingPrereq[],
+): string {
+  const { catalog } = ctx;
+  // The most telling of what he has: the prerequisites not implied by another one, two at most.
+  const have = (ps: readonly MerchantPrereq[]) => {
+    const implied = new Set(ps.flatMap((p) => catalog.rules.implies[p] ?? []));
+    const shown = ps.filter((p) => !implied.has(p)).slice(-2);
+    return shown.map((p) => youHave(catalog, p)).join(' et ');
+  };
+  switch (why.code) {
+    case 'open':
+      return 'Accessible : elle ne demande aucun prérequis au commerçant.';
+    case 'met':
+      return `Accessible : ${have(why.met)}.`;
+    case 'builds': {
+      const parts: string[] = [];
+      if (why.met.length > 0) parts.push(have(why.met));
+      const gives = why.gives.map((p) => `« ${prereqLabel(catalog, p)} »`).join(', ');
+      if (gives)
+        parts.push(
+          `elle vous apporte elle-même ${gives}, que le guide demande (${readingLabel(catalog, 'builders')})`,
+        );
+      if (why.to)
+        parts.push(
+          `elle vous amène au niveau « ${maturityLabel(catalog, why.to)} » qu’elle demande (${readingLabel(catalog, 'merchant-level')})`,
+        );
+      return `Accessible : ${parts.join(' ; ')}.`;
+    }
+    case 'missing': {
+      const labels = missing
+        .map((x) => `« ${x.label} »${x.unknown ? ' (à vérifier)' : ''}`)
+        .join(', ');
+      return `Pour plus tard : il vous manque ${labels}${pathOf(catalog, missing)}.`;
+    }
+    case 'level': {
+      const ms = ctx.merchant;
+      const path = ms
+        ? pathOf(
+            catalog,
+            lifting(catalog, ms).map((p) => describeMissing(catalog, fiche, ms, p)),
+          )
+        : '';
+      return `Pour plus tard : le guide la situe au niveau « ${maturityLabel(catalog, why.need)} », le vôtre est « ${maturityLabel(catalog, why.have)} » (${readingLabel(catalog, 'merchant-level')})${path}.`;
+    }
+    default:
+      return neutralReason(ctx, fiche);
+  }
+}
+
+/** With no merchant profile: the guide's impact that matters to this audience, and the level. */
 function neutralReason(ctx: Ctx, fiche: Fiche): string {
-  return `Maturité numérique requise : « ${maturityLabel(ctx.catalog, fiche.maturity)} »${impactNote(ctx, fiche)}.`;
-}
-
-function isTownRun(fiche: Fiche): boolean {
-  return (
-    fiche.types.includes('centre-ville') &&
-    !fiche.types.includes('individuelle') &&
-    !fiche.types.includes('collectif')
-  );
+  const impact = bestImpact(ctx, fiche);
+  const level = `maturité numérique requise : « ${maturityLabel(ctx.catalog, fiche.maturity)} »`;
+  return impact
+    ? `Pour son impact « ${impact.label} » (${impact.rating} dans le guide) ; ${level}.`
+    : `${level.charAt(0).toLocaleUpperCase('fr')}${level.slice(1)}.`;
 }
 
 function makeItem(ctx: Ctx, fiche: Fiche, rank: number): RecommendationItem {
   const { catalog, merchant, territory } = ctx;
-  const missing = merchant
-    ? missingFor(catalog, fiche, merchant).map((p) => describeMissing(catalog, fiche, merchant, p))
-    : [];
+  const a = merchant ? access(catalog, fiche, merchant.met) : undefined;
+  const missing =
+    merchant && a ? a.missing.map((p) => describeMissing(catalog, fiche, merchant, p)) : [];
   const pushed = territory?.push.find((p) => p.fiche === fiche.id);
   const postponed = territory?.postpone.find((p) => p.fiche === fiche.id);
-  let reason = pushed?.reason ?? postponed?.reason;
-  if (!reason) reason = merchant ? merchantReason(ctx, fiche, missing) : neutralReason(ctx, fiche);
+  let why: Why = merchant && a ? merchantWhy(fiche, merchant, a) : { code: 'neutral' };
+  let reason = merchantReason(ctx, fiche, why, missing);
+  if (pushed || postponed) {
+    reason = (pushed ?? postponed)!.reason;
+    if (!merchant) why = { code: pushed ? 'pushed' : 'postponed' };
+  }
+  const role = merchantRole(fiche);
   const item: RecommendationItem = {
     fiche,
     rank,
-    accessible: missing.length === 0,
+    accessible: a ? a.accessible : true,
     missing,
     reason,
+    why,
+    role,
   };
   if (pushed) item.pushed = true;
   if (postponed) item.postponed = true;
-  if (ctx.audience === 'commercant' && isTownRun(fiche)) {
+  if (ctx.audience === 'commercant' && role === 'town') {
     const merchantCan = [...fiche.resources.merchant];
     item.runByTown = {
       note:
@@ -261,11 +389,17 @@ function rank(ctx: Ctx, items: RecommendationItem[]): RecommendationItem[] {
   const pushIndex = (id: string) => ctx.territory?.push.findIndex((p) => p.fiche === id) ?? -1;
   const group = (i: RecommendationItem) =>
     pushIndex(i.fiche.id) >= 0 ? 0 : i.postponed ? 3 : i.accessible ? 1 : 2;
+  // With a merchant profile, accessible fiches come highest level first (what he can do next);
+  // otherwise, and for fiches for later, the simplest first (the guide's order).
+  const levelOrder = (a: RecommendationItem, b: RecommendationItem) => {
+    const diff = maturityIndex(a.fiche.maturity) - maturityIndex(b.fiche.maturity);
+    return ctx.merchant && a.accessible && b.accessible ? -diff : diff;
+  };
   const sorted = [...items].sort(
     (a, b) =>
       group(a) - group(b) ||
       pushIndex(a.fiche.id) - pushIndex(b.fiche.id) ||
-      maturityIndex(a.fiche.maturity) - maturityIndex(b.fiche.maturity) ||
+      levelOrder(a, b) ||
       weightOf(ctx, b.fiche) - weightOf(ctx, a.fiche) ||
       a.fiche.number - b.fiche.number,
   );
@@ -291,37 +425,62 @@ function rank(ctx: Ctx, items: RecommendationItem[]): RecommendationItem[] {
 
 // === First step
 
-function firstStepOf(ctx: Ctx, items: RecommendationItem[]): RecommendationItem | undefined {
-  const usable = (it: RecommendationItem) =>
+function usableFor(ctx: Ctx) {
+  return (it: RecommendationItem) =>
     it.accessible &&
     !it.postponed &&
+    !(ctx.merchant && it.role === 'town') &&
     !(ctx.territory?.orderRuleActive && isBlocked(ctx.catalog, it.fiche));
-  const direct = items.find(usable);
-  if (direct) return direct;
+}
+
+/**
+ * The accessible fiche that builds a prerequisite unlocking the merchant's next level: the
+ * objective's own first, then the simplest, then the merchant's impact, then the guide's order.
+ */
+function unlockingStep(ctx: Ctx, items: RecommendationItem[]): RecommendationItem | undefined {
   const m = ctx.merchant;
   if (!m) return undefined;
-  const from = (id: string, target: RecommendationItem, p: MissingPrereq) => {
-    const inList = items.find((it) => it.fiche.id === id);
-    if (inList) return inList;
-    const f = ficheById(ctx.catalog, id);
-    if (!f) return undefined;
-    const it = makeItem(ctx, f, 0);
-    it.reason = `Première étape : elle vous amène à « ${p.label} », qui vous manque pour « ${target.fiche.title} ».`;
-    return it;
+  const usable = usableFor(ctx);
+  const wanted = lifting(ctx.catalog, m);
+  const inList = new Set(items.map((i) => i.fiche.id));
+  const candidates: { item: RecommendationItem; prereq: MerchantPrereq }[] = [];
+  for (const f of ctx.catalog.fiches) {
+    const prereq = builtBy(ctx.catalog, f.id).find((p) => wanted.includes(p));
+    if (!prereq) continue;
+    const item = items.find((i) => i.fiche.id === f.id) ?? makeItem(ctx, f, 0);
+    if (usable(item)) candidates.push({ item, prereq });
+  }
+  candidates.sort(
+    (a, b) =>
+      Number(inList.has(b.item.fiche.id)) - Number(inList.has(a.item.fiche.id)) ||
+      maturityIndex(a.item.fiche.maturity) - maturityIndex(b.item.fiche.maturity) ||
+      weightOf(ctx, b.item.fiche) - weightOf(ctx, a.item.fiche) ||
+      a.item.fiche.number - b.item.fiche.number,
+  );
+  const best = candidates[0];
+  if (!best) return undefined;
+  const to = levelFor(ctx.catalog, closeImplications(ctx.catalog, [...m.met, best.prereq]));
+  return {
+    ...best.item,
+    reason: `Elle vous amène à « ${prereqLabel(ctx.catalog, best.prereq)} », ce qui vous fait passer au niveau « ${maturityLabel(ctx.catalog, to)} » (${readingLabel(ctx.catalog, 'merchant-level')}).`,
   };
-  for (const target of items)
-    for (const p of target.missing)
-      for (const id of p.accessibleBuilders) {
-        const it = from(id, target, p);
-        if (it) return it;
-      }
-  for (const target of items)
-    for (const p of target.missing)
-      for (const id of buildersOf(ctx.catalog, p.prereq))
-        if (bootstrapable(ctx.catalog, id, m.met)) {
-          const it = from(id, target, p);
-          if (it) return it;
-        }
+}
+
+function firstStepOf(ctx: Ctx, items: RecommendationItem[]): RecommendationItem | undefined {
+  const usable = usableFor(ctx);
+  const m = ctx.merchant;
+  if (m) {
+    // What the objective asks is within reach: its best fiche. Otherwise, or without an
+    // objective, what unlocks the next level; at the top level, the best accessible fiche.
+    const own = items.filter((i) => i.role !== 'town');
+    const allReachable = ctx.objective !== undefined && own.length > 0 && own.every(usable);
+    if (!allReachable) {
+      const step = unlockingStep(ctx, items);
+      if (step) return step;
+    }
+  }
+  const direct = items.find(usable);
+  if (direct) return direct;
   const any = rank(
     ctx,
     ctx.catalog.fiches.map((f) => makeItem(ctx, f, 0)),
@@ -386,6 +545,7 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
   const ctx: Ctx = {
     catalog,
     audience: req.audience,
+    ...(req.objective ? { objective: req.objective } : {}),
     ...(merchant ? { merchant } : {}),
     ...(req.territory ? { territory: req.territory } : {}),
   };
@@ -403,7 +563,9 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
     [...chosen, ...extra].map((f) => makeItem(ctx, f, 0)),
   );
   if (ctx.territory?.orderRuleActive)
-    notes.push(`${catalog.rules.orderRule.reason} (guide p. ${catalog.rules.orderRule.page})`);
+    notes.push(
+      `${catalog.rules.orderRule.reason} (${pageRef(catalog, catalog.rules.orderRule.page)})`,
+    );
   if (req.sector !== undefined && !catalog.guide.sectors.some((s) => s.id === req.sector))
     notes.push('Secteur non reconnu : il n’est pas pris en compte.');
   const firstStep = firstStepOf(ctx, items);

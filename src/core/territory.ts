@@ -11,7 +11,14 @@ import type {
   RoadmapId,
   RoadmapQuestion,
 } from '../../catalog/schema.js';
-import { ficheById, formatShare, lowerFirst, maturityIndex, pointsGap } from './labels.js';
+import {
+  ficheById,
+  formatShare,
+  lowerFirst,
+  maturityIndex,
+  pointsGap,
+  readingLabel,
+} from './labels.js';
 import type { Answer } from './merchant.js';
 import { type CoreErrorCode, err, ok, type Result } from './result.js';
 
@@ -60,6 +67,8 @@ export interface Bilan {
   statusLabel: string;
   /** One line that says what the bilan means (always filled). */
   summary: string;
+  /** The bilan in a few words, for a one-line recap (« 45 % actifs sur le web, seuil : 60 % »). */
+  headline: string;
   /** The guide's rule, in our words (from the roadmap data). */
   rule: string;
   /** What triggered the status. */
@@ -68,6 +77,8 @@ export interface Bilan {
   gaps: string[];
   /** individuel: the larger of « réseaux sociaux » and « fiche Google » (at least, if one is unknown). */
   webActiveShare?: number;
+  /** individuel: the « fiche Google à jour » share, which decides the marketplace caution. */
+  listingShare?: number;
   /** collectif, when decided: marketplace step possible, or « site vitrine » to favour. */
   collectifPath?: 'place-de-marche' | 'site-vitrine';
   /** centre-ville `pret`: whether the merchant-side steps can follow (individuel validated). */
@@ -91,12 +102,34 @@ export interface TerritoryAssessment {
   /** One per roadmap that has answers; individuel always first. */
   bilans: Bilan[];
   roadmaps: { roadmap: RoadmapId; title: string; steps: RoadmapStepView[] }[];
-  push: { fiche: string; reason: string }[];
-  postpone: { fiche: string; reason: string }[];
+  push: TerritoryFicheDecision[];
+  postpone: TerritoryFicheDecision[];
+  /** True when the collectif part should not be offered yet (individuel not validated). */
+  collectifNotYet: boolean;
   /** True while the individuel bilan is not validated: no `fort` fiche may come first. */
   orderRuleActive: boolean;
   /** Answers that look inconsistent; the assessment still goes on. */
   clarifications: string[];
+}
+
+/**
+ * Why the bilan pushes or postpones a fiche, as a code presenters can group by: `order-rule`
+ * (individuel below the threshold: train first, or no `fort` fiche yet), `collectif-path`
+ * (stock share: marketplace or site vitrine), `listing-first` (before a place de marché, most
+ * merchants referenced: the Google share), `centre-ville-gap` (a « non » to a centre-ville
+ * question).
+ */
+export type TerritoryReasonCode =
+  | 'order-rule'
+  | 'collectif-path'
+  | 'listing-first'
+  | 'centre-ville-gap';
+
+/** A fiche the bilan pushes or postpones, with its code and one French line. */
+export interface TerritoryFicheDecision {
+  fiche: string;
+  code: TerritoryReasonCode;
+  reason: string;
 }
 
 /** Statuses as the user reads them. */
@@ -246,11 +279,13 @@ function bilan(
     status,
     statusLabel: BILAN_STATUS_LABELS[status],
     summary,
+    headline: '',
     rule: roadmap.bilan.rule,
     figures: parts.figures ?? [],
     gaps: parts.gaps ?? [],
     advice: parts.advice ?? [],
     ...(parts.webActiveShare === undefined ? {} : { webActiveShare: parts.webActiveShare }),
+    ...(parts.listingShare === undefined ? {} : { listingShare: parts.listingShare }),
     ...(parts.collectifPath === undefined ? {} : { collectifPath: parts.collectifPath }),
     ...(parts.merchantSideReady === undefined
       ? {}
@@ -276,7 +311,7 @@ function individuelBilan(ctx: Ctx, roadmap: Roadmap): Bilan {
   if (rs !== undefined && fg !== undefined) {
     web = Math.max(rs, fg);
     figures.unshift(
-      `${formatShare(web)} de commerçants actifs sur le web (le plus élevé de : ${rsShort} ${formatShare(rs)}, ${fgShort} ${formatShare(fg)})`,
+      `${formatShare(web)} de commerçants actifs sur le web (${readingLabel(ctx.catalog, 'web-active-share')} : la plus élevée des deux parts, ${rsShort} ${formatShare(rs)} et ${fgShort} ${formatShare(fg)})`,
     );
     status = web >= threshold ? 'valide' : 'insuffisant';
   } else if (rs !== undefined || fg !== undefined) {
@@ -297,7 +332,7 @@ function individuelBilan(ctx: Ctx, roadmap: Roadmap): Bilan {
   else if (status === 'insuffisant')
     summary = `Moins de ${formatShare(threshold)} de commerçants actifs sur le web : le guide juge l’offre « insuffisamment gérée », formez et accompagnez d’abord (formation, coaching).`;
   else
-    summary = `La part de commerçants actifs sur le web (le plus élevé de : ${rsShort}, ${fgShort}) reste à connaître pour conclure.`;
+    summary = `La part de commerçants actifs sur le web (${readingLabel(ctx.catalog, 'web-active-share')} : la plus élevée des parts ${rsShort} et ${fgShort}) reste à connaître pour conclure.`;
 
   if (web !== undefined && web < threshold)
     gaps.push(
@@ -320,6 +355,7 @@ function individuelBilan(ctx: Ctx, roadmap: Roadmap): Bilan {
     gaps,
     advice,
     ...(web === undefined ? {} : { webActiveShare: web }),
+    ...(fg === undefined ? {} : { listingShare: fg }),
   });
 }
 
@@ -363,7 +399,7 @@ function collectifBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan {
     );
   }
   advice.push(...findOutAdvice(roadmap, unknownShorts(ctx, roadmap)));
-  const convention = `seuil de ${formatShare(high.value)} retenu par convention : ${high.why}`;
+  const convention = readingLabel(ctx.catalog, 'stock-high');
   if (stocks === undefined)
     return bilan(
       roadmap,
@@ -372,13 +408,19 @@ function collectifBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan {
       { figures, advice },
     );
   const path = stocks >= high.value ? 'place-de-marche' : 'site-vitrine';
-  figures.push(
-    `Gestion des stocks informatisée « forte » à partir de ${formatShare(high.value)} (${convention})`,
-  );
   if (path === 'site-vitrine')
     gaps.push(
-      `Il manque ${formatShare(pointsGap(high.value, stocks))} de commerçants avec une gestion des stocks informatisée pour envisager une place de marché (${formatShare(high.value)}, seuil retenu par convention).`,
+      `Il manque ${formatShare(pointsGap(high.value, stocks))} de commerçants avec une gestion des stocks informatisée pour envisager une place de marché (${formatShare(high.value)}, ${convention}).`,
     );
+  else
+    figures.push(
+      `Gestion des stocks informatisée « forte » à partir de ${formatShare(high.value)} (${convention}).`,
+    );
+  const majority = rules.thresholds.listingMajority;
+  const listingLow =
+    path === 'place-de-marche' &&
+    individuel.listingShare !== undefined &&
+    individuel.listingShare < majority;
   if (structurationId === 'faible') {
     const step1 = roadmap.steps[0];
     if (step1)
@@ -389,9 +431,11 @@ function collectifBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan {
   return bilan(
     roadmap,
     'valide',
-    path === 'place-de-marche'
-      ? `Volet collectif possible : avec ${formatShare(stocks)} de commerçants aux stocks informatisés, l’étape « place de marché » peut être envisagée.`
-      : `Volet collectif possible : avec ${formatShare(stocks)} de commerçants aux stocks informatisés, privilégiez un site « vitrine » plutôt qu’une place de marché.`,
+    path === 'site-vitrine'
+      ? `Volet collectif possible : avec ${formatShare(stocks)} de commerçants aux stocks informatisés, privilégiez un site « vitrine » plutôt qu’une place de marché.`
+      : listingLow
+        ? `Volet collectif possible : ${formatShare(stocks)} de commerçants aux stocks informatisés, mais seulement ${formatShare(individuel.listingShare ?? 0)} avec une fiche Google à jour : avant une place de marché, le guide veut la majorité des commerçants bien référencés.`
+        : `Volet collectif possible : avec ${formatShare(stocks)} de commerçants aux stocks informatisés, l’étape « place de marché » peut être envisagée.`,
     { figures, gaps, advice, collectifPath: path },
   );
 }
@@ -409,12 +453,16 @@ function centreVilleBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan 
       no.push(q.short);
       const gap = rules.centreVilleGaps[q.id];
       const fiche = gap ? ficheById(ctx.catalog, gap.fiche) : undefined;
-      gaps.push(fiche ? `${q.short} : non — « ${fiche.title} » y répond.` : `${q.short} : non.`);
+      gaps.push(
+        fiche
+          ? `${q.short} : non — « ${fiche.title} » y répond (${readingLabel(ctx.catalog, 'centre-ville-gaps')}).`
+          : `${q.short} : non.`,
+      );
     }
   }
   const figures: string[] = [];
   if (yes.length > 0) figures.push(`Oui : ${yes.join(', ')}`);
-  if (no.length > 0) figures.push(`Non : ${no.join(', ')}`);
+  // Each « non » is a gap line below, with the fiche that answers it: not listed twice.
   const advice = findOutAdvice(roadmap, unknownShorts(ctx, roadmap));
   const unknownCount = questions.length - yes.length - no.length;
   if (no.length > 0)
@@ -447,6 +495,38 @@ function centreVilleBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan 
       : 'La collectivité est prête ; la brique « commerçants » s’intégrera dès que le bilan individuel sera validé.',
     { figures, advice, merchantSideReady: ready },
   );
+}
+
+/** A bilan in a few words, for the one-line recap of the final summary. */
+function headlineOf(ctx: Ctx, b: Bilan, individuel: Bilan): string {
+  const { thresholds } = ctx.catalog.rules;
+  const seuil = formatShare(thresholds.individuelWebActive);
+  switch (b.roadmap) {
+    case 'individuel':
+      if (b.webActiveShare === undefined)
+        return 'part des commerçants actifs sur le web à connaître';
+      return `${formatShare(b.webActiveShare)} des commerçants actifs sur le web (seuil du guide : ${seuil})`;
+    case 'collectif': {
+      if (b.status === 'pas-encore') return 'il vient une fois le bilan individuel validé';
+      const stocks = shareOf(ctx, 'collectif', 'stocks-informatises');
+      if (stocks === undefined) return 'part des stocks informatisés à connaître';
+      const stockText = `${formatShare(stocks)} de stocks informatisés`;
+      if (b.collectifPath === 'site-vitrine') return `${stockText} : un site « vitrine » d’abord`;
+      const listing = individuel.listingShare;
+      return listing !== undefined && listing < thresholds.listingMajority
+        ? `${stockText}, mais ${formatShare(listing)} de fiches Google à jour : le référencement d’abord`
+        : `${stockText} : une place de marché peut être envisagée`;
+    }
+    case 'centre-ville': {
+      const values = [...ctx.parsed.values['centre-ville'].values()];
+      const no = values.filter((v) => v === 'no').length;
+      const total = roadmapOf(ctx.catalog, 'centre-ville')?.questions.length ?? 4;
+      if (no > 0) return `${no} « non » sur ${total} questions`;
+      return b.status === 'pret'
+        ? `« oui » aux ${total} questions`
+        : 'des réponses restent à vérifier';
+    }
+  }
 }
 
 // === Roadmap views, push and postpone
@@ -513,6 +593,7 @@ function assess(
   if (col && ctx.parsed.answered.collectif) bilans.push(collectifBilan(ctx, col, individuel));
   const cv = roadmapOf(catalog, 'centre-ville');
   if (cv && ctx.parsed.answered['centre-ville']) bilans.push(centreVilleBilan(ctx, cv, individuel));
+  for (const b of bilans) b.headline = headlineOf(ctx, b, individuel);
 
   // Roadmaps: those with a bilan, plus those that carry the chosen objective's fiches.
   const objectiveFiches = new Set(
@@ -527,21 +608,25 @@ function assess(
   });
 
   // Push and postpone: a fiche appears at most once, in one list only.
-  const push: { fiche: string; reason: string }[] = [];
-  const postpone: { fiche: string; reason: string }[] = [];
+  const push: TerritoryFicheDecision[] = [];
+  const postpone: TerritoryFicheDecision[] = [];
   const listed = (id: string) =>
     push.some((p) => p.fiche === id) || postpone.some((p) => p.fiche === id);
-  const addPush = (id: string, reason: string) => {
+  const addPush = (id: string, code: TerritoryReasonCode, reason: string) => {
     const existing = push.find((p) => p.fiche === id);
     if (existing && !existing.reason.includes(reason)) existing.reason += ` ${reason}`;
-    else if (!listed(id) && ficheById(catalog, id)) push.push({ fiche: id, reason });
+    else if (!listed(id) && ficheById(catalog, id)) push.push({ fiche: id, code, reason });
   };
-  const addPostpone = (id: string, reason: string) => {
-    if (!listed(id) && ficheById(catalog, id)) postpone.push({ fiche: id, reason });
+  const addPostpone = (id: string, code: TerritoryReasonCode, reason: string) => {
+    if (!listed(id) && ficheById(catalog, id)) postpone.push({ fiche: id, code, reason });
   };
 
+  const { rules } = catalog;
   const orderRuleActive = individuel.status !== 'valide';
-  const threshold = formatShare(catalog.rules.thresholds.individuelWebActive);
+  const threshold = formatShare(rules.thresholds.individuelWebActive);
+  const orderLabel = readingLabel(catalog, 'order-rule');
+  const paths = rules.collectifPaths;
+  const majority = rules.thresholds.listingMajority;
   if (orderRuleActive) {
     const why =
       individuel.status === 'insuffisant' && individuel.webActiveShare !== undefined
@@ -549,28 +634,71 @@ function assess(
         : `Part de commerçants actifs sur le web encore inconnue ou sous ${threshold} : commencez par les solutions simples, formation et accompagnement.`;
     for (const id of ind.fiches) {
       const f = ficheById(catalog, id);
-      if (f && !isBlocked(catalog, f)) addPush(id, why);
+      if (f && !isBlocked(catalog, f)) addPush(id, 'order-rule', why);
     }
     for (const f of catalog.fiches)
       if (isBlocked(catalog, f))
-        addPostpone(f.id, `À reporter : ${lowerFirst(catalog.rules.orderRule.reason)}`);
+        addPostpone(
+          f.id,
+          'order-rule',
+          `À reporter (${orderLabel}) : ${lowerFirst(rules.orderRule.reason)}`,
+        );
+  }
+  // Before a place de marché, most merchants correctly referenced (guide p. 42): the Google share.
+  const listing = individuel.listingShare;
+  if (listing !== undefined && listing < majority) {
+    const builder = rules.builders.P3?.[0];
+    addPostpone(
+      paths.high,
+      'listing-first',
+      `Pas encore : ${formatShare(listing)} des commerçants ont une fiche Google à jour, et le guide veut la majorité bien référencés avant une place de marché (${readingLabel(catalog, 'marketplace-listing')}).`,
+    );
+    if (builder && !orderRuleActive)
+      addPush(
+        builder,
+        'listing-first',
+        `Porter la part de fiches Google à jour au-delà de ${formatShare(majority)} (aujourd’hui ${formatShare(listing)}) avant une place de marché.`,
+      );
   }
   const collectif = bilans.find((b) => b.roadmap === 'collectif');
-  const paths = catalog.rules.collectifPaths;
-  if (collectif?.collectifPath === 'place-de-marche') addPush(paths.high, collectif.summary);
+  const stocks = shareOf(ctx, 'collectif', 'stocks-informatises');
+  const stockText = stocks === undefined ? '' : `${formatShare(stocks)} de stocks informatisés`;
+  if (collectif?.collectifPath === 'place-de-marche')
+    addPush(
+      paths.high,
+      'collectif-path',
+      `Place de marché envisageable : ${stockText}, au-delà de ${formatShare(rules.thresholds.collectifStockHigh.value)} (${readingLabel(catalog, 'stock-high')}).`,
+    );
   if (collectif?.collectifPath === 'site-vitrine') {
-    addPush(paths.low, collectif.summary);
-    addPostpone(paths.high, `À reporter : ${lowerFirst(collectif.summary)}`);
+    addPush(
+      paths.low,
+      'collectif-path',
+      `Le site « vitrine » d’abord : ${stockText}, c’est peu pour vendre ensemble en ligne.`,
+    );
+    addPostpone(
+      paths.high,
+      'collectif-path',
+      `Plus tard : la gestion des stocks informatisée n’est pas encore assez répandue (${stockText}).`,
+    );
   }
   if (cv && ctx.parsed.answered['centre-ville']) {
     for (const q of cv.questions) {
       if (ctx.parsed.values['centre-ville'].get(q.id) !== 'no') continue;
-      const gap = catalog.rules.centreVilleGaps[q.id];
+      const gap = rules.centreVilleGaps[q.id];
       const f = gap ? ficheById(catalog, gap.fiche) : undefined;
       if (!gap || !f) continue;
       if (orderRuleActive && isBlocked(catalog, f))
-        addPostpone(f.id, `${gap.why} À reporter : ${lowerFirst(catalog.rules.orderRule.reason)}`);
-      else addPush(f.id, `« ${q.short} » : non. ${gap.why}`);
+        addPostpone(
+          f.id,
+          'order-rule',
+          `À reporter (${orderLabel}) : ${lowerFirst(rules.orderRule.reason)}`,
+        );
+      else
+        addPush(
+          f.id,
+          'centre-ville-gap',
+          `« ${q.short} » : non. ${gap.why} (${readingLabel(catalog, 'centre-ville-gaps')})`,
+        );
     }
   }
 
@@ -583,5 +711,35 @@ function assess(
         `« ${shortOf(ind, qid)} » (${formatShare(v)}) dépasse « ${shortOf(ind, 'connectes')} » (${formatShare(co)}) : vérifiez ces deux chiffres.`,
       );
   }
-  return ok({ bilans, roadmaps, push, postpone, orderRuleActive, clarifications });
+  return ok({
+    bilans,
+    roadmaps,
+    push,
+    postpone,
+    orderRuleActive,
+    collectifNotYet: orderRuleActive,
+    clarifications,
+  });
+}
+
+/**
+ * Whether the collectif part may be offered: the guide launches it only once the individuel
+ * bilan is validated (at least 60 % of merchants active on the web, p. 40). Reads the individuel
+ * shares from a flat record of answers (the dialogue's), anything else being unknown.
+ */
+export function collectifOpen(
+  catalog: Catalog,
+  answers: Readonly<Record<string, unknown>>,
+): boolean {
+  const pick = (k: string): Share | undefined => {
+    const v = answers[k];
+    return typeof v === 'number' && v >= 0 && v <= 100 ? v : undefined;
+  };
+  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
+  for (const k of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
+    const v = pick(k);
+    if (v !== undefined) individuel[k] = v;
+  }
+  const r = assessTerritory(catalog, { individuel });
+  return r.ok && r.value.bilans[0]?.status === 'valide';
 }

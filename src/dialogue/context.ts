@@ -16,6 +16,8 @@ import {
   NEXT_CHOICES,
   type NextChoice,
   type QuestionId,
+  RESULT_VIEWS,
+  type ResultView,
 } from '../../flows/types.js';
 
 const QUESTION_IDS = [
@@ -41,10 +43,19 @@ const promptSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('audience') }),
   z.object({ kind: z.literal('menu') }),
   z.object({ kind: z.literal('objective'), objective: ObjectiveId }),
-  z.object({ kind: z.literal('fiche'), id: text, details: z.boolean() }),
+  z.object({
+    kind: z.literal('fiche'),
+    id: text,
+    details: z.boolean(),
+    part: z.literal(2).optional(),
+  }),
   z.object({ kind: z.literal('search') }),
   z.object({ kind: z.literal('contacts') }),
   z.object({ kind: z.literal('done'), flow: z.enum(['commercant', 'territoire']) }),
+  z.object({
+    kind: z.literal('view'),
+    view: z.enum(RESULT_VIEWS as readonly [ResultView, ...ResultView[]]),
+  }),
   z.object({
     kind: z.literal('question'),
     question: questionId,

@@ -49,6 +49,8 @@ export interface DialogueEngineOptions {
   readonly search?: Search;
   /** The merchants' observatory: without it, the territory diagnostic never offers its figures. */
   readonly observatory?: ObservatoryProvider;
+  /** The instance's region (TOWN_REGION): the contact is given without asking for it. */
+  readonly region?: string;
 }
 
 /** The engine, plus a peek at a snapshot's context for tests and tools. */
@@ -236,6 +238,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     setImmediate(getSearch).unref();
   };
   const observatory = options.observatory;
+  const region = options.region ? { region: options.region } : {};
 
   /** The town's observatory figures as a machine event, sent before the user's event. */
   const figures = (town: string | undefined): ClicEvent[] => {
@@ -271,7 +274,12 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     const initial = clicMachine.getInitialSnapshot(machineScope(), town ? { town } : {});
     const ran = run(initial, [
       ...figures(town),
-      { type: 'ENTRY', entry: decodeEntry(catalog, event.entry), ...(town ? { town } : {}) },
+      {
+        type: 'ENTRY',
+        entry: decodeEntry(catalog, event.entry),
+        ...(town ? { town } : {}),
+        ...region,
+      },
     ]);
     return finish(ran, ctx, preface);
   };
@@ -318,6 +326,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
             type: 'ENTRY',
             entry: decodeEntry(catalog, event.entry),
             ...(event.town ? { town: event.town } : {}),
+            ...region,
           };
           break;
         case 'action':

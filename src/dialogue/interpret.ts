@@ -11,10 +11,12 @@ import type {
   DecodedAction,
   EntryTarget,
   NextChoice,
+  ResultView,
   SearchOutcome,
   Social,
   Understood,
 } from '../../flows/types.js';
+import { RESULT_VIEWS } from '../../flows/types.js';
 import {
   detectCommand,
   normalizeText,
@@ -34,9 +36,13 @@ export const actionId = {
   objective: (o: ObjectiveId) => `obj:${o}`,
   fiche: (id: string) => `fiche:${id}`,
   details: (id: string) => `det:${id}`,
+  /** The second page of a fiche's details. */
+  more: (id: string) => `more:${id}`,
   diag: (flow: 'commercant' | 'territoire') => (flow === 'commercant' ? 'diag:c' : 'diag:t'),
   nav: (to: 'menu' | 'back' | 'restart' | 'help' | 'forget' | 'contact' | 'search' | 'resume') =>
     `nav:${to}`,
+  /** A part of the territory result (a roadmap, the fiches to launch, the funding). */
+  view: (v: ResultView) => `view:${v}`,
   /** An answer to the question asked at step `seq` (the token detects stale buttons). */
   answer: (value: AnswerValue, seq: number) => `ans:${value}@${seq}`,
 } as const;
@@ -65,6 +71,12 @@ export function decodeAction(catalog: Catalog, id: string): ClicEvent | undefine
       return isFiche(arg) ? act({ kind: 'fiche', id: arg }) : undefined;
     case 'det':
       return isFiche(arg) ? act({ kind: 'details', id: arg }) : undefined;
+    case 'more':
+      return isFiche(arg) ? act({ kind: 'details', id: arg, part: 2 }) : undefined;
+    case 'view':
+      return (RESULT_VIEWS as readonly string[]).includes(arg)
+        ? act({ kind: 'view', view: arg as ResultView })
+        : undefined;
     case 'diag':
       if (arg === 'c') return act({ kind: 'diag', flow: 'commercant' });
       if (arg === 't') return act({ kind: 'diag', flow: 'territoire' });

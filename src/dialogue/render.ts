@@ -4,7 +4,7 @@
  * what is recommended and why. Notices are placed at the top of the next reply; closing prompts
  * (« done », « contacts ») become the buttons of the reply before them, so nothing is a dead end.
  */
-import type { Catalog, Fiche, ObjectiveId } from '../../catalog/schema.js';
+import type { Catalog } from '../../catalog/schema.js';
 import {
   type ClicContext,
   type Intent,
@@ -15,84 +15,31 @@ import {
   type QuestionId,
   type Social,
 } from '../../flows/types.js';
-import {
-  type Answer,
-  assessMerchant,
-  assessTerritory,
-  collectiviteSupport,
-  formatShare,
-  type MerchantAnswers,
-  type MerchantAssessment,
-  maturityLabel,
-  prereqLabel,
-  type RecommendationItem,
-  recommend,
-  type TerritoryAnswers,
-} from '../core/index.js';
-import {
-  bold,
-  button,
-  card,
-  type Inline,
-  italic,
-  list,
-  makeReply,
-  orderedList,
-  para,
-} from '../reply/build.js';
+import { assessMerchant, formatShare, prereqLabel, recommend } from '../core/index.js';
+import { bold, button, type Inline, italic, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { share as shareReplies } from '../reply/shared.js';
 import { actionId } from './interpret.js';
+import { ficheOf as fiche, ficheCard, label, menuButton, objectiveOf } from './present-common.js';
+import { ficheDetails, ficheSummary } from './present-fiche.js';
+import {
+  merchantOf,
+  merchantResultReplies,
+  objectiveQuestion,
+  objectiveReplies,
+} from './present-merchant.js';
+import {
+  resultViewReplies,
+  supportReply,
+  territoryBilanReplies,
+  territoryResultReplies,
+} from './present-territory.js';
+
+export { territoryAnswers } from './present-territory.js';
 
 // === Small helpers
 
-const MAX_LABEL = 60;
-
-/** A label cut at a word boundary to fit a button. */
-function label(text: string, max = MAX_LABEL): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > 20 ? cut.slice(0, space) : cut).trimEnd()}…`;
-}
-
-/** A sentence shortened at a word boundary (for card lines). */
-function short(text: string, max = 160): string {
-  return label(text, max);
-}
-
-function fiche(catalog: Catalog, id: string): Fiche | undefined {
-  return catalog.fiches.find((f) => f.id === id);
-}
-
-function objectiveOf(catalog: Catalog, id: ObjectiveId) {
-  return catalog.objectives.find((o) => o.id === id);
-}
-
-const MENU_BUTTON = (): Button => button('Menu', actionId.nav('menu'));
-
-function costHint(f: Fiche): string | undefined {
-  const c = f.costs[0];
-  return c ? short(c.text, 110) : undefined;
-}
-
-function merchantAnswers(ctx: ClicContext): MerchantAnswers | undefined {
-  const out: MerchantAnswers = {};
-  let any = false;
-  for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
-    const v = ctx.answers[p];
-    if (v === 'yes' || v === 'no' || v === 'unknown') {
-      out[p] = v as Answer;
-      any = true;
-    }
-  }
-  return any ? out : undefined;
-}
-
-function merchantOf(catalog: Catalog, ctx: ClicContext): MerchantAssessment | undefined {
-  const answers = merchantAnswers(ctx);
-  return answers ? assessMerchant(catalog, answers) : undefined;
-}
+const MENU_BUTTON = menuButton;
 
 /** What of the context a prompt's rendering may read: audience, sector, the P1–P4 answers. */
 function profileKey(ctx: ClicContext): string {
@@ -122,60 +69,6 @@ function once(catalog: Catalog, key: string, render: () => Reply[]): readonly Re
     table.set(key, replies);
   }
   return replies;
-}
-
-function share(v: unknown): number | 'unknown' | undefined {
-  if (typeof v === 'number') return v;
-  return v === 'unknown' ? 'unknown' : undefined;
-}
-
-/** The territory answers recorded in the machine context, in the core's shape. */
-export function territoryAnswers(answers: Readonly<Record<string, unknown>>): TerritoryAnswers {
-  const out: TerritoryAnswers = {};
-  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
-  for (const q of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
-    const v = share(answers[q]);
-    if (v !== undefined) individuel[q] = v;
-  }
-  if (Object.keys(individuel).length > 0) out.individuel = individuel;
-  const collectif: NonNullable<TerritoryAnswers['collectif']> = {};
-  for (const q of ['stocks-informatises', 'adherents-association'] as const) {
-    const v = share(answers[q]);
-    if (v !== undefined) collectif[q] = v;
-  }
-  const s = answers['structuration-association'];
-  if (s === 'faible' || s === 'moyenne' || s === 'forte' || s === 'unknown')
-    collectif['structuration-association'] = s;
-  if (Object.keys(collectif).length > 0) out.collectif = collectif;
-  const cv: NonNullable<TerritoryAnswers['centreVille']> = {};
-  for (const q of [
-    'service-communication',
-    'services-publics-en-ligne',
-    'praticiens-reservation',
-    'parkings-temps-reel',
-  ] as const) {
-    const v = answers[q];
-    if (v === 'yes' || v === 'no' || v === 'unknown') cv[q] = v;
-  }
-  if (Object.keys(cv).length > 0) out.centreVille = cv;
-  return out;
-}
-
-/** A solution card: title, one-line why, maturity, cost hint, « Voir la fiche ». */
-function ficheCard(catalog: Catalog, item: { fiche: Fiche; reason: string }): Card {
-  const f = item.fiche;
-  const cost = costHint(f);
-  return card({
-    title: f.title,
-    lines: [
-      item.reason,
-      ...(/maturit/i.test(item.reason)
-        ? []
-        : [[italic(`Maturité requise : ${maturityLabel(catalog, f.maturity)}`)]]),
-      ...(cost ? [[italic(`Coût indicatif : ${cost}`)]] : []),
-    ],
-    buttons: [button('Voir la fiche', actionId.fiche(f.id))],
-  });
 }
 
 // === Questions
@@ -375,165 +268,6 @@ function menuButtons(catalog: Catalog, ctx: ClicContext): Button[] {
   ];
 }
 
-function objectiveReplies(catalog: Catalog, ctx: ClicContext, id: ObjectiveId): Reply[] {
-  const o = objectiveOf(catalog, id);
-  if (!o) return [];
-  const merchant = merchantOf(catalog, ctx);
-  const rec = recommend(catalog, {
-    objective: id,
-    audience: ctx.audience ?? 'visiteur',
-    ...(merchant ? { merchant } : {}),
-    ...(ctx.sector ? { sector: ctx.sector } : {}),
-  });
-  const cards = rec.items.map((item) => ficheCard(catalog, item));
-  const buttons: Button[] = [];
-  if (!merchant && ctx.audience !== 'collectivite')
-    buttons.push(button('Mon diagnostic (4 questions)', actionId.diag('commercant')));
-  if (ctx.audience === 'collectivite')
-    buttons.push(button('Diagnostiquer mon territoire', actionId.diag('territoire')));
-  buttons.push(button('Autre objectif', actionId.nav('menu')));
-  return [
-    makeReply({
-      blocks: [
-        para(bold(o.title), ` (guide p. ${o.page})`),
-        para(o.what),
-        para(o.why),
-        para(
-          merchant
-            ? `Les solutions, classées pour votre niveau (${merchant.levelLabel}) :`
-            : 'Les solutions du guide, les plus simples d’abord :',
-        ),
-      ],
-      cards,
-      buttons,
-    }),
-  ];
-}
-
-const TYPE_LABEL: Record<string, string> = {
-  individuelle: 'solution individuelle pour le commerçant',
-  collectif: 'solution collective',
-  'centre-ville': 'solution de centre-ville (portée par la collectivité)',
-};
-
-const IMPACT_LABEL: Record<string, string> = {
-  economiqueCourtTerme: 'Impact économique à court terme',
-  sensibilisation: 'Sensibilisation au numérique',
-  dynamiqueCollective: 'Dynamique collective',
-  promotionTerritoire: 'Promotion du territoire',
-  fluxPassants: 'Flux de passants',
-};
-
-function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Reply[] {
-  const f = fiche(catalog, id);
-  if (!f) return [];
-  const o = objectiveOf(catalog, f.objective);
-  const merchant = merchantOf(catalog, ctx);
-  const rec = recommend(catalog, {
-    objective: f.objective,
-    audience: ctx.audience ?? 'visiteur',
-    ...(merchant ? { merchant } : {}),
-  });
-  const item = rec.items.find((i) => i.fiche.id === f.id);
-  const example = f.examples[0];
-  const cost = costHint(f);
-  const c = card({
-    title: f.title,
-    subtitle: `Fiche ${f.number} · ${f.types.map((t) => TYPE_LABEL[t] ?? t).join(', ')} · maturité requise : ${maturityLabel(catalog, f.maturity)}`,
-    lines: [
-      f.summary,
-      ...(item ? [[italic('Pourquoi : '), item.reason]] : []),
-      ...(example
-        ? [
-            [
-              bold('Exemple : '),
-              `${example.name}${example.place ? ` (${example.place})` : ''} — ${short(example.text, 180)}`,
-            ],
-          ]
-        : []),
-      ...(cost ? [[bold('Coût indicatif : '), cost]] : []),
-      [italic(`Guide p. ${f.page}`)],
-    ],
-  });
-  return [
-    makeReply({
-      blocks: [],
-      cards: [c],
-      buttons: [
-        button('Détails', actionId.details(f.id)),
-        ...(o
-          ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
-          : []),
-        MENU_BUTTON(),
-      ],
-    }),
-  ];
-}
-
-function ficheDetails(catalog: Catalog, id: string): Reply[] {
-  const f = fiche(catalog, id);
-  if (!f) return [];
-  const o = objectiveOf(catalog, f.objective);
-  const blocks: Block[] = [
-    para(bold(`${f.title} — détails`), ` (guide p. ${f.page})`),
-    para(f.description),
-  ];
-  const section = (title: string, items: readonly (Inline | readonly Inline[])[]) => {
-    if (items.length === 0) return;
-    blocks.push(para(bold(title)));
-    blocks.push(list(items));
-  };
-  section('Ce qu’il faut au commerçant', f.resources.merchant);
-  section('Ce qu’il faut à la collectivité', f.resources.collectivite);
-  section('Prérequis', [
-    `Commerçant : ${
-      f.prerequisites.merchant.length > 0
-        ? f.prerequisites.merchant.map((p) => `« ${prereqLabel(catalog, p)} »`).join(', ')
-        : 'aucun'
-    }`,
-    `Territoire : ${
-      f.prerequisites.territory.length > 0
-        ? f.prerequisites.territory
-            .map(
-              (t) => `« ${prereqLabel(catalog, t.code)} »${t.condition ? ` (${t.condition})` : ''}`,
-            )
-            .join(', ')
-        : 'aucun'
-    }`,
-  ]);
-  section('Implication', [
-    `Volume d’implication du porteur de projet : ${f.involvement}`,
-    `Externalisable : ${f.externalisable ? 'oui' : 'non'}`,
-  ]);
-  section(
-    'Impacts (+ à +++)',
-    Object.entries(f.impacts).map(
-      ([k, v]) => `${IMPACT_LABEL[k] ?? k} : ${v === 'n/a' ? 'non applicable' : v}`,
-    ),
-  );
-  section('Points de vigilance', f.vigilance);
-  section(
-    'Exemples',
-    f.examples.map((e) => [bold(e.name), `${e.place ? ` (${e.place})` : ''} — ${e.text}`]),
-  );
-  section('Acteurs cités dans le guide', f.actors);
-  section(
-    'Coûts indicatifs',
-    f.costs.map((c) => `${c.text} (p. ${c.page})`),
-  );
-  return [
-    makeReply({
-      blocks,
-      buttons: [
-        ...(o
-          ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
-          : []),
-        MENU_BUTTON(),
-      ],
-    }),
-  ];
-}
-
 function promptReplies(catalog: Catalog, ctx: ClicContext, p: Prompt): readonly Reply[] {
   switch (p.kind) {
     case 'audience':
@@ -546,8 +280,10 @@ function promptReplies(catalog: Catalog, ctx: ClicContext, p: Prompt): readonly 
         renderPrompt(catalog, ctx, p),
       );
     case 'fiche':
-      return once(catalog, p.details ? `details|${p.id}` : `fiche|${p.id}|${profileKey(ctx)}`, () =>
-        renderPrompt(catalog, ctx, p),
+      return once(
+        catalog,
+        p.details ? `details|${p.id}|${p.part ?? 1}` : `fiche|${p.id}|${profileKey(ctx)}`,
+        () => renderPrompt(catalog, ctx, p),
       );
     default:
       return renderPrompt(catalog, ctx, p);
@@ -589,7 +325,11 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
     case 'objective':
       return objectiveReplies(catalog, ctx, p.objective);
     case 'fiche':
-      return p.details ? ficheDetails(catalog, p.id) : ficheSummary(catalog, ctx, p.id);
+      return p.details
+        ? ficheDetails(catalog, p.id, p.part ?? 1)
+        : ficheSummary(catalog, ctx, p.id);
+    case 'view':
+      return resultViewReplies(catalog, ctx, p.view);
     case 'search':
       return [
         makeReply({
@@ -605,7 +345,10 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
     case 'done':
       return [
         makeReply({
-          blocks: [para('Que souhaitez-vous faire maintenant ?')],
+          blocks:
+            p.kind === 'done' && p.flow === 'commercant' && !ctx.objective
+              ? objectiveQuestion(catalog).blocks
+              : [para('Que souhaitez-vous faire maintenant ?')],
           buttons: closingButtons(catalog, ctx, p),
         }),
       ];
@@ -628,6 +371,8 @@ function closingButtons(catalog: Catalog, ctx: ClicContext, p: Prompt): Button[]
       ...(first
         ? [button(label(`Voir : ${first.fiche.title}`), actionId.fiche(first.fiche.id))]
         : []),
+      // No objective chosen yet: the question below asks for one (issue 16).
+      ...(ctx.objective ? [] : objectiveQuestion(catalog).buttons),
       MENU_BUTTON(),
       button('Refaire le diagnostic', actionId.nav('restart')),
     ];
@@ -715,210 +460,6 @@ const SOCIAL_TEXT: Readonly<Record<Social, string>> = {
   ack: 'Très bien ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
 };
 
-// === Results
-
-function merchantResultReplies(
-  catalog: Catalog,
-  intent: Extract<Intent, { type: 'merchant-result' }>,
-): Reply[] {
-  const answers: MerchantAnswers = {};
-  for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
-    const v = intent.answers[p];
-    if (v === 'yes' || v === 'no' || v === 'unknown') answers[p] = v;
-  }
-  const merchant = assessMerchant(catalog, answers);
-  const rec = recommend(catalog, {
-    audience: 'commercant',
-    merchant,
-    ...(intent.objective ? { objective: intent.objective } : {}),
-    ...(intent.sector ? { sector: intent.sector } : {}),
-  });
-  const o = intent.objective ? objectiveOf(catalog, intent.objective) : undefined;
-  const accessible = rec.items.filter((i) => i.accessible).slice(0, 3);
-  const later = rec.items.filter((i) => !i.accessible).slice(0, 3);
-  const blocks: Block[] = [
-    para('Votre niveau numérique estimé : ', bold(merchant.levelLabel), '.'),
-    para(italic(merchant.explanation)),
-  ];
-  if (merchant.advice.length > 0) blocks.push(list(merchant.advice));
-  if (accessible.length > 0)
-    blocks.push(
-      para(
-        o
-          ? `Pour « ${o.menuLabel} », voici ce qui vous est accessible dès maintenant :`
-          : 'Voici les solutions qui vous sont accessibles dès maintenant :',
-      ),
-    );
-  else
-    blocks.push(
-      para(
-        `${o ? `Pour « ${o.menuLabel} », les solutions` : 'Les solutions'} demandent un niveau plus élevé : commencez par poser les bases, étape par étape.`,
-      ),
-    );
-  const cards = accessible.map((item) => ficheCard(catalog, item));
-  const first = rec.firstStep;
-  const tail: Block[] = [];
-  if (later.length > 0)
-    tail.push(para(bold('Pour plus tard')), list(later.map((i) => laterLine(catalog, i))));
-  if (first)
-    tail.push(
-      para(bold('Votre première étape : '), first.fiche.title, ` — ${first.reason}`),
-      para(italic('Le guide conseille de prendre les étapes dans l’ordre.')),
-    );
-  const replies: Reply[] = [makeReply({ blocks, cards })];
-  if (tail.length > 0)
-    replies.push(
-      makeReply({
-        blocks: tail,
-        buttons: first
-          ? [button(label(`Voir la fiche : ${first.fiche.title}`), actionId.fiche(first.fiche.id))]
-          : [],
-      }),
-    );
-  return replies;
-}
-
-function laterLine(catalog: Catalog, item: RecommendationItem): Inline[] {
-  const missing = item.missing.map((m) => `« ${m.label} »`).join(', ');
-  return [
-    bold(item.fiche.title),
-    ` — maturité ${maturityLabel(catalog, item.fiche.maturity)}${missing ? ` ; il vous manque : ${missing}` : ''}`,
-  ];
-}
-
-const BILAN_TITLE: Record<string, string> = {
-  individuel: 'commerçant individuel',
-  collectif: 'collectif',
-  'centre-ville': 'centre-ville',
-};
-
-function bilanBlocks(
-  catalog: Catalog,
-  answers: Readonly<Record<string, unknown>>,
-  objective: ObjectiveId | undefined,
-  only?: 'individuel',
-): { blocks: Block[]; assessment?: ReturnType<typeof assessTerritory> } {
-  const ta = territoryAnswers(answers);
-  const res = assessTerritory(
-    catalog,
-    only ? { individuel: ta.individuel ?? {} } : ta,
-    objective ? { objective } : {},
-  );
-  if (!res.ok) return { blocks: [para(`Je n’ai pas pu établir le bilan : ${res.error.message}`)] };
-  const blocks: Block[] = [];
-  for (const b of res.value.bilans) {
-    const title = BILAN_TITLE[b.roadmap] ?? b.roadmap;
-    blocks.push(para(bold(`Bilan « ${title} » : ${b.statusLabel}.`), ` ${b.summary}`));
-    const lines = [...b.figures, ...b.gaps, ...b.advice];
-    if (lines.length > 0) blocks.push(list(lines));
-  }
-  return { blocks, assessment: res };
-}
-
-/** Where the individuel shares came from, when the observatory gave them (issue 9). */
-function prefilledBlocks(prefilled: { town: string; respondents: number } | undefined): Block[] {
-  if (!prefilled) return [];
-  return [
-    para(
-      italic(
-        `Parts « commerçant individuel » déclarées par les ${prefilled.respondents} commerçants de ${prefilled.town} qui ont fait leur autodiagnostic (pas un recensement) : « présents sur le web » vaut pour les réseaux sociaux comme pour la fiche Google, « sensibilisés au numérique » pour « connectés à internet ».`,
-      ),
-    ),
-  ];
-}
-
-function territoryBilanReplies(
-  catalog: Catalog,
-  intent: Extract<Intent, { type: 'territory-bilan' }>,
-): Reply[] {
-  const { blocks } = bilanBlocks(catalog, intent.answers, intent.objective, 'individuel');
-  return [makeReply({ blocks: [...blocks, ...prefilledBlocks(intent.prefilled)] })];
-}
-
-function territoryResultReplies(
-  catalog: Catalog,
-  intent: Extract<Intent, { type: 'territory-result' }>,
-): Reply[] {
-  const { blocks, assessment } = bilanBlocks(catalog, intent.answers, intent.objective);
-  const replies: Reply[] = [
-    makeReply({ blocks: [...blocks, ...prefilledBlocks(intent.prefilled)] }),
-  ];
-  if (assessment?.ok) {
-    const value = assessment.value;
-    const cards: Card[] = [];
-    for (const p of value.push.slice(0, 3)) {
-      const f = fiche(catalog, p.fiche);
-      if (f) cards.push(ficheCard(catalog, { fiche: f, reason: p.reason }));
-    }
-    if (cards.length > 0)
-      replies.push(makeReply({ blocks: [para(bold('À lancer d’abord'))], cards }));
-    for (const r of value.roadmaps) {
-      replies.push(
-        makeReply({
-          blocks: [
-            para(bold(`Feuille de route — ${r.title}`)),
-            orderedList(
-              r.steps.map((s) => [
-                s.star ? '★ ' : '',
-                bold(s.title),
-                ' — ',
-                italic(s.means.join(' ; ')),
-                s.next ? ' ← prochaine étape' : '',
-              ]),
-            ),
-            para(italic('★ = étape indispensable au succès du plan.')),
-          ],
-        }),
-      );
-    }
-    // Postponed fiches that share a reason are named together, once.
-    const byReason = new Map<string, string[]>();
-    for (const postponed of value.postpone) {
-      const f = fiche(catalog, postponed.fiche);
-      if (!f) continue;
-      byReason.set(postponed.reason, [...(byReason.get(postponed.reason) ?? []), f.title]);
-    }
-    if (byReason.size > 0)
-      replies[0] = makeReply({
-        ...replies[0],
-        blocks: [
-          ...(replies[0]?.blocks ?? []),
-          ...[...byReason].map(([reason, titles]) =>
-            para(bold(`Plus tard : ${titles.join(', ')}`), ` — ${reason}`),
-          ),
-        ],
-      });
-  }
-  replies.push(supportReply(catalog, intent.region, true));
-  return replies;
-}
-
-function supportReply(catalog: Catalog, region: string | undefined, withFactors: boolean): Reply {
-  const support = collectiviteSupport(catalog, region);
-  const blocks: Block[] = [];
-  if (withFactors) {
-    blocks.push(para(bold('Les 6 facteurs clés de succès du guide')));
-    blocks.push(list(support.successFactors.map((f) => f.title)));
-  }
-  blocks.push(para(bold(`Financements mentionnés dans le guide (p. ${support.funding.page})`)));
-  blocks.push(list(support.funding.measures.map((m) => [bold(m.amount), ` ${m.text}`])));
-  blocks.push(para(italic(support.funding.caveat)));
-  if (support.contact)
-    blocks.push(
-      para(
-        bold(`Votre contact Banque des Territoires ${support.contact.name} : `),
-        support.contact.email,
-      ),
-    );
-  else
-    blocks.push(
-      para(
-        `Les contacts régionaux de la Banque des Territoires sont p. ${support.contactsPage} du guide ; écrivez « contact » et votre région pour avoir le vôtre.`,
-      ),
-    );
-  return makeReply({ blocks });
-}
-
 // === Assembling a turn
 
 function uniqueButtons(buttons: readonly Button[]): Button[] {
@@ -956,8 +497,10 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
         const last = replies[replies.length - 1];
         if ((p.kind === 'done' || p.kind === 'contacts') && last && pending.length === 0) {
           // A closing prompt: its buttons finish the reply before it.
+          const asksObjective = p.kind === 'done' && p.flow === 'commercant' && !state.objective;
           replies[replies.length - 1] = makeReply({
             ...last,
+            blocks: [...last.blocks, ...(asksObjective ? objectiveQuestion(catalog).blocks : [])],
             buttons: uniqueButtons([
               ...(last.buttons ?? []),
               ...closingButtons(catalog, state, p),
@@ -1043,10 +586,11 @@ function searchReplies(
     if (!f) continue;
     const o = objectiveOf(catalog, f.objective);
     cards.push(
-      ficheCard(catalog, {
-        fiche: f,
-        reason: `${f.summary}${o ? ` (objectif « ${o.menuLabel} »)` : ''}`,
-      }),
+      ficheCard(
+        catalog,
+        { fiche: f, reason: `${f.summary}${o ? ` (objectif « ${o.menuLabel} »)` : ''}` },
+        { whyLabel: false },
+      ),
     );
   }
   const best =

@@ -78,15 +78,19 @@ describe('terminal transcripts', () => {
     screen = await session.send(numberOf(screen, 'Voir la feuille de route'));
     expect(screen).toContain('Dans quelle région');
     screen = await session.send('Bourgogne-Franche-Comté');
-    const first = screen.indexOf('À lancer d’abord');
-    expect(first).toBeGreaterThan(-1);
-    const training = screen.indexOf('[ Formation en ligne ou via un lieu dédié ]');
-    expect(training).toBeGreaterThan(first);
-    expect(screen.indexOf('★')).toBeGreaterThan(-1);
-    expect(screen).toContain('Financements mentionnés dans le guide');
+    // One short summary (issue 16): the first thing to launch, the next ★ step, what waits.
+    expect(screen).toMatch(/À lancer d’abord : Formation en ligne ou via un lieu dédié/);
+    expect(screen).toMatch(/Prochaine étape ★ : /);
     expect(screen).toContain('Votre contact Banque des Territoires Bourgogne Franche-Comté');
     // The marketplace is named among the postponed fiches.
     expect(screen).toMatch(/Plus tard : [^\n]*Place de marché numérique/);
+    // Buttons open the rest: the roadmap, the fiches to launch, the funding.
+    screen = await session.send(numberOf(screen, 'Les fiches à lancer'));
+    expect(screen).toContain('[ Formation en ligne ou via un lieu dédié ]');
+    screen = await session.send(numberOf(screen, 'Feuille de route : commerçants'));
+    expect(screen.indexOf('★')).toBeGreaterThan(-1);
+    screen = await session.send(numberOf(screen, 'Financements'));
+    expect(screen).toContain('Financements mentionnés dans le guide');
   });
 
   it('objective → fiche → détails', async () => {
@@ -103,9 +107,11 @@ describe('terminal transcripts', () => {
     expect(screen).toContain('Troyes');
     screen = await session.send(numberOf(screen, 'Détails'));
     expect(screen).toContain('Stationnement intelligent — détails');
-    expect(screen).toContain('Points de vigilance');
-    expect(screen).toContain('Impacts (+ à +++)');
-    expect(screen).toContain('Coûts indicatifs');
+    // The rest on a second page, so that each fits a phone (issue 16).
+    const second = await session.send(numberOf(screen, 'Détails (suite)'));
+    for (const part of ['Impacts (+ à +++)', 'Points de vigilance', 'Coûts indicatifs'])
+      expect(`${screen}\n${second}`).toContain(part);
+    screen = second;
     screen = await session.send('retour');
     expect(screen).toContain('Fiche 7');
   });

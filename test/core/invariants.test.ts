@@ -126,7 +126,7 @@ describe('invariants over generated profiles and territories (issue 3)', () => {
     );
   });
 
-  it('without a territory, accessible fiches come before fiches for later, then by maturity', () => {
+  it('without a territory, accessible fiches come first, highest level first (SPEC §4: what the merchant can do next); fiches for later, simplest first', () => {
     const order = ['tres-faible', 'faible', 'moyen', 'fort'];
     fc.assert(
       fc.property(merchantAnswers, objective, audience, (m, o, aud) => {
@@ -136,7 +136,11 @@ describe('invariants over generated profiles and territories (issue 3)', () => {
           ...(o ? { objective: o } : {}),
         });
         const keys = r.items.map(
-          (i) => [i.accessible ? 0 : 1, order.indexOf(i.fiche.maturity)] as const,
+          (i) =>
+            [
+              i.accessible ? 0 : 1,
+              i.accessible ? -order.indexOf(i.fiche.maturity) : order.indexOf(i.fiche.maturity),
+            ] as const,
         );
         for (let k = 1; k < keys.length; k++) {
           const [a0, a1] = keys[k - 1]!;

@@ -42,44 +42,47 @@ describe('merchant recommendations (SPEC §4: accessibility, missing prerequisit
     expect(r.firstStep?.reason).toContain('être sensibilisé aux enjeux du numérique');
   });
 
-  it('P1 only asking o5 → 12–14 for later with the path P2 → 2 or 3, P3 → 2, P4 → 10 or 11', () => {
+  it("P1 only asking o5 → 12–14 for later: 13, 14 lack the guide's own P2–P4 (path 2 or 3, 2, 10 or 11); 12 only the level", () => {
     const merchant = assessMerchant(catalog, p1Only);
     const r = recommend(catalog, { audience: 'commercant', merchant, objective: 'o5' });
-    expect(r.items.every((i) => !i.accessible && i.missing.length > 0)).toBe(true);
+    expect(r.items.every((i) => !i.accessible)).toBe(true);
     for (const n of [13, 14]) {
       const path = Object.fromEntries(
         item(r.items, n).missing.map((m) => [m.prereq, numbers(m.builders)]),
       );
       expect(path).toEqual({ P2: [2, 3], P3: [2], P4: [10, 11] });
+      expect(item(r.items, n).why).toEqual({ code: 'missing', missing: ['P2', 'P3', 'P4'] });
     }
-    // Fiche 12 needs P1 only, but « fort » maturity: P3 and P4 are missing.
-    const twelve = Object.fromEntries(
-      item(r.items, 12).missing.map((m) => [m.prereq, numbers(m.builders)]),
-    );
-    expect(twelve).toEqual({ P3: [2], P4: [10, 11] });
+    // Fiche 12 asks the guide's P1 only, which he has: what is short is the level (our reading).
+    const twelve = item(r.items, 12);
+    expect(twelve.missing).toEqual([]);
+    expect(twelve.why).toEqual({ code: 'level', need: 'fort', have: 'faible' });
+    expect(twelve.reason).not.toContain('il vous manque');
+    expect(twelve.reason).toContain('notre lecture');
     const reason13 = item(r.items, 13).reason;
     expect(reason13).toContain('Pour plus tard');
     expect(reason13).toContain('avoir une présence active en ligne');
-    expect(reason13).toContain('« fort »');
-    // Fiche 2 is where « avoir initié une démarche marketing » starts.
+    // Fiche 2 gives the online presence that unlocks the next level.
     expect(r.firstStep?.fiche.id).toBe(id(2));
+    expect(r.firstStep?.reason).toContain('« moyen »');
   });
 
-  it('P1–P4 all yes → 12–14 accessible now', () => {
+  it('P1–P4 all yes → 12–14 accessible now, with the reason in words', () => {
     const merchant = assessMerchant(catalog, all);
     const r = recommend(catalog, { audience: 'commercant', merchant, objective: 'o5' });
     expect(r.items.map((i) => i.accessible)).toEqual([true, true, true]);
-    expect(r.items.every((i) => i.reason.startsWith('Accessible dès maintenant'))).toBe(true);
+    expect(r.items.every((i) => i.reason.startsWith('Accessible : '))).toBe(true);
+    expect(item(r.items, 13).reason).toContain('vous avez une présence active en ligne');
     expect(r.firstStep).toBe(r.items[0]);
   });
 
   it('unknown answers mark the missing prerequisite « à vérifier »', () => {
     const merchant = assessMerchant(catalog, { P1: 'yes', P2: 'yes', P3: 'unknown', P4: 'no' });
-    const r = recommend(catalog, { audience: 'commercant', merchant, objective: 'o4' });
-    const ten = item(r.items, 10);
-    expect(ten.accessible).toBe(false);
-    expect(ten.missing.find((m) => m.prereq === 'P3')?.unknown).toBe(true);
-    expect(ten.reason).toContain('(à vérifier)');
+    const r = recommend(catalog, { audience: 'commercant', merchant, objective: 'o5' });
+    const thirteen = item(r.items, 13);
+    expect(thirteen.accessible).toBe(false);
+    expect(thirteen.missing.find((m) => m.prereq === 'P3')?.unknown).toBe(true);
+    expect(thirteen.reason).toContain('(à vérifier)');
   });
 
   it('ranks accessible first, then lower maturity (o2 for a P1+P2 merchant)', () => {
@@ -96,6 +99,7 @@ describe('centre-ville fiches for a merchant are run by the town (SPEC §4)', ()
     const r = recommend(catalog, { audience: 'commercant', merchant, objective: 'o3' });
     for (const n of [5, 7, 8]) {
       const it = item(r.items, n);
+      expect(it.role).toBe('town');
       expect(it.runByTown?.merchantCan).toEqual([...fiche(n).resources.merchant]);
       expect(it.runByTown?.note).toContain('commune');
       expect(it.reason).toContain('Portée par la commune');
@@ -107,7 +111,14 @@ describe('centre-ville fiches for a merchant are run by the town (SPEC §4)', ()
   it('the same fiches for a collectivité are not framed that way', () => {
     const r = recommend(catalog, { audience: 'collectivite', objective: 'o3' });
     expect(r.items.some((i) => i.runByTown)).toBe(false);
-    expect(r.items.every((i) => i.reason.includes('Maturité numérique requise'))).toBe(true);
+    // A reason in words: the impact that matters to a town, then the level.
+    expect(
+      r.items.every((i) =>
+        /^Pour son impact « .+ » \(\+{1,3} dans le guide\) ; maturité numérique requise/.test(
+          i.reason,
+        ),
+      ),
+    ).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assessTerritory,
+  recommend,
   type TerritoryAnswers,
   type TerritoryAssessment,
 } from '../../src/core/index.js';
@@ -31,7 +32,9 @@ describe('individuel bilan (guide p.39: « inférieure à 60 % … insuffisammen
     expect(b.roadmap).toBe('individuel');
     expect(b.status).toBe(status);
     expect(b.webActiveShare).toBe(web);
-    expect(b.figures[0]).toContain(`${web} % de commerçants actifs sur le web (le plus élevé de`);
+    expect(b.figures[0]).toContain(
+      `${web} % de commerçants actifs sur le web (notre lecture du guide : la plus élevée des deux parts`,
+    );
     expect(b.rule).toBe(roadmap('individuel').bilan.rule);
   });
 
@@ -97,11 +100,46 @@ describe('collectif bilan (guide p.40: only once individuel is validated; stocks
     expect(b.status).toBe('valide');
     expect(b.collectifPath).toBe(path);
     expect(t.push.map((p) => p.fiche)).toContain(id(pushed));
-    expect(b.figures.join(' ')).toContain('convention');
+    expect([...b.figures, ...b.gaps].join(' ')).toContain('convention');
+    // The 50 % convention is said once, not twice in one line.
+    for (const line of [...b.figures, ...b.gaps])
+      expect(line.split('convention').length).toBeLessThanOrEqual(2);
     if (path === 'site-vitrine') {
       expect(t.postpone.map((p) => p.fiche)).toContain(id(14));
       expect(b.summary).toContain('vitrine');
     } else expect(b.summary).toContain('place de marché');
+  });
+
+  it('Google listings at 40 % and social networks at 70 % → no place de marché first: the guide wants most merchants referenced first (p.42)', () => {
+    const t = assess(
+      {
+        individuel: { connectes: 90, 'reseaux-sociaux': 70, 'fiche-google': 40 },
+        collectif: { 'stocks-informatises': 80, 'adherents-association': 60 },
+      },
+      'o5',
+    );
+    const individuel = bilanOf(t, 'individuel')!;
+    expect(individuel.status).toBe('valide'); // 70 % web-active: the collectif part is open
+    expect(individuel.listingShare).toBe(40);
+    expect(t.push.map((p) => p.fiche)).not.toContain(id(14));
+    const held = t.postpone.find((p) => p.fiche === id(14));
+    expect(held?.code).toBe('listing-first');
+    expect(held?.reason).toContain('40 %');
+    expect(held?.reason).toContain('référencés');
+    expect(t.push[0]?.fiche).toBe(id(2));
+    expect(bilanOf(t, 'collectif')!.summary).toContain('seulement 40 %');
+    const r = recommend(catalog, { audience: 'collectivite', objective: 'o5', territory: t });
+    expect(r.items[0]?.fiche.id).not.toBe(id(14));
+    expect(r.items.at(-1)?.fiche.id).toBe(id(14));
+    // With 70 % listed, the same territory may consider it.
+    const listed = assess(
+      {
+        individuel: { connectes: 90, 'reseaux-sociaux': 40, 'fiche-google': 70 },
+        collectif: { 'stocks-informatises': 80 },
+      },
+      'o5',
+    );
+    expect(listed.push.map((p) => p.fiche)).toContain(id(14));
   });
 
   it('individuel at 50 % → collectif « pas encore », saying why (p.40)', () => {

@@ -353,7 +353,10 @@ describe('prompts rendered once per profile and shared (the same fiches for ever
       ...merchantDiagnostic('oui', 'oui', 'oui', 'oui'),
       { type: 'action', action: 'obj:o5' },
     ]).at(-1);
-    expect(textOf(plain?.replies ?? [])).toContain('les plus simples d’abord');
+    // The three solutions of o5 share one level: it is said, not « les plus simples d'abord ».
+    expect(textOf(plain?.replies ?? [])).toContain(
+      'Les solutions du guide (maturité requise : fort)',
+    );
     expect(textOf(diagnosed?.replies ?? [])).toContain('classées pour votre niveau');
     // Another catalog object (an edited guide) never reads the first one's renderings.
     const other = createDialogueEngine({ catalog: structuredClone(catalog) });

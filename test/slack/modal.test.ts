@@ -124,20 +124,15 @@ describe('submitting the modal', () => {
     const shown = t.hooks.map((h) => shownText(h.body)).join('\n');
     expect(t.hooks.every((h) => h.path.startsWith('/commands/'))).toBe(true);
     expect(t.hooks.every((h) => h.body.response_type === 'ephemeral')).toBe(true);
-    expect(shown).toContain('*Bilan « commerçant individuel » : à renforcer.*');
-    expect(shown).toContain('45 %');
-    // The roadmap « individuel » with its ★ steps 1 and 2 (guide p. 39): training comes next.
-    expect(shown).toMatch(/1\. ★ \*Je réalise un bilan du fonctionnement numérique/);
-    expect(shown).toMatch(/2\. ★ \*Je lance du coaching[^\n]*← prochaine étape/);
-    expect(shown).toContain('*Formation en ligne ou via un lieu dédié*');
-    expect(shown).toMatch(/3\. \*Je me fixe l'objectif de 100 %/);
-    expect(shown).toContain('_Enquête auprès des commerçants_');
-    expect(shown).toContain('★ = étape indispensable');
+    // The one short summary every channel shows (issue 16): bilan in one line, what to launch
+    // first, the next ★ step of the roadmap (guide p. 39: training), what waits and why.
+    expect(shown).toContain('*Commerçant individuel : à renforcer* — 45 %');
+    expect(shown).toMatch(/\*À lancer d’abord :\* Formation en ligne ou via un lieu dédié/);
+    expect(shown).toMatch(/\*Prochaine étape ★ :\* Je lance du coaching[^\n]*étape 2/);
     // Order rule (guide p. 42): the marketplace waits.
-    expect(shown).toMatch(/Plus tard : [^*]*Place de marché numérique/);
+    expect(shown).toMatch(/\*Plus tard :\*[^\n]*Place de marché numérique/);
     // TOWN_REGION answered the dialogue's region question: the contact comes with the result.
     expect(shown).toContain('bourgogne-franche-comte@caissedesdepots.fr');
-    expect(shown).toContain('Simplicité de la solution');
     expect(shown).not.toContain('Dans quelle région');
   });
 
@@ -155,10 +150,10 @@ describe('submitting the modal', () => {
     const posts = t.api.filter((c) => c.method === 'chat.postMessage');
     expect(posts.every((p) => p.args.channel === 'U0MANAGER')).toBe(true);
     const shown = posts.map((p) => shownText(p.args)).join('\n');
-    expect(shown).toContain('*Bilan « commerçant individuel » : validé.*');
-    expect(shown).toContain('*Bilan « collectif » : validé.*');
-    expect(shown).toContain('*Bilan « centre-ville » : à renforcer.*');
-    expect(shown).toContain('*Stationnement intelligent*');
+    expect(shown).toContain('*Commerçant individuel : validé* — 75 %');
+    expect(shown).toContain('*Collectif : validé* — 70 % de stocks informatisés');
+    expect(shown).toContain('*Centre-ville : à renforcer* — 1 « non » sur 4 questions');
+    expect(shown).toMatch(/\*À lancer d’abord :\* Place de marché numérique/);
   });
 
   it('without TOWN_REGION the dialogue asks the region: the individuel bilan comes first, then the question', async () => {

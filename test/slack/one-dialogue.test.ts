@@ -73,7 +73,7 @@ describe('the modal and the typed dialogue give the same result', () => {
     const cv = ['non', 'oui', 'je ne sais pas', 'je ne sais pas', 'Bourgogne-Franche-Comté'];
     const typedPath = await typed('diagnostic-territoire', [...answers, ...cv]);
     expect(modal).toEqual(renderReplies(typedPath).map((m) => ({ ...m })));
-    expect(modal.map((m) => m.text).join('\n')).toContain('Bilan « centre-ville »');
+    expect(modal.map((m) => m.text).join('\n')).toContain('Centre-ville : à renforcer');
   });
 
   it('an objective chosen in the modal is the objective the typed dialogue started from', async () => {
@@ -95,6 +95,6 @@ describe('the modal and the typed dialogue give the same result', () => {
       'Bourgogne-Franche-Comté',
     ]);
     expect(modal).toEqual(renderReplies(typedPath).map((m) => ({ ...m })));
-    expect(modal.map((m) => m.text).join('\n')).toContain('Stationnement intelligent');
+    expect(modal.map((m) => m.text).join('\n')).toContain('Centre-ville : à renforcer');
   });
 });
