@@ -5,7 +5,7 @@
  * transitions, no I/O. It receives interpreted events (see ./types.ts) and emits reply intents;
  * the dialogue layer (src/dialogue) turns them into French replies with the guide's content.
  */
-import { and, enqueueActions, not, setup } from 'xstate';
+import { and, enqueueActions, raise, setup } from 'xstate';
 import {
   acceptPrefill,
   answerOf,
@@ -20,6 +20,7 @@ import {
   notice,
   type Outcome,
   patch,
+  previousCorrection,
   readAnswer,
   record,
   refusePrefill,
@@ -37,6 +38,7 @@ import {
   INDIVIDUEL_QUESTIONS,
   type Intent,
   MERCHANT_QUESTIONS,
+  type SearchOutcome,
 } from './types.js';
 
 /** Stored with every snapshot; a different id means the snapshot is not ours. */
@@ -56,6 +58,22 @@ const act = (logic: Logic) =>
   );
 
 const actionOf = (e: ClicEvent) => (e.type === 'ACTION' ? e.action : undefined);
+const textOf = (e: ClicEvent) => (e.type === 'TEXT' ? e.u : undefined);
+
+/** The search outcome of a text, without the fiches the person said were not it. */
+function searchOf(ctx: ClicContext, e: ClicEvent): SearchOutcome {
+  const u = textOf(e);
+  if (!u) return { kind: 'none' };
+  const s = u.search;
+  const rejected = ctx.rejected ?? [];
+  if (rejected.length === 0 || s.kind === 'none') return s;
+  const ids = s.ids.filter((id) => !rejected.includes(id));
+  if (ids.length === 0) return { kind: 'none' };
+  return { ...s, ids };
+}
+
+/** A detour inside a question: say something, keep the question, « ok » is then no answer. */
+const aside = patch({ aside: true });
 
 /** The machine's types, guards and actions; the helpers below are typed from it. */
 const clicSetup = setup({
@@ -80,6 +98,7 @@ const clicSetup = setup({
     regionKnown: ({ context }) => Boolean(context.region),
     inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
     hasObjective: ({ context }) => Boolean(context.objective),
+    isCollectivite: ({ context }) => context.audience === 'collectivite',
     isPrefillQuestion: ({ context }) => currentQuestion(context)?.question === 'prefill',
     hasObservatoryOffer: ({ context }) => Boolean(context.observatory),
     // --- buttons
@@ -117,9 +136,45 @@ const clicSetup = setup({
         (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'collectivite')),
     textAsksDiag: ({ event }) => event.type === 'TEXT' && Boolean(event.u.diag),
     textIsAck: ({ event }) => event.type === 'TEXT' && event.u.ack === true,
+    textIsAckAside: ({ context, event }) =>
+      context.aside === true && event.type === 'TEXT' && event.u.ack === true,
+    textIsContact: ({ event }) => textOf(event)?.contact === true,
+    textIsOverseas: ({ event }) => textOf(event)?.overseas === true,
+    textIsFunding: ({ event }) => textOf(event)?.funding === true,
+    textIsOfftopic: ({ event }) => Boolean(textOf(event)?.offtopic),
+    textIsSocial: ({ event }) => Boolean(textOf(event)?.social),
+    textIsCorrection: ({ context, event }) => {
+      // A bare correction goes back; one that names a need is the need (« en fait je voudrais… »).
+      const s = searchOf(context, event);
+      return (
+        textOf(event)?.correction === true &&
+        s.kind !== 'objective' &&
+        !(s.kind === 'fiches' && !s.unsure)
+      );
+    },
+    textCorrectsAudience: ({ event }) => {
+      const u = textOf(event);
+      return Boolean(u?.correction && u.audience);
+    },
+    textCorrectsPrevious: ({ context, event }) => Boolean(previousCorrection(context, event)),
+    textRejects: ({ event }) => textOf(event)?.reject === true,
+    textFollowsUp: ({ context, event }) => {
+      const f = textOf(event)?.followup;
+      return context.prompt.kind === 'fiche' && f !== undefined && f !== 'me';
+    },
+    textAsksForMe: ({ context, event }) =>
+      context.prompt.kind === 'fiche' && textOf(event)?.followup === 'me',
+    searchIsSure: ({ context, event }) => {
+      const s = searchOf(context, event);
+      return s.kind === 'fiches' && !s.unsure;
+    },
+    searchIsUnsure: ({ context, event }) => {
+      const s = searchOf(context, event);
+      return s.kind === 'fiches' && s.unsure === true;
+    },
     searchFindsObjective: ({ event }) =>
       event.type === 'TEXT' && event.u.search.kind === 'objective',
-    searchFindsFiches: ({ event }) => event.type === 'TEXT' && event.u.search.kind === 'fiches',
+    searchFindsFiches: ({ context, event }) => searchOf(context, event).kind === 'fiches',
     // --- deep links
     entryObjective: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'objective',
     entryFiche: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'fiche',
@@ -174,8 +229,111 @@ const clicSetup = setup({
       const a = actionOf(e);
       const audience =
         a?.kind === 'audience' ? a.audience : e.type === 'TEXT' ? e.u.audience : undefined;
-      return chain(ctx, patch({ audience }), show({ kind: 'menu' }));
+      return chain(
+        ctx,
+        patch({ audience }),
+        // Typed, it is said back: the menu never comes back without a sentence saying why.
+        e.type === 'TEXT' && audience
+          ? notice({ kind: 'audience-noted', audience, corrected: Boolean(e.u.correction) })
+          : patch({}),
+        show({ kind: 'menu' }),
+      );
     }),
+    keepFacts: act((ctx, e) => {
+      if (e.type !== 'FACTS') return { patch: {}, intents: [] };
+      // Side facts are kept quietly; a stated region replaces a former one, the rest fills gaps.
+      return {
+        patch: {
+          ...(e.audience && (!ctx.audience || ctx.audience === 'visiteur')
+            ? { audience: e.audience }
+            : {}),
+          ...(e.sector && !ctx.sector ? { sector: e.sector } : {}),
+          ...(e.region ? { region: e.region } : {}),
+          ...(e.town && !ctx.town ? { town: e.town } : {}),
+        },
+        intents: [],
+      };
+    }),
+    askWhichDiag: act((ctx) => chain(ctx, notice({ kind: 'which-diag' }), show({ kind: 'menu' }))),
+    showFunding: act((ctx) => chain(ctx, say({ type: 'funding', canResume: false }))),
+    offtopic: act((ctx, e) =>
+      chain(
+        ctx,
+        say({ type: 'offtopic', offtopic: textOf(e)?.offtopic ?? 'topic', canResume: false }),
+      ),
+    ),
+    textSocial: act((ctx, e) => {
+      const social = textOf(e)?.social ?? 'ack';
+      const prompt = ctx.prompt.kind;
+      if (social !== 'bye' && prompt !== 'fiche' && prompt !== 'objective' && prompt !== 'question')
+        return chain(ctx, notice({ kind: social }), reprompt);
+      return chain(
+        ctx,
+        say({ type: 'social', social, canResume: prompt === 'question' }),
+        prompt === 'question' ? aside : patch({}),
+      );
+    }),
+    // --- detours inside a question: answered, the question stays with « Reprendre »
+    detourContacts: act((ctx) =>
+      chain(
+        ctx,
+        say({ type: 'contacts', ...(ctx.region ? { region: ctx.region } : {}) }),
+        say({ type: 'funding', canResume: true }),
+        aside,
+      ),
+    ),
+    detourFunding: act((ctx) => chain(ctx, say({ type: 'funding', canResume: true }), aside)),
+    detourOfftopic: act((ctx, e) =>
+      chain(
+        ctx,
+        say({ type: 'offtopic', offtopic: textOf(e)?.offtopic ?? 'topic', canResume: true }),
+        aside,
+      ),
+    ),
+    notAnAnswer: act((ctx, e) => {
+      const q = currentQuestion(ctx);
+      if (!q) return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
+      const town = textOf(e)?.townNamed;
+      return chain(
+        ctx,
+        notice({ kind: 'not-an-answer', question: q.question, ...(town ? { town } : {}) }),
+        reprompt,
+      );
+    }),
+    resumeQuestion: act((ctx) =>
+      chain(ctx, notice({ kind: 'resume-question' }), patch({ aside: undefined }), reprompt),
+    ),
+    correctPrevious: act((ctx, e) => {
+      const c = previousCorrection(ctx, e);
+      if (!c) return chain(ctx, reprompt);
+      return chain(
+        ctx,
+        patch({ answers: { ...ctx.answers, [c.question]: c.value } }),
+        notice({ kind: 'corrected', question: c.question, value: c.value }),
+        reprompt,
+      );
+    }),
+    back: raise({ type: 'COMMAND', command: 'retour' }),
+    followup: act((ctx, e) => {
+      const f = textOf(e)?.followup;
+      if (ctx.prompt.kind !== 'fiche' || !f || f === 'me') return chain(ctx, reprompt);
+      return chain(ctx, say({ type: 'followup', id: ctx.prompt.id, topic: f }));
+    }),
+    rejectResults: act((ctx) =>
+      chain(
+        ctx,
+        patch({
+          rejected: [
+            ...new Set([
+              ...(ctx.rejected ?? []),
+              ...(ctx.shown ?? []),
+              ...(ctx.prompt.kind === 'fiche' ? [ctx.prompt.id] : []),
+            ]),
+          ].slice(-14),
+        }),
+        show({ kind: 'search' }),
+      ),
+    ),
     openObjective: act((ctx, e) => {
       const a = actionOf(e);
       const objective =
@@ -204,16 +362,30 @@ const clicSetup = setup({
       if (!id) return chain(ctx, show({ kind: 'menu' }));
       return chain(ctx, show({ kind: 'fiche', id, details: a?.kind === 'details' }));
     }),
-    openSearch: act((ctx) => chain(ctx, show({ kind: 'search' }))),
-    showSearchResults: act((ctx, e) =>
-      e.type === 'TEXT'
-        ? chain(
-            ctx,
-            say({ type: 'search-results', search: e.u.search, canResume: false }),
-            patch({ prompt: { kind: 'search' } }),
-          )
-        : chain(ctx, reprompt),
+    openSearch: act((ctx) =>
+      chain(
+        ctx,
+        // « Ce n'est pas ça » on results: what was shown is set aside for the next search.
+        ctx.prompt.kind === 'search' && ctx.shown
+          ? patch({ rejected: [...new Set([...(ctx.rejected ?? []), ...ctx.shown])].slice(-14) })
+          : patch({}),
+        show({ kind: 'search' }),
+      ),
     ),
+    showSearchResults: act((ctx, e) => {
+      if (e.type !== 'TEXT') return chain(ctx, reprompt);
+      const search = searchOf(ctx, e);
+      return chain(
+        ctx,
+        search.kind === 'objective' ? patch({ objective: search.objective }) : patch({}),
+        say({ type: 'search-results', search, canResume: false }),
+        patch({
+          prompt: { kind: 'search' },
+          aside: undefined,
+          shown: search.kind === 'none' ? [] : search.ids.slice(0, 3),
+        }),
+      );
+    }),
     notUnderstood: act((ctx) =>
       chain(ctx, notice({ kind: 'not-understood' }), show({ kind: 'menu' })),
     ),
@@ -244,9 +416,9 @@ const clicSetup = setup({
     }),
     firstQuestion: act((ctx) => chain(ctx, notice({ kind: 'first-question' }), reprompt)),
     searchInQuestion: act((ctx, e) => {
-      if (e.type !== 'TEXT' || e.u.search.kind === 'none')
-        return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
-      return chain(ctx, say({ type: 'search-results', search: e.u.search, canResume: true }));
+      const search = searchOf(ctx, e);
+      if (search.kind === 'none') return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
+      return chain(ctx, say({ type: 'search-results', search, canResume: true }), aside);
     }),
     restartAll: act((ctx) =>
       chain(
@@ -341,7 +513,8 @@ const clicSetup = setup({
       const value = answerOf(ctx, e);
       return chain(
         ctx,
-        value === 'skip' ? patch({}) : patch({ region: String(value) }),
+        value === 'overseas' ? notice({ kind: 'overseas' }) : patch({}),
+        value === 'skip' || value === 'overseas' ? patch({}) : patch({ region: String(value) }),
         territoryResult,
         show({ kind: 'done', flow: 'territoire' }),
       );
@@ -352,16 +525,24 @@ const clicSetup = setup({
     ),
     backToLastExtra: act((ctx) => chain(ctx, askAt(ctx.list.length - 1))),
     // --- contacts
-    openContacts: act((ctx) =>
+    openContacts: act((ctx, e) =>
       ctx.region
         ? chain(ctx, say({ type: 'contacts', region: ctx.region }), show({ kind: 'contacts' }))
-        : chain(ctx, ask('region')),
+        : textOf(e)?.overseas
+          ? chain(
+              ctx,
+              notice({ kind: 'overseas' }),
+              say({ type: 'contacts' }),
+              show({ kind: 'contacts' }),
+            )
+          : chain(ctx, ask('region')),
     ),
     answerContactsRegion: act((ctx, e) => {
       const value = answerOf(ctx, e);
       return chain(
         ctx,
-        value === 'skip' ? patch({}) : patch({ region: String(value) }),
+        value === 'overseas' ? notice({ kind: 'overseas' }) : patch({}),
+        value === 'skip' || value === 'overseas' ? patch({}) : patch({ region: String(value) }),
         say((c) => ({ type: 'contacts', ...(c.region ? { region: c.region } : {}) })),
         show({ kind: 'contacts' }),
       );
@@ -419,9 +600,34 @@ const answerOn = (answers: Route[], opts: { first?: Route[]; clarify?: boolean }
       ...answers,
       { guard: 'isInvalid', actions: 'unknownAction' },
     ] satisfies Route[],
-    TEXT: [...first, ...clarify, ...answers, { actions: 'searchInQuestion' }] satisfies Route[],
+    TEXT: [
+      // « ok » after a detour is no answer to a question it did not follow.
+      { guard: 'textIsAckAside', actions: 'resumeQuestion' },
+      { guard: 'textCorrectsPrevious', actions: 'correctPrevious' },
+      ...first,
+      ...clarify,
+      ...answers,
+      ...DETOURS,
+    ] satisfies Route[],
   };
 };
+
+/**
+ * Text that is no answer to the question on screen, in the issue's order: a correction, the
+ * global intents, then a need; each is answered and the question stays, with « Reprendre ».
+ * Whatever is left gets the question's own hint.
+ */
+const DETOURS: Route[] = [
+  { guard: 'textCorrectsAudience', target: '#clic.main.menu', actions: 'chooseAudience' },
+  { guard: 'textIsCorrection', actions: 'back' },
+  { guard: 'textIsContact', actions: 'detourContacts' },
+  { guard: 'textIsFunding', actions: 'detourFunding' },
+  { guard: 'textIsOfftopic', actions: 'detourOfftopic' },
+  { guard: 'textIsSocial', actions: 'textSocial' },
+  { guard: 'searchFindsObjective', actions: 'searchInQuestion' },
+  { guard: 'searchIsSure', actions: 'searchInQuestion' },
+  { actions: 'notAnAnswer' },
+];
 
 /** An answer step with a single way on: any valid answer runs `actions` and goes to `target`. */
 const answerTo = (target: string, actions: ActionName) =>
@@ -451,6 +657,7 @@ const backInList = (atFirst: Omit<Route, 'guard'>): Route[] => [
 /** The contacts, by word or button (`when`): shown at once when the region is known, else asked. */
 const openContacts = (when: GuardName): Route[] => [
   { guard: and([when, 'regionKnown']), target: '.contacts.shown', actions: 'openContacts' },
+  { guard: and([when, 'textIsOverseas']), target: '.contacts.shown', actions: 'openContacts' },
   { guard: when, target: '.contacts', actions: 'openContacts' },
 ];
 
@@ -461,6 +668,7 @@ export const clicMachine = clicSetup.createMachine({
   initial: 'boot',
   on: {
     OBSERVATORY: { actions: 'setObservatory' },
+    FACTS: { actions: 'keepFacts' },
     SOCIAL: { actions: 'social' },
     ENTRY: [
       { guard: 'entryObjective', target: '.main.objectif', actions: 'enter' },
@@ -497,12 +705,21 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'isStale', actions: 'resync' },
           { actions: 'unknownAction' },
         ],
+        // Free text outside a question (issue 15): a correction, the global intents, then the
+        // need (sure), who is talking, the closest choices (unsure), and only then « pas compris ».
         TEXT: [
+          { guard: 'textCorrectsAudience', target: '.menu', actions: 'chooseAudience' },
+          { guard: 'textIsCorrection', actions: 'back' },
+          ...openContacts('textIsContact'),
+          { guard: 'textIsFunding', actions: 'showFunding' },
           { guard: 'textAsksMerchantDiag', target: '.commercant', actions: 'startMerchant' },
           { guard: 'textAsksTerritoryDiag', target: '.territoire', actions: 'startTerritory' },
-          { guard: 'textAsksDiag', target: '.menu', actions: 'showMenu' },
+          { guard: 'textAsksDiag', target: '.menu', actions: 'askWhichDiag' },
+          { guard: 'textIsOfftopic', actions: 'offtopic' },
+          { guard: 'textIsSocial', actions: 'textSocial' },
           { guard: 'searchFindsObjective', target: '.objectif', actions: 'openObjective' },
-          { guard: 'searchFindsFiches', target: '.recherche', actions: 'showSearchResults' },
+          { guard: 'searchIsSure', target: '.recherche', actions: 'showSearchResults' },
+          { guard: 'searchIsUnsure', target: '.recherche', actions: 'showSearchResults' },
           { guard: 'textNamesAudience', target: '.menu', actions: 'chooseAudience' },
           { guard: 'textIsAck', actions: 'social' },
           { target: '.menu', actions: 'notUnderstood' },
@@ -510,14 +727,7 @@ export const clicMachine = clicSetup.createMachine({
       },
       states: {
         accueil: {
-          on: {
-            TEXT: {
-              guard: and(['textNamesAudience', not('textAsksDiag'), not('searchFindsObjective')]),
-              target: 'menu',
-              actions: 'chooseAudience',
-            },
-            COMMAND: { guard: 'isBack', actions: 'firstQuestion' },
-          },
+          on: { COMMAND: { guard: 'isBack', actions: 'firstQuestion' } },
         },
         menu: {
           on: { COMMAND: { guard: 'isBack', target: 'accueil', actions: 'showAudience' } },
@@ -525,6 +735,20 @@ export const clicMachine = clicSetup.createMachine({
         objectif: {},
         fiche: {
           initial: 'summary',
+          on: {
+            // Follow-ups read in the fiche's context (cost, examples, level, effort, « et pour
+            // moi ? » → the diagnostic); « ce n'est pas ça » sets the fiche aside.
+            TEXT: [
+              { guard: 'textFollowsUp', actions: 'followup' },
+              {
+                guard: and(['textAsksForMe', 'isCollectivite']),
+                target: '#clic.main.territoire',
+                actions: 'startTerritory',
+              },
+              { guard: 'textAsksForMe', target: '#clic.main.commercant', actions: 'startMerchant' },
+              { guard: 'textRejects', target: '#clic.main.recherche', actions: 'rejectResults' },
+            ],
+          },
           states: {
             summary: {
               on: {
@@ -542,7 +766,11 @@ export const clicMachine = clicSetup.createMachine({
             },
           },
         },
-        recherche: {},
+        recherche: {
+          on: {
+            TEXT: { guard: 'textRejects', actions: 'rejectResults' },
+          },
+        },
         contacts: {
           initial: 'region',
           states: {

@@ -11,10 +11,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getCatalog } from '../catalog/load.js';
 import { createSearch, type SearchResult } from '../src/understand/index.js';
-import { HELD_OUT } from '../test/understand/held-out.js';
-import { HELD_OUT_2_ROWS } from '../test/understand/held-out-2.js';
-import { HELD_OUT_3 } from '../test/understand/held-out-3.js';
-import { type Row, rowsOf, scoreResult } from '../test/understand/score.js';
+import { HELD_OUT } from './data/held-out.js';
+import { HELD_OUT_2_ROWS } from './data/held-out-2.js';
+import { HELD_OUT_3 } from './data/held-out-3.js';
+import { type Row, rowsOf, scoreResult } from './lib/score.js';
 
 const BARS = { top3: 0.95, top1: 0.85, p99Ms: 1, buildMs: 200 };
 const REPEAT = 200;

@@ -43,6 +43,14 @@ import {
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { share as shareReplies } from '../reply/shared.js';
 import { actionId } from './interpret.js';
+import {
+  backButton,
+  followupReplies,
+  fundingReplies,
+  offtopicReplies,
+  understandNotice,
+  unsureReplies,
+} from './render-understand.js';
 
 // === Small helpers
 
@@ -348,6 +356,13 @@ function questionReply(
       ];
       break;
   }
+  // Every diagnostic question after the first has « Retour », to change the previous answer.
+  const first =
+    q === 'sector' ||
+    q === 'forget' ||
+    q === 'prefill' ||
+    (q === 'connectes' && p.progress?.current === 1);
+  if (!first) buttons.push(backButton());
   return makeReply({
     blocks,
     buttons,
@@ -658,6 +673,8 @@ function adviceFor(catalog: Catalog, q: QuestionId): string {
 }
 
 function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
+  const understood = understandNotice(catalog, n);
+  if (understood) return understood;
   switch (n.kind) {
     case 'hello':
       return [para('Bonjour 👋 Je suis l’assistant Clic Centre-Ville.')];
@@ -704,6 +721,8 @@ function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
       return [para('Avec plaisir !')];
     case 'ack':
       return [para('Très bien !')];
+    default:
+      return [];
   }
 }
 
@@ -981,6 +1000,15 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
       case 'contacts':
         push([supportReply(catalog, intent.region, false)]);
         break;
+      case 'funding':
+        push(fundingReplies(catalog, intent.canResume));
+        break;
+      case 'offtopic':
+        push(offtopicReplies(intent.offtopic, intent.canResume));
+        break;
+      case 'followup':
+        push(followupReplies(catalog, intent, state));
+        break;
       case 'consent':
         push([
           makeReply({
@@ -1029,6 +1057,7 @@ function searchReplies(
   intent: Extract<Intent, { type: 'search-results' }>,
 ): Reply[] {
   const s = intent.search;
+  if (s.kind === 'fiches' && s.unsure) return unsureReplies(catalog, s.ids, intent.canResume);
   const resume = intent.canResume ? [button('Reprendre la question', actionId.nav('resume'))] : [];
   if (s.kind === 'none')
     return [
