@@ -99,6 +99,7 @@ const clicSetup = setup({
     inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
     hasObjective: ({ context }) => Boolean(context.objective),
     isCollectivite: ({ context }) => context.audience === 'collectivite',
+    isCommercant: ({ context }) => context.audience === 'commercant',
     isPrefillQuestion: ({ context }) => currentQuestion(context)?.question === 'prefill',
     hasObservatoryOffer: ({ context }) => Boolean(context.observatory),
     // --- buttons
@@ -140,6 +141,8 @@ const clicSetup = setup({
       context.aside === true && event.type === 'TEXT' && event.u.ack === true,
     textIsContact: ({ event }) => textOf(event)?.contact === true,
     textIsOverseas: ({ event }) => textOf(event)?.overseas === true,
+    textNamesTownAtRegion: ({ context, event }) =>
+      currentQuestion(context)?.question === 'region' && Boolean(textOf(event)?.townNamed),
     textIsFunding: ({ event }) => textOf(event)?.funding === true,
     textIsOfftopic: ({ event }) => Boolean(textOf(event)?.offtopic),
     textIsSocial: ({ event }) => Boolean(textOf(event)?.social),
@@ -526,15 +529,15 @@ const clicSetup = setup({
     backToLastExtra: act((ctx) => chain(ctx, askAt(ctx.list.length - 1))),
     // --- contacts
     openContacts: act((ctx, e) =>
-      ctx.region
-        ? chain(ctx, say({ type: 'contacts', region: ctx.region }), show({ kind: 'contacts' }))
-        : textOf(e)?.overseas
-          ? chain(
-              ctx,
-              notice({ kind: 'overseas' }),
-              say({ type: 'contacts' }),
-              show({ kind: 'contacts' }),
-            )
+      textOf(e)?.overseas
+        ? chain(
+            ctx,
+            notice({ kind: 'overseas' }),
+            say({ type: 'contacts' }),
+            show({ kind: 'contacts' }),
+          )
+        : ctx.region
+          ? chain(ctx, say({ type: 'contacts', region: ctx.region }), show({ kind: 'contacts' }))
           : chain(ctx, ask('region')),
     ),
     answerContactsRegion: act((ctx, e) => {
@@ -618,6 +621,8 @@ const answerOn = (answers: Route[], opts: { first?: Route[]; clarify?: boolean }
  * Whatever is left gets the question's own hint.
  */
 const DETOURS: Route[] = [
+  // « on est à Sens » at the region question: the town is kept, the region asked again.
+  { guard: 'textNamesTownAtRegion', actions: 'notAnAnswer' },
   { guard: 'textCorrectsAudience', target: '#clic.main.menu', actions: 'chooseAudience' },
   { guard: 'textIsCorrection', actions: 'back' },
   { guard: 'textIsContact', actions: 'detourContacts' },
@@ -656,8 +661,8 @@ const backInList = (atFirst: Omit<Route, 'guard'>): Route[] => [
 
 /** The contacts, by word or button (`when`): shown at once when the region is known, else asked. */
 const openContacts = (when: GuardName): Route[] => [
-  { guard: and([when, 'regionKnown']), target: '.contacts.shown', actions: 'openContacts' },
   { guard: and([when, 'textIsOverseas']), target: '.contacts.shown', actions: 'openContacts' },
+  { guard: and([when, 'regionKnown']), target: '.contacts.shown', actions: 'openContacts' },
   { guard: when, target: '.contacts', actions: 'openContacts' },
 ];
 
@@ -745,7 +750,12 @@ export const clicMachine = clicSetup.createMachine({
                 target: '#clic.main.territoire',
                 actions: 'startTerritory',
               },
-              { guard: 'textAsksForMe', target: '#clic.main.commercant', actions: 'startMerchant' },
+              {
+                guard: and(['textAsksForMe', 'isCommercant']),
+                target: '#clic.main.commercant',
+                actions: 'startMerchant',
+              },
+              { guard: 'textAsksForMe', target: '#clic.main.menu', actions: 'askWhichDiag' },
               { guard: 'textRejects', target: '#clic.main.recherche', actions: 'rejectResults' },
             ],
           },

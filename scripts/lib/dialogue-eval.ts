@@ -36,7 +36,9 @@ export function readRows(path: string): DialogueRow[] {
 
 /** The category a row is counted in: `fiche` or the intent's name. */
 export function categoryOf(expected: string): string {
-  return expected.startsWith('intent:') ? expected.slice('intent:'.length) : 'fiche';
+  if (expected.startsWith('intent:')) return expected.slice('intent:'.length);
+  if (/^o\d$/.test(expected)) return 'objective';
+  return expected === 'none' ? 'none' : 'fiche';
 }
 
 const textOf = (replies: readonly Reply[]) => replies.map((r) => r.text).join('\n');
@@ -68,6 +70,8 @@ export interface Turn {
   readonly question?: string;
   /** True when the reply asks which diagnostic (commerce or territoire). */
   readonly asksWhichDiag?: boolean;
+  /** The objective page now on screen, if any. */
+  readonly objective?: string;
 }
 
 const FIRST_DIAG_QUESTIONS = new Set(['sector', 'P1', 'connectes', 'prefill']);
@@ -103,8 +107,17 @@ export function judge(catalog: Catalog, turn: Turn, expected: string): boolean {
       return (
         /sort de ce que je sais faire/i.test(text) && fiches.length === 0 && /je peux/i.test(text)
       );
-    default:
+    case 'none':
+      // Text the bot must not answer with a solution (our held-out sets).
+      return fiches.length === 0;
+    default: {
+      if (/^o\d$/.test(expected)) {
+        // An objective (our held-out sets): its page, or a first fiche of that objective.
+        const first = catalog.fiches.find((f) => f.id === fiches[0]);
+        return turn.objective === expected || first?.objective === expected;
+      }
       return fiches.length <= 3 && fiches.slice(0, 3).includes(expected);
+    }
   }
 }
 
@@ -126,6 +139,7 @@ export function playTurn(
   return {
     replies: result.replies,
     ...(prompt?.kind === 'question' ? { question: prompt.question } : {}),
+    ...(prompt?.kind === 'objective' ? { objective: prompt.objective } : {}),
     asksWhichDiag:
       prompt?.kind !== 'question' &&
       buttons.includes('diag:c') &&

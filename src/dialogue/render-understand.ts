@@ -89,11 +89,11 @@ export function understandNotice(catalog: Catalog, n: Notice): Block[] | undefin
     case 'partial': {
       const what =
         n.question === 'P1' || n.question === 'P2' || n.question === 'P3' || n.question === 'P4'
-          ? ` « ${prereqLabel(catalog, n.question)} »`
+          ? ` pour « ${prereqLabel(catalog, n.question)} »`
           : '';
       return [
         para(
-          `Noté « en partie » : je le compte comme un non pour l’instant${what ? `, car le guide demande${what} pleinement` : ''}. Pour changer, touchez « Retour ».`,
+          `Noté « en partie »${what} : je le compte comme un non pour l’instant, le guide attendant que ce soit vraiment en place. Pour changer, touchez « Retour ».`,
         ),
       ];
     }
