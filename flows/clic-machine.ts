@@ -72,6 +72,14 @@ function searchOf(ctx: ClicContext, e: ClicEvent): SearchOutcome {
   return { ...s, ids };
 }
 
+/** A follow-up on the fiche on screen; global intents (contact, funding…) come first. */
+function followupOf(ctx: ClicContext, e: ClicEvent) {
+  const u = textOf(e);
+  if (!u || ctx.prompt.kind !== 'fiche') return undefined;
+  if (u.contact || u.funding || u.offtopic || u.correction || u.diag) return undefined;
+  return u.followup;
+}
+
 /** A detour inside a question: say something, keep the question, « ok » is then no answer. */
 const aside = patch({ aside: true });
 
@@ -162,11 +170,10 @@ const clicSetup = setup({
     textCorrectsPrevious: ({ context, event }) => Boolean(previousCorrection(context, event)),
     textRejects: ({ event }) => textOf(event)?.reject === true,
     textFollowsUp: ({ context, event }) => {
-      const f = textOf(event)?.followup;
-      return context.prompt.kind === 'fiche' && f !== undefined && f !== 'me';
+      const f = followupOf(context, event);
+      return f !== undefined && f !== 'me';
     },
-    textAsksForMe: ({ context, event }) =>
-      context.prompt.kind === 'fiche' && textOf(event)?.followup === 'me',
+    textAsksForMe: ({ context, event }) => followupOf(context, event) === 'me',
     searchIsSure: ({ context, event }) => {
       const s = searchOf(context, event);
       return s.kind === 'fiches' && !s.unsure;

@@ -92,9 +92,15 @@ function compile(catalog: Catalog): Compiled {
   phrases.sort((a, b) => b.tokens.length - a.tokens.length);
   const social = new Map<string, Politeness | 'filler'>();
   for (const w of d['social-filler'] ?? []) for (const t of tokenize(w)) social.set(t, 'filler');
+  // In « a plus », « bonne nuit », the last word carries the kind; the others only accompany it.
   for (const kind of ['ack', 'greeting', 'thanks', 'bye'] as const)
-    for (const w of d[`social-words-${kind}`] ?? [])
-      for (const t of tokenize(w)) social.set(t, kind);
+    for (const w of d[`social-words-${kind}`] ?? []) {
+      const words = tokenize(w);
+      words.forEach((t, i) => {
+        if (i === words.length - 1) social.set(t, kind);
+        else if (!social.has(t)) social.set(t, 'filler');
+      });
+    }
   const compiled: Compiled = {
     phrases,
     after: compilePhrases(d['correction-then'] ?? [], true as const, tokenize),
