@@ -387,7 +387,14 @@ const clicSetup = setup({
       const search = searchOf(ctx, e);
       return chain(
         ctx,
-        search.kind === 'objective' ? patch({ objective: search.objective }) : patch({}),
+        search.kind === 'objective'
+          ? (c) =>
+              chain(
+                c,
+                notice({ kind: 'objective-noted', objective: search.objective }),
+                patch({ objective: search.objective }),
+              )
+          : patch({}),
         say({ type: 'search-results', search, canResume: false }),
         patch({
           prompt: { kind: 'search' },
@@ -729,7 +736,9 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'textAsksDiag', target: '.menu', actions: 'askWhichDiag' },
           { guard: 'textIsOfftopic', actions: 'offtopic' },
           { guard: 'textIsSocial', actions: 'textSocial' },
-          { guard: 'searchFindsObjective', target: '.objectif', actions: 'openObjective' },
+          // A goal typed in words: the objective is noted, its best three solutions shown (its
+          // full page is one button away).
+          { guard: 'searchFindsObjective', target: '.recherche', actions: 'showSearchResults' },
           { guard: 'searchIsSure', target: '.recherche', actions: 'showSearchResults' },
           { guard: 'searchIsUnsure', target: '.recherche', actions: 'showSearchResults' },
           { guard: 'textNamesAudience', target: '.menu', actions: 'chooseAudience' },

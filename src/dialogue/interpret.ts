@@ -223,7 +223,8 @@ const TOWN_NAMED =
   /(?:\b(?:on est|je suis|nous sommes|situee?s?|basee?s?|installee?s?|commerce|boutique|magasin|mairie|ville|commune|habite|travaille)\s+(?:a|à|au|de|d'|sur)\s+)([A-ZÀ-Ý][\p{L}'’-]+(?:[ -](?:sur|en|les|le|la|de|du|sous|[A-ZÀ-Ý][\p{L}'’-]+))*)/u;
 
 /** The names of the banks' own institutions, which are no sector (« banque ») of the person. */
-const INSTITUTIONS = /\b(?:banque des territoires|caisse des depots(?: et consignations)?)\b/g;
+const INSTITUTIONS =
+  /\b(?:banque des territoires|caisse des depots(?: et consignations)?|bdt|cdc)\b/g;
 
 /** Whether the text, advice words set aside (« par où commencer »), still names a need. */
 function namesNeed(search: Search, rest: string): boolean {

@@ -4,7 +4,7 @@
  * back what was understood (an audience, a partial answer, a correction, a département overseas)
  * or what a question expects. Kept apart from `render.ts` so that each can change on its own.
  */
-import type { Catalog, Fiche } from '../../catalog/schema.js';
+import type { Catalog, Fiche, Objective, ObjectiveId } from '../../catalog/schema.js';
 import {
   type AnswerValue,
   type ClicContext,
@@ -15,7 +15,7 @@ import {
 } from '../../flows/types.js';
 import { formatShare, maturityLabel, prereqLabel } from '../core/index.js';
 import { bold, button, italic, list, makeReply, para } from '../reply/build.js';
-import type { Block, Button, Reply } from '../reply/model.js';
+import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
 
 const MENU = (): Button => button('Menu', actionId.nav('menu'));
@@ -267,4 +267,38 @@ function label(text: string): string {
 /** The « Retour » button of a question that has one before it. */
 export function backButton(): Button {
   return button('Retour', actionId.nav('back'));
+}
+
+/**
+ * A goal typed in words (« je veux vendre en ligne »): the objective, what it means, and the three
+ * solutions that fit the words best; the full page of the objective is one button away.
+ */
+export function objectiveResultReplies(o: Objective, cards: Card[], buttons: Button[]): Reply[] {
+  return [
+    makeReply({
+      blocks: [
+        para(bold(o.title), ` (guide p. ${o.page})`),
+        para(o.what),
+        para('Les solutions du guide qui correspondent le mieux à votre demande :'),
+      ],
+      cards: cards.slice(0, 3),
+      buttons,
+    }),
+  ];
+}
+
+/** The buttons under a typed goal: all its solutions, the diagnostic, the menu. */
+export function objectiveButtons(
+  catalog: Catalog,
+  id: ObjectiveId,
+  audience: ClicContext['audience'],
+): Button[] {
+  const o = catalog.objectives.find((x) => x.id === id);
+  return [
+    ...(o ? [button(label(`Toutes les solutions : ${o.menuLabel}`), actionId.objective(id))] : []),
+    audience === 'collectivite'
+      ? button('Diagnostiquer mon territoire', actionId.diag('territoire'))
+      : button('Mon diagnostic (4 questions)', actionId.diag('commercant')),
+    MENU(),
+  ];
 }

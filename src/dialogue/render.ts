@@ -47,6 +47,8 @@ import {
   backButton,
   followupReplies,
   fundingReplies,
+  objectiveButtons,
+  objectiveResultReplies,
   offtopicReplies,
   understandNotice,
   unsureReplies,
@@ -986,7 +988,7 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
         break;
       }
       case 'search-results':
-        push(searchReplies(catalog, intent));
+        push(searchReplies(catalog, intent, state));
         break;
       case 'merchant-result':
         push(merchantResultReplies(catalog, intent));
@@ -1055,6 +1057,7 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
 function searchReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'search-results' }>,
+  state: ClicContext,
 ): Reply[] {
   const s = intent.search;
   if (s.kind === 'fiches' && s.unsure) return unsureReplies(catalog, s.ids, intent.canResume);
@@ -1085,6 +1088,8 @@ function searchReplies(
         ? fiche(catalog, s.ids[0])?.objective
         : undefined;
   const o = best ? objectiveOf(catalog, best) : undefined;
+  if (s.kind === 'objective' && o && !intent.canResume)
+    return objectiveResultReplies(o, cards, objectiveButtons(catalog, o.id, state.audience));
   const intro =
     s.kind === 'objective' && o
       ? `Cela correspond à l’objectif « ${o.menuLabel} ».`
