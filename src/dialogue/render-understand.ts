@@ -21,6 +21,13 @@ import { actionId } from './interpret.js';
 const MENU = (): Button => button('Menu', actionId.nav('menu'));
 const RESUME = (): Button => button('Reprendre la question', actionId.nav('resume'));
 
+/** Under a detour inside a question: the question waits, one button away. */
+export function resumeLine(): Block {
+  return para(
+    italic('Votre question vous attend : touchez « Reprendre la question » pour continuer.'),
+  );
+}
+
 /** What the assistant can do, said after an off-topic message or a doubt. */
 const CAN_DO =
   'Je peux vous aider à choisir des outils numériques pour le commerce de centre-ville : une solution pour un besoin, un diagnostic de votre commerce ou de votre territoire, les financements et le contact de la Banque des Territoires.';
@@ -129,6 +136,7 @@ export function fundingReplies(catalog: Catalog, canResume: boolean): Reply[] {
         list(f.measures.map((m) => [bold(m.amount), ` ${m.text}`])),
         para(italic(f.caveat)),
         para('Pour monter un dossier, écrivez « contact » et votre région.'),
+        ...(canResume ? [resumeLine()] : []),
       ],
       buttons: [
         ...(canResume ? [RESUME()] : []),
@@ -154,6 +162,7 @@ export function offtopicReplies(kind: 'insult' | 'topic' | 'english', canResume:
             : head.trim(),
         ),
         para(CAN_DO),
+        ...(canResume ? [resumeLine()] : []),
       ],
       buttons: [
         ...(canResume ? [RESUME()] : []),
@@ -250,6 +259,7 @@ export function unsureReplies(
         para(
           'Je ne suis pas sûr d’avoir compris. Pensiez-vous à l’une de ces solutions ? Sinon, dites-le-moi autrement.',
         ),
+        ...(canResume ? [resumeLine()] : []),
       ],
       buttons: [
         ...(canResume ? [RESUME()] : []),

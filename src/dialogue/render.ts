@@ -50,6 +50,7 @@ import {
   objectiveButtons,
   objectiveResultReplies,
   offtopicReplies,
+  resumeLine,
   understandNotice,
   unsureReplies,
 } from './render-understand.js';
@@ -1098,7 +1099,7 @@ function searchReplies(
         : 'Je pense à cette solution du guide :';
   return [
     makeReply({
-      blocks: [para(intro)],
+      blocks: [para(intro), ...(intent.canResume ? [resumeLine()] : [])],
       cards,
       buttons: [
         ...resume,
