@@ -152,6 +152,7 @@ const clicSetup = setup({
     textNamesTownAtRegion: ({ context, event }) =>
       currentQuestion(context)?.question === 'region' && Boolean(textOf(event)?.townNamed),
     textIsFunding: ({ event }) => textOf(event)?.funding === true,
+    textAsksHelp: ({ event }) => textOf(event)?.help === true,
     textIsOfftopic: ({ event }) => Boolean(textOf(event)?.offtopic),
     textIsSocial: ({ event }) => Boolean(textOf(event)?.social),
     textIsCorrection: ({ context, event }) => {
@@ -641,6 +642,7 @@ const DETOURS: Route[] = [
   { guard: 'textIsCorrection', actions: 'back' },
   { guard: 'textIsContact', actions: 'detourContacts' },
   { guard: 'textIsFunding', actions: 'detourFunding' },
+  { guard: 'textAsksHelp', actions: 'help' },
   { guard: 'textIsOfftopic', actions: 'detourOfftopic' },
   { guard: 'textIsSocial', actions: 'textSocial' },
   { guard: 'searchFindsObjective', actions: 'searchInQuestion' },
@@ -734,6 +736,7 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'textAsksMerchantDiag', target: '.commercant', actions: 'startMerchant' },
           { guard: 'textAsksTerritoryDiag', target: '.territoire', actions: 'startTerritory' },
           { guard: 'textAsksDiag', target: '.menu', actions: 'askWhichDiag' },
+          { guard: 'textAsksHelp', actions: 'help' },
           { guard: 'textIsOfftopic', actions: 'offtopic' },
           { guard: 'textIsSocial', actions: 'textSocial' },
           // A goal typed in words: the objective is noted, its best three solutions shown (its

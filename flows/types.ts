@@ -157,9 +157,6 @@ export type SearchOutcome =
     }
   | { readonly kind: 'none' };
 
-/** Global intents read from free text (issue 15), before any need. */
-export type TextIntent = 'contact' | 'funding' | 'offtopic' | 'correction' | 'reject';
-
 /** A follow-up question on the fiche on screen. */
 export type Followup = 'cost' | 'example' | 'level' | 'effort' | 'me';
 
@@ -188,6 +185,8 @@ export interface Understood {
   /** Global intents the words name (contact, funding, off-topic…), when they win over a need. */
   readonly contact?: boolean;
   readonly funding?: boolean;
+  /** How does this work? (in a sentence; « aide » alone is the global command) */
+  readonly help?: boolean;
   readonly offtopic?: 'insult' | 'topic' | 'english';
   /** Politeness in several words (« merci pour votre aide, bonne soirée »). */
   readonly social?: Social;

@@ -307,7 +307,8 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
     intents.offtopic === 'insult' || (intents.offtopic && !sure) ? intents.offtopic : undefined;
   const diag = intents.diagnostic || intents.roadmap;
   let previous: Understood['previous'];
-  if (intents.previous && intents.corrected) {
+  // « la question d'avant c'était non », « je me suis trompé, c'est oui »: the previous answer.
+  if ((intents.previous || intents.correction) && intents.corrected) {
     const yn = parseYesNo(catalog, intents.corrected);
     const sh = parseShare(catalog, intents.corrected);
     previous = {
@@ -336,6 +337,7 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
     // Naming the bank alone asks for its contact, unless the words ask for its funding.
     ...(intents.contact || (institution && !intents.funding) ? { contact: true } : {}),
     ...(intents.funding ? { funding: true } : {}),
+    ...(intents.help && !sure ? { help: true } : {}),
     ...(offtopic ? { offtopic } : {}),
     ...(intents.social ? { social: intents.social } : {}),
     ...(intents.correction ? { correction: true } : {}),

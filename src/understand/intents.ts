@@ -16,6 +16,8 @@ export type Politeness = 'greeting' | 'thanks' | 'bye' | 'ack';
 export interface Intents {
   readonly contact: boolean;
   readonly funding: boolean;
+  /** How does this work? (« je ne comprends pas », « tu sers à quoi ») */
+  readonly help: boolean;
   readonly diagnostic: boolean;
   readonly roadmap: boolean;
   /** Which diagnostic the words name, when they do. */
@@ -37,6 +39,7 @@ export interface Intents {
 type Key =
   | 'contact'
   | 'funding'
+  | 'help'
   | 'diagnostic'
   | 'roadmap'
   | 'diagTerritory'
@@ -60,6 +63,7 @@ interface Compiled {
 const LISTS: readonly (readonly [string, Key])[] = [
   ['intent-contact', 'contact'],
   ['intent-funding', 'funding'],
+  ['intent-help', 'help'],
   ['diagnostic', 'diagnostic'],
   ['intent-roadmap', 'roadmap'],
   ['diagnostic-territoire', 'diagTerritory'],
@@ -182,6 +186,7 @@ export function readIntents(catalog: Catalog, text: string): Intents {
   return {
     contact: has('contact'),
     funding: has('funding'),
+    help: has('help'),
     diagnostic: has('diagnostic'),
     roadmap: has('roadmap'),
     ...(diagFlow ? { diagFlow } : {}),

@@ -304,6 +304,19 @@ describe('answers to the question on screen', () => {
     expect(textOf(r.replies)).toContain('Question 3/4');
   });
 
+  it('« je me suis trompé, c’est oui » changes the previous answer too', () => {
+    const r = last(undefined, [...AT_P2, say('non'), say("je me suis trompé, c'est oui")]);
+    expect(contextOf(r)?.answers).toEqual({ P1: 'yes', P2: 'yes' });
+    expect(textOf(r.replies)).toContain('Question 3/4');
+  });
+
+  it('« je ne comprends pas » in a question: how to answer, and the same question', () => {
+    const r = last(undefined, [...AT_P2, say('je ne comprends pas')]);
+    expect(textOf(r.replies)).toContain('Répondez avec les boutons');
+    expect(textOf(r.replies)).toContain('Question 2/4');
+    expect(contextOf(r)?.answers).toEqual({ P1: 'yes' });
+  });
+
   it('« je me suis trompé, je travaille à la mairie » changes who is talking, not a fiche', () => {
     const r = last(undefined, [
       ...AT_P2,
