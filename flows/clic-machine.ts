@@ -5,7 +5,7 @@
  * transitions, no I/O. It receives interpreted events (see ./types.ts) and emits reply intents;
  * the dialogue layer (src/dialogue) turns them into French replies with the guide's content.
  */
-import { and, enqueueActions, raise, setup } from 'xstate';
+import { and, enqueueActions, not, raise, setup } from 'xstate';
 import {
   acceptPrefill,
   answerOf,
@@ -107,6 +107,14 @@ const clicSetup = setup({
     inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
     hasObjective: ({ context }) => Boolean(context.objective),
     isCollectivite: ({ context }) => context.audience === 'collectivite',
+    inMerchantDiag: ({ context }) => {
+      const q = currentQuestion(context)?.question;
+      return q === 'sector' || q === 'town' || q === 'consent' || /^P[1-4]$/.test(q ?? '');
+    },
+    inTerritoryDiag: ({ context }) => {
+      const q = currentQuestion(context)?.question;
+      return q !== undefined && q !== 'forget' && !/^(?:sector|town|consent|P[1-4])$/.test(q);
+    },
     isCommercant: ({ context }) => context.audience === 'commercant',
     isPrefillQuestion: ({ context }) => currentQuestion(context)?.question === 'prefill',
     hasObservatoryOffer: ({ context }) => Boolean(context.observatory),
@@ -640,6 +648,18 @@ const DETOURS: Route[] = [
   { guard: 'textNamesTownAtRegion', actions: 'notAnAnswer' },
   { guard: 'textCorrectsAudience', target: '#clic.main.menu', actions: 'chooseAudience' },
   { guard: 'textIsCorrection', actions: 'back' },
+  // A diagnostic asked for: the other one starts; the one under way simply goes on.
+  {
+    guard: and(['textAsksTerritoryDiag', not('inTerritoryDiag')]),
+    target: '#clic.main.territoire',
+    actions: 'startTerritory',
+  },
+  {
+    guard: and(['textAsksMerchantDiag', not('inMerchantDiag')]),
+    target: '#clic.main.commercant',
+    actions: 'startMerchant',
+  },
+  { guard: 'textAsksDiag', actions: 'resumeQuestion' },
   { guard: 'textIsContact', actions: 'detourContacts' },
   { guard: 'textIsFunding', actions: 'detourFunding' },
   { guard: 'textAsksHelp', actions: 'help' },

@@ -203,6 +203,17 @@ describe('global intents from anywhere: the menu, a fiche, the middle of a diagn
       expect(namedFiches(catalog, r.replies)).toEqual([]);
     });
 
+    it('diagnostic: the merchant one starts, or goes on where it was', () => {
+      const r = last(entry, [...before, say('je veux faire le diagnostic de mon commerce')]);
+      expect(questionOf(r)).toBe(inDiag ? 'P2' : 'sector');
+      if (inDiag) expect(contextOf(r)?.answers).toEqual({ P1: 'yes' });
+    });
+
+    it('roadmap: the territory diagnostic', () => {
+      const r = last(entry, [...before, say('il nous faut une feuille de route pour la commune')]);
+      expect(questionOf(r)).toBe('connectes');
+    });
+
     it('a need: its fiche', () => {
       const r = last(entry, [...before, say('je voudrais vendre mes produits sur internet')]);
       expect(namedFiches(catalog, r.replies)).toContain('site-vente-en-ligne');
