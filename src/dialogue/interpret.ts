@@ -303,8 +303,17 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
       : undefined;
   const townNamed = TOWN_NAMED.exec(text)?.[1];
   // Off-topic wins over a weak need (« la cantine de mon fils est fermée ? »), an insult always.
+  // Everyday words (a dish) are off-topic only when the search finds nothing at all.
   const offtopic =
-    intents.offtopic === 'insult' || (intents.offtopic && !sure) ? intents.offtopic : undefined;
+    intents.offtopic === 'insult'
+      ? 'insult'
+      : intents.offtopic === 'weak'
+        ? found.kind === 'none'
+          ? 'topic'
+          : undefined
+        : intents.offtopic && !sure
+          ? intents.offtopic
+          : undefined;
   const diag = intents.diagnostic || intents.roadmap;
   let previous: Understood['previous'];
   // « la question d'avant c'était non », « je me suis trompé, c'est oui »: the previous answer.

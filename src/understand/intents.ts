@@ -9,7 +9,7 @@ import type { Audience, Catalog } from '../../catalog/schema.js';
 import { compilePhrases, findPhrases, type Phrase, tokenize } from './text.js';
 
 export type Followup = 'cost' | 'example' | 'level' | 'effort' | 'me';
-export type Offtopic = 'insult' | 'topic' | 'english';
+export type Offtopic = 'insult' | 'topic' | 'english' | 'weak';
 export type Politeness = 'greeting' | 'thanks' | 'bye' | 'ack';
 
 /** Everything {@link readIntents} can tell about a message. */
@@ -46,6 +46,7 @@ type Key =
   | 'diagMerchant'
   | 'insult'
   | 'offtopic'
+  | 'weak'
   | 'correction'
   | 'previous'
   | 'reject'
@@ -70,6 +71,7 @@ const LISTS: readonly (readonly [string, Key])[] = [
   ['diagnostic-commercant', 'diagMerchant'],
   ['offtopic-insult', 'insult'],
   ['offtopic', 'offtopic'],
+  ['offtopic-weak', 'weak'],
   ['correction', 'correction'],
   ['previous-question', 'previous'],
   ['reject', 'reject'],
@@ -159,7 +161,9 @@ export function readIntents(catalog: Catalog, text: string): Intents {
       ? 'topic'
       : english >= 2 && english * 2 >= tokens.length
         ? 'english'
-        : undefined;
+        : has('weak')
+          ? 'weak'
+          : undefined;
   const audience: Audience | undefined = has('collectivite')
     ? 'collectivite'
     : has('commercant')

@@ -25,7 +25,7 @@ const ctx: TurnContext = { channel: 'console', userRef: 'u15', now: new Date('20
 const file = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const DEV = readRows(file('../../scripts/data/first-messages-dev.tsv'));
 const QUESTIONS = readRows(file('../../scripts/data/questions-dev.tsv'));
-/** ~60 messages of the same kinds, written for this issue (used to teach kinds of words). */
+/** 118 messages of the same kinds (typos, no accents, several facts), written for this issue and used to teach kinds of words. */
 const PRIVATE = readRows(file('./fixtures/first-messages-private.tsv'));
 /** 37 more, written after the first tuning and measured once before anything was taught. */
 const UNTUNED = readRows(file('./fixtures/first-messages-untuned.tsv'));
@@ -74,7 +74,7 @@ describe('the dev sets through the dialogue (npm run eval counts the same way)',
 
   it('generalises to messages of the same kinds it was not given (private sets)', () => {
     const tuned = scoreDialogue(catalog, engine, PRIVATE, 'first', ctx);
-    expect(tuned.total).toBeGreaterThanOrEqual(55);
+    expect(tuned.total).toBeGreaterThanOrEqual(110);
     expect(tuned.right / tuned.total).toBeGreaterThanOrEqual(0.9);
     const fiches = tuned.byCategory.fiche;
     expect((fiches?.right ?? 0) / (fiches?.total ?? 1)).toBeGreaterThanOrEqual(0.95);

@@ -145,7 +145,7 @@ describe('clic dialogue machine (xstate/graph)', () => {
     expect(engine.version).toBe(FLOW_VERSION);
     const ctx = { channel: 'console' as const, userRef: 'v', now: new Date() };
     let last = engine.start({ type: 'start', entry: 'diagnostic-commercant' }, ctx);
-    for (const text of ['alimentaire', 'oui', 'tarte aux pommes']) {
+    for (const text of ['alimentaire', 'oui', 'il va pleuvoir demain ?']) {
       last = engine.step(last.snapshot, { type: 'text', text }, ctx);
     }
     // The detour above set `aside`: a snapshot of the previous release never has it.
