@@ -193,7 +193,6 @@ const clicSetup = setup({
     },
     searchFindsObjective: ({ event }) =>
       event.type === 'TEXT' && event.u.search.kind === 'objective',
-    searchFindsFiches: ({ context, event }) => searchOf(context, event).kind === 'fiches',
     // --- deep links
     entryObjective: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'objective',
     entryFiche: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'fiche',

@@ -220,7 +220,7 @@ function departement(
 
 /** « on est à Sens », « ma boutique à Auxerre »: a capitalised name after a place word. */
 const TOWN_NAMED =
-  /(?:\b(?:on est|je suis|nous sommes|situee?s?|basee?s?|installee?s?|commerce|boutique|magasin|mairie|ville|commune|habite|travaille)\s+(?:a|à|au|de|d'|sur)\s+)([A-ZÀ-Ý][\p{L}'’-]+(?:[ -](?:sur|en|les|le|la|de|du|sous|[A-ZÀ-Ý][\p{L}'’-]+))*)/u;
+  /(?:\b(?:on est|je suis|nous sommes|situee?s?|basee?s?|installee?s?|commerce|boutique|magasin|mairie|ville|commune|habite|travaille)\s+(?:(?:a|à|au|de)\s+|d['’]\s*))([A-ZÀ-Ý][\p{L}'’-]+(?:[ -](?:sur|en|les|le|la|de|du|sous|[A-ZÀ-Ý][\p{L}'’-]+))*)/u;
 
 /** The names of the banks' own institutions, which are no sector (« banque ») of the person. */
 const INSTITUTIONS =
