@@ -47,6 +47,7 @@ type Key =
   | 'insult'
   | 'offtopic'
   | 'weak'
+  | 'digital'
   | 'correction'
   | 'previous'
   | 'reject'
@@ -72,6 +73,7 @@ const LISTS: readonly (readonly [string, Key])[] = [
   ['offtopic-insult', 'insult'],
   ['offtopic', 'offtopic'],
   ['offtopic-weak', 'weak'],
+  ['digital', 'digital'],
   ['correction', 'correction'],
   ['previous-question', 'previous'],
   ['reject', 'reject'],
@@ -155,9 +157,10 @@ export function readIntents(catalog: Catalog, text: string): Intents {
     corrected = tokens.slice(from).join(' ') || undefined;
   }
   const english = tokens.filter((t) => compiled.english.has(t)).length;
+  // Off-topic words yield to the words of a digital tool (« une appli pour la cantine »).
   const offtopic: Offtopic | undefined = has('insult')
     ? 'insult'
-    : has('offtopic')
+    : has('offtopic') && !has('digital')
       ? 'topic'
       : english >= 2 && english * 2 >= tokens.length
         ? 'english'
