@@ -1,5 +1,6 @@
 /**
- * `npm run eval [questions.tsv | held-out | held-out-2 | held-out-3] [first-messages.tsv]`:
+ * `npm run eval [questions.tsv | held-out | held-out-2 | held-out-3] [first-messages.tsv]` (a
+ * single `message<TAB>expected` file is taken as the first messages, by its header):
  *
  * 1. The search (issue 4): runs questions (question → expected fiche id, objective id
  *    `o1`…`o5`, or `none` for text the bot must not answer) through the search and prints top-1 /
@@ -45,8 +46,16 @@ const NAMED: Record<string, () => readonly Row[]> = {
 const FIRST_MESSAGE_BAR = 0.9;
 
 const dataFile = (name: string) => fileURLToPath(new URL(`./data/${name}`, import.meta.url));
-const path = process.argv[2] ?? dataFile('questions-dev.tsv');
-const firstMessagesPath = process.argv[3] ?? dataFile('first-messages-dev.tsv');
+/** A `message<TAB>expected` file (first messages) rather than `question<TAB>expected`. */
+const isFirstMessages = (file: string | undefined) =>
+  file !== undefined &&
+  !(file in NAMED) &&
+  /^message\t/.test(readFileSync(file, 'utf8').slice(0, 100));
+// One argument may be either set; its header line says which.
+const [arg1, arg2] = process.argv.slice(2);
+const path = (isFirstMessages(arg1) ? arg2 : arg1) ?? dataFile('questions-dev.tsv');
+const firstMessagesPath =
+  (isFirstMessages(arg1) ? arg1 : arg2) ?? dataFile('first-messages-dev.tsv');
 const rows: readonly Row[] =
   NAMED[path]?.() ??
   readFileSync(path, 'utf8')
