@@ -72,11 +72,22 @@ function searchOf(ctx: ClicContext, e: ClicEvent): SearchOutcome {
   return { ...s, ids };
 }
 
+/** The fiche a follow-up is about: the one open, or the first of the results just shown. */
+function ficheOnScreen(ctx: ClicContext): string | undefined {
+  if (ctx.prompt.kind === 'fiche') return ctx.prompt.id;
+  return ctx.prompt.kind === 'search' ? ctx.shown?.[0] : undefined;
+}
+
 /** A follow-up on the fiche on screen; global intents (contact, funding…) come first. */
 function followupOf(ctx: ClicContext, e: ClicEvent) {
   const u = textOf(e);
-  if (!u || ctx.prompt.kind !== 'fiche') return undefined;
+  if (!u || !ficheOnScreen(ctx)) return undefined;
   if (u.contact || u.funding || u.offtopic || u.correction || u.diag) return undefined;
+  // A longer text that names a need of its own is a new search (« combien de gens passent… »).
+  const s = u.search;
+  const need = s.kind === 'objective' || (s.kind === 'fiches' && !s.unsure);
+  const words = e.type === 'TEXT' ? e.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)) : [];
+  if (need && words.length > 6) return undefined;
   return u.followup;
 }
 
@@ -334,8 +345,9 @@ const clicSetup = setup({
     back: raise({ type: 'COMMAND', command: 'retour' }),
     followup: act((ctx, e) => {
       const f = textOf(e)?.followup;
-      if (ctx.prompt.kind !== 'fiche' || !f || f === 'me') return chain(ctx, reprompt);
-      return chain(ctx, say({ type: 'followup', id: ctx.prompt.id, topic: f }));
+      const id = ficheOnScreen(ctx);
+      if (!id || !f || f === 'me') return chain(ctx, reprompt);
+      return chain(ctx, say({ type: 'followup', id, topic: f }));
     }),
     rejectResults: act((ctx) =>
       chain(
@@ -694,6 +706,25 @@ const backInList = (atFirst: Omit<Route, 'guard'>): Route[] => [
   { guard: 'isBack', actions: 'backInList' },
 ];
 
+/**
+ * Follow-ups read in the context of the fiche on screen, or of the first result just shown: cost,
+ * examples, level, effort; « et pour moi ? » → the diagnostic that fits who is talking.
+ */
+const FOLLOWUPS: Route[] = [
+  { guard: 'textFollowsUp', actions: 'followup' },
+  {
+    guard: and(['textAsksForMe', 'isCollectivite']),
+    target: '#clic.main.territoire',
+    actions: 'startTerritory',
+  },
+  {
+    guard: and(['textAsksForMe', 'isCommercant']),
+    target: '#clic.main.commercant',
+    actions: 'startMerchant',
+  },
+  { guard: 'textAsksForMe', target: '#clic.main.menu', actions: 'askWhichDiag' },
+];
+
 /** The contacts, by word or button (`when`): shown at once when the region is known, else asked. */
 const openContacts = (when: GuardName): Route[] => [
   { guard: and([when, 'textIsOverseas']), target: '.contacts.shown', actions: 'openContacts' },
@@ -779,21 +810,8 @@ export const clicMachine = clicSetup.createMachine({
         fiche: {
           initial: 'summary',
           on: {
-            // Follow-ups read in the fiche's context (cost, examples, level, effort, « et pour
-            // moi ? » → the diagnostic); « ce n'est pas ça » sets the fiche aside.
             TEXT: [
-              { guard: 'textFollowsUp', actions: 'followup' },
-              {
-                guard: and(['textAsksForMe', 'isCollectivite']),
-                target: '#clic.main.territoire',
-                actions: 'startTerritory',
-              },
-              {
-                guard: and(['textAsksForMe', 'isCommercant']),
-                target: '#clic.main.commercant',
-                actions: 'startMerchant',
-              },
-              { guard: 'textAsksForMe', target: '#clic.main.menu', actions: 'askWhichDiag' },
+              ...FOLLOWUPS,
               { guard: 'textRejects', target: '#clic.main.recherche', actions: 'rejectResults' },
             ],
           },
@@ -815,9 +833,7 @@ export const clicMachine = clicSetup.createMachine({
           },
         },
         recherche: {
-          on: {
-            TEXT: { guard: 'textRejects', actions: 'rejectResults' },
-          },
+          on: { TEXT: [...FOLLOWUPS, { guard: 'textRejects', actions: 'rejectResults' }] },
         },
         contacts: {
           initial: 'region',

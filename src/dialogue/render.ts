@@ -1107,6 +1107,10 @@ function searchReplies(
           ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
           : []),
         ...(intent.canResume ? [] : [button('Ce n’est pas ça', actionId.nav('search'))]),
+        // A merchant who has not done the diagnostic is offered it (DIALOGUES §4).
+        ...(!intent.canResume && state.audience === 'commercant' && !merchantOf(catalog, state)
+          ? [button('Mon diagnostic (4 questions)', actionId.diag('commercant'))]
+          : []),
         MENU_BUTTON(),
       ],
     }),

@@ -117,6 +117,18 @@ describe('first message: the need wins, the audience is kept', () => {
     expect(namedFiches(catalog, r.replies)[0]).toBe('stationnement-intelligent');
   });
 
+  it('everyday words one letter away from a département are no region (savoir, vendre, moyenne)', () => {
+    for (const text of [
+      'on voudrait savoir combien de gens passent',
+      'je veux vendre en ligne',
+      'une association moyenne',
+    ])
+      expect(contextOf(last(undefined, [say(text)]))?.region, text).toBeUndefined();
+    expect(
+      contextOf(last(undefined, [say('on est en Vendée, je veux vendre en ligne')]))?.region,
+    ).toBe('pays-de-la-loire');
+  });
+
   it('a message that only names the audience gets the menu, with a sentence saying why', () => {
     const r = last(undefined, [say('je tiens une boulangerie')]);
     expect(contextOf(r)?.prompt.kind).toBe('menu');
@@ -409,6 +421,16 @@ describe('on a fiche: follow-ups read in its context', () => {
       id: 'stationnement-intelligent',
       details: false,
     });
+  });
+
+  it('after results, « et ça coûte combien ? » is about the first fiche shown (DIALOGUES §4)', () => {
+    const r = last(undefined, [
+      say('je suis fleuriste, comment avoir plus de clients sur internet ?'),
+      say('et ça coûte combien ?'),
+    ]);
+    const f = catalog.fiches.find((x) => x.id === 'referencement-medias-sociaux');
+    expect(textOf(r.replies)).toContain(f?.costs[0]?.text ?? '?');
+    expect(textOf(r.replies)).not.toContain('pas compris');
   });
 
   it('« et pour moi ? » leads to the diagnostic that fits', () => {
