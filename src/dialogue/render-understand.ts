@@ -33,7 +33,7 @@ const CAN_DO =
   'Je peux vous aider à choisir des outils numériques pour le commerce de centre-ville : une solution pour un besoin, un diagnostic de votre commerce ou de votre territoire, les financements et le contact de la Banque des Territoires.';
 
 const OFFTOPIC_TEXT: Record<'insult' | 'topic' | 'english', string> = {
-  insult: 'Je suis désolé de ne pas vous avoir aidé comme il faut. ',
+  insult: 'Désolé si je ne vous ai pas aidé comme il faut. ',
   topic: 'Cela sort de ce que je sais faire, désolé. ',
   english: 'Sorry, I only speak French. ',
 };
@@ -84,7 +84,7 @@ export function understandNotice(catalog: Catalog, n: Notice): Block[] | undefin
         para(
           n.corrected
             ? `C’est corrigé : vous êtes ${AUDIENCE_LABEL[n.audience] ?? n.audience}.`
-            : `Noté, vous êtes ${AUDIENCE_LABEL[n.audience] ?? n.audience}. Dites-moi ce que vous cherchez, ou choisissez :`,
+            : `Noté : vous êtes ${AUDIENCE_LABEL[n.audience] ?? n.audience}.`,
         ),
       ];
     case 'which-diag':

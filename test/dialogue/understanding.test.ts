@@ -133,7 +133,7 @@ describe('first message: the need wins, the audience is kept', () => {
     const r = last(undefined, [say('je tiens une boulangerie')]);
     expect(contextOf(r)?.prompt.kind).toBe('menu');
     expect(contextOf(r)?.audience).toBe('commercant');
-    expect(textOf(r.replies)).toMatch(/^Noté, vous êtes commerçant·e/);
+    expect(textOf(r.replies)).toMatch(/^Noté : vous êtes commerçant·e\./);
     expect(namedFiches(catalog, r.replies)).toEqual([]);
   });
 
