@@ -25,7 +25,7 @@ const ctx: TurnContext = { channel: 'console', userRef: 'u15', now: new Date('20
 const file = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const DEV = readRows(file('../../scripts/data/first-messages-dev.tsv'));
 const QUESTIONS = readRows(file('../../scripts/data/questions-dev.tsv'));
-/** 150 messages of the same kinds (typos, no accents, several facts), written for this issue and used to teach kinds of words. */
+/** 183 messages of the same kinds (typos, no accents, several facts), written for this issue and used to teach kinds of words. */
 const PRIVATE = readRows(file('./fixtures/first-messages-private.tsv'));
 /** 37 more, written after the first tuning and measured once before anything was taught. */
 const UNTUNED = readRows(file('./fixtures/first-messages-untuned.tsv'));
