@@ -274,7 +274,9 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
   // The need alone, when the message also says who is talking; the better reading wins.
   const need = audience ? needPart(catalog, text) : undefined;
   const whole = search.search(text);
-  const alone = need ? search.search(need) : undefined;
+  // The need alone is searched only when the whole text is not already read with confidence.
+  const confident = 'confidence' in whole && whole.confidence >= 0.8;
+  const alone = need && !confident ? search.search(need) : undefined;
   const result =
     need === ''
       ? ({ kind: 'none', confidence: 0 } as const)
