@@ -72,7 +72,17 @@ export const say =
 /** Shows a prompt that is not a question (menu, objective, fiche…) and remembers it. */
 export const show =
   (prompt: Prompt): Step =>
-  () => ({ patch: { prompt, aside: undefined }, intents: [{ type: 'prompt', prompt }] });
+  () => ({
+    patch: {
+      prompt,
+      aside: undefined,
+      // Back at the menu or the welcome, fiches set aside by « ce n'est pas ça » count again.
+      ...(prompt.kind === 'menu' || prompt.kind === 'audience'
+        ? { rejected: undefined, shown: undefined }
+        : {}),
+    },
+    intents: [{ type: 'prompt', prompt }],
+  });
 
 /** Repeats whatever the user is currently asked, unchanged (same step token). */
 export const reprompt: Step = (ctx) => ({

@@ -462,5 +462,8 @@ describe('on a fiche: follow-ups read in its context', () => {
       const again = last(undefined, [say(text), reject, say(text)]);
       expect(namedFiches(catalog, again.replies)).not.toContain('fidelite-cheques-cadeaux');
     }
+    // Back at the menu, it counts again.
+    const later = last(undefined, [say(text), press('nav:search'), press('nav:menu'), say(text)]);
+    expect(namedFiches(catalog, later.replies)[0]).toBe('fidelite-cheques-cadeaux');
   });
 });
