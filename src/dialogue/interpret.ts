@@ -277,8 +277,12 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
   // The need alone is searched only when the whole text is not already read with confidence.
   const confident = 'confidence' in whole && whole.confidence >= 0.8;
   const alone = need && !confident ? search.search(need) : undefined;
+  // Only who is talking, unless the whole text reads as a need all the same (« je suis fleuriste
+  // et veux vendre en ligne » in one clause).
+  const wholeNeed = toOutcome(whole);
   const result =
-    need === ''
+    need === '' &&
+    !(wholeNeed.kind === 'objective' || (wholeNeed.kind === 'fiches' && !wholeNeed.unsure))
       ? ({ kind: 'none', confidence: 0 } as const)
       : alone &&
           'confidence' in alone &&

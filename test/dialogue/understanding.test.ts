@@ -137,6 +137,12 @@ describe('first message: the need wins, the audience is kept', () => {
     expect(namedFiches(catalog, r.replies)).toEqual([]);
   });
 
+  it('who is talking and the need in one clause: the need (« je suis fleuriste qui veut vendre en ligne »)', () => {
+    const r = last(undefined, [say('je suis fleuriste qui veut vendre en ligne')]);
+    expect(namedFiches(catalog, r.replies)).toContain('site-vente-en-ligne');
+    expect(contextOf(r)?.audience).toBe('commercant');
+  });
+
   it('sending the need again gives the need again, not the menu', () => {
     const text = 'je tiens un tabac presse et je voudrais une carte de fidélité pour mes habitués';
     const [, first, second] = play(undefined, [say(text), say(text)]);
