@@ -191,7 +191,9 @@ function readText(
       return u.yesno ? ok('no') : { kind: 'none' };
     case 'share':
       if (u.share?.ok) return ok(u.share.value);
-      if (u.share && u.share.reason !== 'not-a-share')
+      // « 150 % » is asked back; a sentence that asks for something else (« une mairie de 8000
+      // habitants voudrait… ») is no share to clarify.
+      if (u.share && u.share.reason !== 'not-a-share' && !asksSomething(u))
         return { kind: 'clarify', text: u.share.clarify };
       return u.yesno === 'unknown' ? ok('unknown') : { kind: 'none' };
     case 'structure':
