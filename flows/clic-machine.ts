@@ -5,7 +5,7 @@
  * transitions, no I/O. It receives interpreted events (see ./types.ts) and emits reply intents;
  * the dialogue layer (src/dialogue) turns them into French replies with the guide's content.
  */
-import { and, enqueueActions, not, setup } from 'xstate';
+import { and, enqueueActions, not, raise, setup } from 'xstate';
 import {
   acceptPrefill,
   answerOf,
@@ -20,6 +20,7 @@ import {
   notice,
   type Outcome,
   patch,
+  previousCorrection,
   readAnswer,
   record,
   refusePrefill,
@@ -37,6 +38,7 @@ import {
   INDIVIDUEL_QUESTIONS,
   type Intent,
   MERCHANT_QUESTIONS,
+  type SearchOutcome,
 } from './types.js';
 
 /** Stored with every snapshot; a different id means the snapshot is not ours. */
@@ -56,6 +58,41 @@ const act = (logic: Logic) =>
   );
 
 const actionOf = (e: ClicEvent) => (e.type === 'ACTION' ? e.action : undefined);
+const textOf = (e: ClicEvent) => (e.type === 'TEXT' ? e.u : undefined);
+
+/** The search outcome of a text, without the fiches the person said were not it. */
+function searchOf(ctx: ClicContext, e: ClicEvent): SearchOutcome {
+  const u = textOf(e);
+  if (!u) return { kind: 'none' };
+  const s = u.search;
+  const rejected = ctx.rejected ?? [];
+  if (rejected.length === 0 || s.kind === 'none') return s;
+  const ids = s.ids.filter((id) => !rejected.includes(id));
+  if (ids.length === 0) return { kind: 'none' };
+  return { ...s, ids };
+}
+
+/** The fiche a follow-up is about: the one open, or the first of the results just shown. */
+function ficheOnScreen(ctx: ClicContext): string | undefined {
+  if (ctx.prompt.kind === 'fiche') return ctx.prompt.id;
+  return ctx.prompt.kind === 'search' ? ctx.shown?.[0] : undefined;
+}
+
+/** A follow-up on the fiche on screen; global intents (contact, funding…) come first. */
+function followupOf(ctx: ClicContext, e: ClicEvent) {
+  const u = textOf(e);
+  if (!u || !ficheOnScreen(ctx)) return undefined;
+  if (u.contact || u.funding || u.offtopic || u.correction || u.diag) return undefined;
+  // A longer text that names a need of its own is a new search (« combien de gens passent… »).
+  const s = u.search;
+  const need = s.kind === 'objective' || (s.kind === 'fiches' && !s.unsure);
+  const words = e.type === 'TEXT' ? e.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)) : [];
+  if (need && words.length > 6) return undefined;
+  return u.followup;
+}
+
+/** A detour inside a question: say something, keep the question, « ok » is then no answer. */
+const aside = patch({ aside: true });
 
 /** The machine's types, guards and actions; the helpers below are typed from it. */
 const clicSetup = setup({
@@ -80,6 +117,16 @@ const clicSetup = setup({
     regionKnown: ({ context }) => Boolean(context.region),
     inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
     hasObjective: ({ context }) => Boolean(context.objective),
+    isCollectivite: ({ context }) => context.audience === 'collectivite',
+    inMerchantDiag: ({ context }) => {
+      const q = currentQuestion(context)?.question;
+      return q === 'sector' || q === 'town' || q === 'consent' || /^P[1-4]$/.test(q ?? '');
+    },
+    inTerritoryDiag: ({ context }) => {
+      const q = currentQuestion(context)?.question;
+      return q !== undefined && q !== 'forget' && !/^(?:sector|town|consent|P[1-4])$/.test(q);
+    },
+    isCommercant: ({ context }) => context.audience === 'commercant',
     isPrefillQuestion: ({ context }) => currentQuestion(context)?.question === 'prefill',
     hasObservatoryOffer: ({ context }) => Boolean(context.observatory),
     // --- buttons
@@ -118,9 +165,46 @@ const clicSetup = setup({
         (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'collectivite')),
     textAsksDiag: ({ event }) => event.type === 'TEXT' && Boolean(event.u.diag),
     textIsAck: ({ event }) => event.type === 'TEXT' && event.u.ack === true,
+    textIsAckAside: ({ context, event }) =>
+      context.aside === true && event.type === 'TEXT' && event.u.ack === true,
+    textIsContact: ({ event }) => textOf(event)?.contact === true,
+    textIsOverseas: ({ event }) => textOf(event)?.overseas === true,
+    textNamesTownAtRegion: ({ context, event }) =>
+      currentQuestion(context)?.question === 'region' && Boolean(textOf(event)?.townNamed),
+    textIsFunding: ({ event }) => textOf(event)?.funding === true,
+    textAsksHelp: ({ event }) => textOf(event)?.help === true,
+    textIsOfftopic: ({ event }) => Boolean(textOf(event)?.offtopic),
+    textIsSocial: ({ event }) => Boolean(textOf(event)?.social),
+    textIsCorrection: ({ context, event }) => {
+      // A bare correction goes back; one that names a need is the need (« en fait je voudrais… »).
+      const s = searchOf(context, event);
+      return (
+        textOf(event)?.correction === true &&
+        s.kind !== 'objective' &&
+        !(s.kind === 'fiches' && !s.unsure)
+      );
+    },
+    textCorrectsAudience: ({ event }) => {
+      const u = textOf(event);
+      return Boolean(u?.correction && u.audience);
+    },
+    textCorrectsPrevious: ({ context, event }) => Boolean(previousCorrection(context, event)),
+    textRejects: ({ event }) => textOf(event)?.reject === true,
+    textFollowsUp: ({ context, event }) => {
+      const f = followupOf(context, event);
+      return f !== undefined && f !== 'me';
+    },
+    textAsksForMe: ({ context, event }) => followupOf(context, event) === 'me',
+    searchIsSure: ({ context, event }) => {
+      const s = searchOf(context, event);
+      return s.kind === 'fiches' && !s.unsure;
+    },
+    searchIsUnsure: ({ context, event }) => {
+      const s = searchOf(context, event);
+      return s.kind === 'fiches' && s.unsure === true;
+    },
     searchFindsObjective: ({ event }) =>
       event.type === 'TEXT' && event.u.search.kind === 'objective',
-    searchFindsFiches: ({ event }) => event.type === 'TEXT' && event.u.search.kind === 'fiches',
     // --- deep links
     entryObjective: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'objective',
     entryFiche: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'fiche',
@@ -176,8 +260,112 @@ const clicSetup = setup({
       const a = actionOf(e);
       const audience =
         a?.kind === 'audience' ? a.audience : e.type === 'TEXT' ? e.u.audience : undefined;
-      return chain(ctx, patch({ audience }), show({ kind: 'menu' }));
+      return chain(
+        ctx,
+        patch({ audience }),
+        // Typed, it is said back: the menu never comes back without a sentence saying why.
+        e.type === 'TEXT' && audience
+          ? notice({ kind: 'audience-noted', audience, corrected: Boolean(e.u.correction) })
+          : patch({}),
+        show({ kind: 'menu' }),
+      );
     }),
+    keepFacts: act((ctx, e) => {
+      if (e.type !== 'FACTS') return { patch: {}, intents: [] };
+      // Side facts are kept quietly; a stated region replaces a former one, the rest fills gaps.
+      return {
+        patch: {
+          ...(e.audience && (!ctx.audience || ctx.audience === 'visiteur')
+            ? { audience: e.audience }
+            : {}),
+          ...(e.sector && !ctx.sector ? { sector: e.sector } : {}),
+          ...(e.region ? { region: e.region } : {}),
+          ...(e.town && !ctx.town ? { town: e.town } : {}),
+        },
+        intents: [],
+      };
+    }),
+    askWhichDiag: act((ctx) => chain(ctx, notice({ kind: 'which-diag' }), show({ kind: 'menu' }))),
+    showFunding: act((ctx) => chain(ctx, say({ type: 'funding', canResume: false }))),
+    offtopic: act((ctx, e) =>
+      chain(
+        ctx,
+        say({ type: 'offtopic', offtopic: textOf(e)?.offtopic ?? 'topic', canResume: false }),
+      ),
+    ),
+    textSocial: act((ctx, e) => {
+      const social = textOf(e)?.social ?? 'ack';
+      const prompt = ctx.prompt.kind;
+      if (social !== 'bye' && prompt !== 'fiche' && prompt !== 'objective' && prompt !== 'question')
+        return chain(ctx, notice({ kind: social }), reprompt);
+      return chain(
+        ctx,
+        say({ type: 'social', social, canResume: prompt === 'question' }),
+        prompt === 'question' ? aside : patch({}),
+      );
+    }),
+    // --- detours inside a question: answered, the question stays with « Reprendre »
+    detourContacts: act((ctx) =>
+      chain(
+        ctx,
+        say({ type: 'contacts', ...(ctx.region ? { region: ctx.region } : {}) }),
+        say({ type: 'funding', canResume: true }),
+        aside,
+      ),
+    ),
+    detourFunding: act((ctx) => chain(ctx, say({ type: 'funding', canResume: true }), aside)),
+    detourOfftopic: act((ctx, e) =>
+      chain(
+        ctx,
+        say({ type: 'offtopic', offtopic: textOf(e)?.offtopic ?? 'topic', canResume: true }),
+        aside,
+      ),
+    ),
+    notAnAnswer: act((ctx, e) => {
+      const q = currentQuestion(ctx);
+      if (!q) return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
+      const town = textOf(e)?.townNamed;
+      return chain(
+        ctx,
+        notice({ kind: 'not-an-answer', question: q.question, ...(town ? { town } : {}) }),
+        reprompt,
+      );
+    }),
+    resumeQuestion: act((ctx) =>
+      chain(ctx, notice({ kind: 'resume-question' }), patch({ aside: undefined }), reprompt),
+    ),
+    correctPrevious: act((ctx, e) => {
+      const c = previousCorrection(ctx, e);
+      if (!c) return chain(ctx, reprompt);
+      return chain(
+        ctx,
+        patch({ answers: { ...ctx.answers, [c.question]: c.value } }),
+        notice({ kind: 'corrected', question: c.question, value: c.value }),
+        reprompt,
+      );
+    }),
+    back: raise({ type: 'COMMAND', command: 'retour' }),
+    followup: act((ctx, e) => {
+      const f = textOf(e)?.followup;
+      const id = ficheOnScreen(ctx);
+      if (!id || !f || f === 'me') return chain(ctx, reprompt);
+      return chain(ctx, say({ type: 'followup', id, topic: f }));
+    }),
+    rejectResults: act((ctx) =>
+      chain(
+        ctx,
+        patch({
+          rejected: [
+            ...new Set([
+              ...(ctx.rejected ?? []),
+              ...(ctx.shown ?? []),
+              ...(ctx.prompt.kind === 'fiche' ? [ctx.prompt.id] : []),
+            ]),
+          ].slice(-14),
+        }),
+        show({ kind: 'search' }),
+      ),
+    ),
     openObjective: act((ctx, e) => {
       const a = actionOf(e);
       const objective =
@@ -207,20 +395,41 @@ const clicSetup = setup({
       const part = a?.kind === 'details' && a.part ? { part: a.part } : {};
       return chain(ctx, show({ kind: 'fiche', id, details: a?.kind === 'details', ...part }));
     }),
-    openSearch: act((ctx) => chain(ctx, show({ kind: 'search' }))),
+    openSearch: act((ctx) =>
+      chain(
+        ctx,
+        // « Ce n'est pas ça » on results: what was shown is set aside for the next search.
+        ctx.prompt.kind === 'search' && ctx.shown
+          ? patch({ rejected: [...new Set([...(ctx.rejected ?? []), ...ctx.shown])].slice(-14) })
+          : patch({}),
+        show({ kind: 'search' }),
+      ),
+    ),
     openView: act((ctx, e) => {
       const a = actionOf(e);
       return a?.kind === 'view' ? chain(ctx, show({ kind: 'view', view: a.view })) : reprompt(ctx);
     }),
-    showSearchResults: act((ctx, e) =>
-      e.type === 'TEXT'
-        ? chain(
-            ctx,
-            say({ type: 'search-results', search: e.u.search, canResume: false }),
-            patch({ prompt: { kind: 'search' } }),
-          )
-        : chain(ctx, reprompt),
-    ),
+    showSearchResults: act((ctx, e) => {
+      if (e.type !== 'TEXT') return chain(ctx, reprompt);
+      const search = searchOf(ctx, e);
+      return chain(
+        ctx,
+        search.kind === 'objective'
+          ? (c) =>
+              chain(
+                c,
+                notice({ kind: 'objective-noted', objective: search.objective }),
+                patch({ objective: search.objective }),
+              )
+          : patch({}),
+        say({ type: 'search-results', search, canResume: false }),
+        patch({
+          prompt: { kind: 'search' },
+          aside: undefined,
+          shown: search.kind === 'none' ? [] : search.ids.slice(0, 3),
+        }),
+      );
+    }),
     notUnderstood: act((ctx) =>
       chain(ctx, notice({ kind: 'not-understood' }), show({ kind: 'menu' })),
     ),
@@ -251,9 +460,9 @@ const clicSetup = setup({
     }),
     firstQuestion: act((ctx) => chain(ctx, notice({ kind: 'first-question' }), reprompt)),
     searchInQuestion: act((ctx, e) => {
-      if (e.type !== 'TEXT' || e.u.search.kind === 'none')
-        return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
-      return chain(ctx, say({ type: 'search-results', search: e.u.search, canResume: true }));
+      const search = searchOf(ctx, e);
+      if (search.kind === 'none') return chain(ctx, notice({ kind: 'not-understood' }), reprompt);
+      return chain(ctx, say({ type: 'search-results', search, canResume: true }), aside);
     }),
     restartAll: act((ctx) =>
       chain(
@@ -348,7 +557,8 @@ const clicSetup = setup({
       const value = answerOf(ctx, e);
       return chain(
         ctx,
-        value === 'skip' ? patch({}) : patch({ region: String(value) }),
+        value === 'overseas' ? notice({ kind: 'overseas' }) : patch({}),
+        value === 'skip' || value === 'overseas' ? patch({}) : patch({ region: String(value) }),
         territoryResult,
         show({ kind: 'done', flow: 'territoire' }),
       );
@@ -359,16 +569,24 @@ const clicSetup = setup({
     ),
     backToLastExtra: act((ctx) => chain(ctx, askAt(ctx.list.length - 1))),
     // --- contacts
-    openContacts: act((ctx) =>
-      ctx.region
-        ? chain(ctx, say({ type: 'contacts', region: ctx.region }), show({ kind: 'contacts' }))
-        : chain(ctx, ask('region')),
+    openContacts: act((ctx, e) =>
+      textOf(e)?.overseas
+        ? chain(
+            ctx,
+            notice({ kind: 'overseas' }),
+            say({ type: 'contacts' }),
+            show({ kind: 'contacts' }),
+          )
+        : ctx.region
+          ? chain(ctx, say({ type: 'contacts', region: ctx.region }), show({ kind: 'contacts' }))
+          : chain(ctx, ask('region')),
     ),
     answerContactsRegion: act((ctx, e) => {
       const value = answerOf(ctx, e);
       return chain(
         ctx,
-        value === 'skip' ? patch({}) : patch({ region: String(value) }),
+        value === 'overseas' ? notice({ kind: 'overseas' }) : patch({}),
+        value === 'skip' || value === 'overseas' ? patch({}) : patch({ region: String(value) }),
         say((c) => ({ type: 'contacts', ...(c.region ? { region: c.region } : {}) })),
         show({ kind: 'contacts' }),
       );
@@ -426,9 +644,49 @@ const answerOn = (answers: Route[], opts: { first?: Route[]; clarify?: boolean }
       ...answers,
       { guard: 'isInvalid', actions: 'unknownAction' },
     ] satisfies Route[],
-    TEXT: [...first, ...clarify, ...answers, { actions: 'searchInQuestion' }] satisfies Route[],
+    TEXT: [
+      // « ok » after a detour is no answer to a question it did not follow.
+      { guard: 'textIsAckAside', actions: 'resumeQuestion' },
+      { guard: 'textCorrectsPrevious', actions: 'correctPrevious' },
+      ...first,
+      ...clarify,
+      ...answers,
+      ...DETOURS,
+    ] satisfies Route[],
   };
 };
+
+/**
+ * Text that is no answer to the question on screen, in the issue's order: a correction, the
+ * global intents, then a need; each is answered and the question stays, with « Reprendre ».
+ * Whatever is left gets the question's own hint.
+ */
+const DETOURS: Route[] = [
+  // « on est à Sens » at the region question: the town is kept, the region asked again.
+  { guard: 'textNamesTownAtRegion', actions: 'notAnAnswer' },
+  { guard: 'textCorrectsAudience', target: '#clic.main.menu', actions: 'chooseAudience' },
+  { guard: 'textIsCorrection', actions: 'back' },
+  // A diagnostic asked for: the other one starts; the one under way simply goes on.
+  {
+    guard: and(['textAsksTerritoryDiag', not('inTerritoryDiag')]),
+    target: '#clic.main.territoire',
+    actions: 'startTerritory',
+  },
+  {
+    guard: and(['textAsksMerchantDiag', not('inMerchantDiag')]),
+    target: '#clic.main.commercant',
+    actions: 'startMerchant',
+  },
+  { guard: 'textAsksDiag', actions: 'resumeQuestion' },
+  { guard: 'textIsContact', actions: 'detourContacts' },
+  { guard: 'textIsFunding', actions: 'detourFunding' },
+  { guard: 'textAsksHelp', actions: 'help' },
+  { guard: 'textIsOfftopic', actions: 'detourOfftopic' },
+  { guard: 'textIsSocial', actions: 'textSocial' },
+  { guard: 'searchFindsObjective', actions: 'searchInQuestion' },
+  { guard: 'searchIsSure', actions: 'searchInQuestion' },
+  { actions: 'notAnAnswer' },
+];
 
 /** An answer step with a single way on: any valid answer runs `actions` and goes to `target`. */
 const answerTo = (target: string, actions: ActionName) =>
@@ -455,8 +713,28 @@ const backInList = (atFirst: Omit<Route, 'guard'>): Route[] => [
   { guard: 'isBack', actions: 'backInList' },
 ];
 
+/**
+ * Follow-ups read in the context of the fiche on screen, or of the first result just shown: cost,
+ * examples, level, effort; « et pour moi ? » → the diagnostic that fits who is talking.
+ */
+const FOLLOWUPS: Route[] = [
+  { guard: 'textFollowsUp', actions: 'followup' },
+  {
+    guard: and(['textAsksForMe', 'isCollectivite']),
+    target: '#clic.main.territoire',
+    actions: 'startTerritory',
+  },
+  {
+    guard: and(['textAsksForMe', 'isCommercant']),
+    target: '#clic.main.commercant',
+    actions: 'startMerchant',
+  },
+  { guard: 'textAsksForMe', target: '#clic.main.menu', actions: 'askWhichDiag' },
+];
+
 /** The contacts, by word or button (`when`): shown at once when the region is known, else asked. */
 const openContacts = (when: GuardName): Route[] => [
+  { guard: and([when, 'textIsOverseas']), target: '.contacts.shown', actions: 'openContacts' },
   { guard: and([when, 'regionKnown']), target: '.contacts.shown', actions: 'openContacts' },
   { guard: when, target: '.contacts', actions: 'openContacts' },
 ];
@@ -468,6 +746,7 @@ export const clicMachine = clicSetup.createMachine({
   initial: 'boot',
   on: {
     OBSERVATORY: { actions: 'setObservatory' },
+    FACTS: { actions: 'keepFacts' },
     SOCIAL: { actions: 'social' },
     ENTRY: [
       { guard: 'entryObjective', target: '.main.objectif', actions: 'enter' },
@@ -505,12 +784,24 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'isStale', actions: 'resync' },
           { actions: 'unknownAction' },
         ],
+        // Free text outside a question (issue 15): a correction, the global intents, then the
+        // need (sure), who is talking, the closest choices (unsure), and only then « pas compris ».
         TEXT: [
+          { guard: 'textCorrectsAudience', target: '.menu', actions: 'chooseAudience' },
+          { guard: 'textIsCorrection', actions: 'back' },
+          ...openContacts('textIsContact'),
+          { guard: 'textIsFunding', actions: 'showFunding' },
           { guard: 'textAsksMerchantDiag', target: '.commercant', actions: 'startMerchant' },
           { guard: 'textAsksTerritoryDiag', target: '.territoire', actions: 'startTerritory' },
-          { guard: 'textAsksDiag', target: '.menu', actions: 'showMenu' },
-          { guard: 'searchFindsObjective', target: '.objectif', actions: 'openObjective' },
-          { guard: 'searchFindsFiches', target: '.recherche', actions: 'showSearchResults' },
+          { guard: 'textAsksDiag', target: '.menu', actions: 'askWhichDiag' },
+          { guard: 'textAsksHelp', actions: 'help' },
+          { guard: 'textIsOfftopic', actions: 'offtopic' },
+          { guard: 'textIsSocial', actions: 'textSocial' },
+          // A goal typed in words: the objective is noted, its best three solutions shown (its
+          // full page is one button away).
+          { guard: 'searchFindsObjective', target: '.recherche', actions: 'showSearchResults' },
+          { guard: 'searchIsSure', target: '.recherche', actions: 'showSearchResults' },
+          { guard: 'searchIsUnsure', target: '.recherche', actions: 'showSearchResults' },
           { guard: 'textNamesAudience', target: '.menu', actions: 'chooseAudience' },
           { guard: 'textIsAck', actions: 'social' },
           { target: '.menu', actions: 'notUnderstood' },
@@ -518,14 +809,7 @@ export const clicMachine = clicSetup.createMachine({
       },
       states: {
         accueil: {
-          on: {
-            TEXT: {
-              guard: and(['textNamesAudience', not('textAsksDiag'), not('searchFindsObjective')]),
-              target: 'menu',
-              actions: 'chooseAudience',
-            },
-            COMMAND: { guard: 'isBack', actions: 'firstQuestion' },
-          },
+          on: { COMMAND: { guard: 'isBack', actions: 'firstQuestion' } },
         },
         menu: {
           on: { COMMAND: { guard: 'isBack', target: 'accueil', actions: 'showAudience' } },
@@ -533,6 +817,12 @@ export const clicMachine = clicSetup.createMachine({
         objectif: {},
         fiche: {
           initial: 'summary',
+          on: {
+            TEXT: [
+              ...FOLLOWUPS,
+              { guard: 'textRejects', target: '#clic.main.recherche', actions: 'rejectResults' },
+            ],
+          },
           states: {
             summary: {
               on: {
@@ -550,7 +840,9 @@ export const clicMachine = clicSetup.createMachine({
             },
           },
         },
-        recherche: {},
+        recherche: {
+          on: { TEXT: [...FOLLOWUPS, { guard: 'textRejects', actions: 'rejectResults' }] },
+        },
         contacts: {
           initial: 'region',
           states: {

@@ -74,7 +74,17 @@ export const say =
 /** Shows a prompt that is not a question (menu, objective, fiche…) and remembers it. */
 export const show =
   (prompt: Prompt): Step =>
-  () => ({ patch: { prompt }, intents: [{ type: 'prompt', prompt }] });
+  () => ({
+    patch: {
+      prompt,
+      aside: undefined,
+      // Back at the menu or the welcome, fiches set aside by « ce n'est pas ça » count again.
+      ...(prompt.kind === 'menu' || prompt.kind === 'audience'
+        ? { rejected: undefined, shown: undefined }
+        : {}),
+    },
+    intents: [{ type: 'prompt', prompt }],
+  });
 
 /** Repeats whatever the user is currently asked, unchanged (same step token). */
 export const reprompt: Step = (ctx) => ({
@@ -91,7 +101,7 @@ export const ask =
   (ctx) => {
     const seq = ctx.seq + 1;
     const prompt: Prompt = { kind: 'question', question, seq, ...extra };
-    return { patch: { seq, prompt }, intents: [{ type: 'prompt', prompt }] };
+    return { patch: { seq, prompt, aside: undefined }, intents: [{ type: 'prompt', prompt }] };
   };
 
 /** Asks the question at `index` of the current list, with « Question n/N ». */
@@ -169,6 +179,9 @@ function readText(
   const ok = (v: AnswerValue): Read => ({ kind: 'answer', value: v });
   switch (kind) {
     case 'yesno':
+      // Partly yes (« un peu », « oui mais on ne l'anime pas ») counts as « non » for now; the
+      // reply says so and how to change it.
+      if (u.partial && u.yesno !== 'no' && u.yesno !== 'unknown') return ok('no');
       return u.yesno ? ok(u.yesno) : { kind: 'none' };
     case 'consent':
       // « non » is the default: anything but a clear yes counts as no, unclear text included.
@@ -180,7 +193,9 @@ function readText(
       return u.yesno ? ok('no') : { kind: 'none' };
     case 'share':
       if (u.share?.ok) return ok(u.share.value);
-      if (u.share && u.share.reason !== 'not-a-share')
+      // « 150 % » is asked back; a sentence that asks for something else (« une mairie de 8000
+      // habitants voudrait… ») is no share to clarify.
+      if (u.share && u.share.reason !== 'not-a-share' && !asksSomething(u))
         return { kind: 'clarify', text: u.share.clarify };
       return u.yesno === 'unknown' ? ok('unknown') : { kind: 'none' };
     case 'structure':
@@ -198,12 +213,32 @@ function readText(
     }
     case 'town':
       if (u.skip || u.yesno === 'no' || u.yesno === 'unknown') return ok('skip');
-      return u.town ? ok(u.town) : { kind: 'none' };
+      if (u.townNamed) return ok(u.townNamed);
+      // A short text is a town name unless it asks for something else (one or two words are a
+      // name even when they mean something to the search: « Sens », « Les Sables »).
+      return u.town && (u.town.split(/\s+/).length <= 2 || !asksSomething(u))
+        ? ok(u.town)
+        : { kind: 'none' };
     case 'region':
       if (u.region) return ok(u.region);
+      if (u.overseas) return ok('overseas');
       if (u.skip || u.yesno === 'no' || u.yesno === 'unknown') return ok('skip');
       return { kind: 'none' };
   }
+}
+
+/** The text asks for something (an intent or a need) rather than giving a plain value. */
+export function asksSomething(u: Extract<ClicEvent, { type: 'TEXT' }>['u']): boolean {
+  return Boolean(
+    u.contact ||
+      u.funding ||
+      u.offtopic ||
+      u.social ||
+      u.diag ||
+      u.correction ||
+      u.search.kind === 'objective' ||
+      (u.search.kind === 'fiches' && !u.search.unsure),
+  );
 }
 
 /** How an event answers the current question: an answer, a stale button, or not an answer. */
@@ -231,10 +266,18 @@ export const record =
     const prompt = currentQuestion(ctx);
     if (!prompt) return { patch: {}, intents: [] };
     const value = answerOf(ctx, event);
+    const partial =
+      event.type === 'TEXT' &&
+      QUESTION_KIND[prompt.question] === 'yesno' &&
+      event.u.partial === true &&
+      event.u.yesno !== 'no' &&
+      event.u.yesno !== 'unknown';
     const intents: Intent[] =
       value === 'unknown' && QUESTION_KIND[prompt.question] !== 'sector'
         ? [{ type: 'notice', notice: { kind: 'noted-unknown', question: prompt.question } }]
-        : [];
+        : partial
+          ? [{ type: 'notice', notice: { kind: 'partial', question: prompt.question } }]
+          : [];
     return { patch: { answers: { ...ctx.answers, [prompt.question]: value } }, intents };
   };
 
@@ -368,3 +411,22 @@ export const territoryResult: Step = (ctx) => ({
     },
   ],
 });
+
+/**
+ * The previous question of the list and its corrected value, when the text corrects it
+ * (« pour la question d'avant c'était plutôt non ») and the value fits that question.
+ */
+export function previousCorrection(
+  ctx: ClicContext,
+  event: ClicEvent,
+): { question: QuestionId; value: AnswerValue } | undefined {
+  if (event.type !== 'TEXT' || !event.u.previous || !currentQuestion(ctx)) return undefined;
+  const question = ctx.list[ctx.index - 1];
+  if (ctx.index < 1 || !question || ctx.prompt.kind !== 'question') return undefined;
+  if (ctx.prompt.question !== ctx.list[ctx.index]) return undefined;
+  const kind = QUESTION_KIND[question];
+  const p = event.u.previous;
+  if (kind === 'yesno' && p.yesno) return { question, value: p.yesno };
+  if (kind === 'share' && p.share !== undefined) return { question, value: p.share };
+  return undefined;
+}

@@ -149,15 +149,37 @@ export type Notice =
   | { readonly kind: 'resume' }
   | { readonly kind: 'greeting' }
   | { readonly kind: 'thanks' }
-  | { readonly kind: 'ack' };
+  | { readonly kind: 'ack' }
+  /** The audience read from free text: said back, so the menu never comes back unexplained. */
+  | { readonly kind: 'audience-noted'; readonly audience: Audience; readonly corrected: boolean }
+  /** « Faire mon diagnostic » without saying which one. */
+  | { readonly kind: 'which-diag' }
+  /** A partial answer (« un peu », « on a une page mais on ne l'anime pas »), recorded as « non ». */
+  | { readonly kind: 'partial'; readonly question: QuestionId }
+  /** A previous answer changed by a correction (« la question d'avant c'était non »). */
+  | { readonly kind: 'corrected'; readonly question: QuestionId; readonly value: AnswerValue }
+  /** The text is no answer to the question on screen: its own hint, not the menu's words. */
+  | { readonly kind: 'not-an-answer'; readonly question: QuestionId; readonly town?: string }
+  /** An overseas place: the guide lists no regional contact for it. */
+  | { readonly kind: 'overseas' }
+  /** Back to the question after a detour. */
+  | { readonly kind: 'resume-question' };
 
 // === Interpreted input
 
 /** What a search found, reduced to what the machine needs (the dialogue layer keeps scores). */
 export type SearchOutcome =
   | { readonly kind: 'objective'; readonly objective: ObjectiveId; readonly ids: readonly string[] }
-  | { readonly kind: 'fiches'; readonly ids: readonly string[] }
+  | {
+      readonly kind: 'fiches';
+      readonly ids: readonly string[];
+      /** Below the confidence floor: « je ne suis pas sûr », the closest choices offered. */
+      readonly unsure?: boolean;
+    }
   | { readonly kind: 'none' };
+
+/** A follow-up question on the fiche on screen. */
+export type Followup = 'cost' | 'example' | 'level' | 'effort' | 'me';
 
 /** Free text as understood by the dialogue layer (core + understanding), before the machine. */
 export interface Understood {
@@ -181,6 +203,27 @@ export interface Understood {
    * an acknowledgement.
    */
   readonly ack?: boolean;
+  /** Global intents the words name (contact, funding, off-topic…), when they win over a need. */
+  readonly contact?: boolean;
+  readonly funding?: boolean;
+  /** How does this work? (in a sentence; « aide » alone is the global command) */
+  readonly help?: boolean;
+  readonly offtopic?: 'insult' | 'topic' | 'english';
+  /** Politeness in several words (« merci pour votre aide, bonne soirée »). */
+  readonly social?: Social;
+  /** « je me suis trompé », « en fait »… */
+  readonly correction?: boolean;
+  /** A correction of the previous question with its new answer (« c'était plutôt non »). */
+  readonly previous?: { readonly yesno?: 'yes' | 'no' | 'unknown'; readonly share?: number };
+  /** « Ce n'est pas ça ». */
+  readonly reject?: boolean;
+  /** Partly yes: « un peu », « bof », « on a une page mais on ne l'anime pas ». */
+  readonly partial?: boolean;
+  readonly followup?: Followup;
+  /** An overseas place (the guide lists no regional contact for it). */
+  readonly overseas?: boolean;
+  /** A town named in a sentence (« on est à Sens »). */
+  readonly townNamed?: string;
   readonly search: SearchOutcome;
 }
 
@@ -226,7 +269,18 @@ export type ClicEvent =
   /** Politeness alone, in any state: answered in kind, the dialogue stays where it is. */
   | { readonly type: 'SOCIAL'; readonly social: Social }
   /** The town's observatory figures (or none), sent before each event; says nothing. */
-  | { readonly type: 'OBSERVATORY'; readonly offer?: ObservatoryOffer };
+  | { readonly type: 'OBSERVATORY'; readonly offer?: ObservatoryOffer }
+  /**
+   * Side facts of a typed message (who is talking, sector, region, town), sent before its TEXT
+   * and kept quietly: they never replace the answer to the need.
+   */
+  | {
+      readonly type: 'FACTS';
+      readonly audience?: Audience;
+      readonly sector?: string;
+      readonly region?: string;
+      readonly town?: string;
+    };
 
 // === The merchants' observatory (issue 9)
 
@@ -266,6 +320,11 @@ export interface ClicContext {
   readonly observatory?: ObservatoryOffer;
   /** Set when the individuel shares of this territory diagnostic come from the observatory. */
   readonly prefilled?: { readonly town: string; readonly respondents: number };
+  /** The question on screen was followed by a detour: « ok » is then no answer to it. */
+  readonly aside?: boolean;
+  /** The fiches of the last search results, and those the person said were not it. */
+  readonly shown?: readonly string[];
+  readonly rejected?: readonly string[];
 }
 
 // === Intents (what the machine asks the dialogue layer to say or do)
@@ -296,6 +355,16 @@ export type Intent =
       readonly prefilled?: { readonly town: string; readonly respondents: number };
     }
   | { readonly type: 'contacts'; readonly region?: string }
+  /** The funding measures the guide names (France Relance), from free text. */
+  | { readonly type: 'funding'; readonly canResume: boolean }
+  /** Outside what the guide covers: said honestly, with what the assistant can do. */
+  | {
+      readonly type: 'offtopic';
+      readonly offtopic: 'insult' | 'topic' | 'english';
+      readonly canResume: boolean;
+    }
+  /** A follow-up on the fiche on screen: cost, examples, level required, effort. */
+  | { readonly type: 'followup'; readonly id: string; readonly topic: Exclude<Followup, 'me'> }
   | {
       readonly type: 'consent';
       readonly accepted: boolean;

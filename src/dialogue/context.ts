@@ -82,6 +82,9 @@ export const clicContextSchema = z.object({
     .object({ town: text, respondents: count, connectes: share, web: share })
     .optional(),
   prefilled: z.object({ town: text, respondents: count }).optional(),
+  aside: z.boolean().optional(),
+  shown: z.array(text).max(14).optional(),
+  rejected: z.array(text).max(14).optional(),
 }) satisfies z.ZodType<ClicContext>;
 
 /** True when `value` is a context the machine can safely continue from. */

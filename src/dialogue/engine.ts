@@ -28,7 +28,7 @@ import type {
 } from '../runtime/types.js';
 import { createSearch, type Search } from '../understand/index.js';
 import { isClicContext } from './context.js';
-import { decodeAction, decodeEntry, textEvent } from './interpret.js';
+import { decodeAction, decodeEntry, factsEvent, textEvent } from './interpret.js';
 import { renderIntents } from './render.js';
 
 /** Longest message the dialogue reads (the runtime refuses longer ones before us). */
@@ -351,7 +351,9 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
       }
       const town =
         (event.type === 'start' ? event.town : undefined) ?? current.context.town ?? ctx.town;
-      const ran = run(current, [...figures(town), machineEvent]);
+      // The side facts of a typed message (who is talking, sector, region, town) go first.
+      const facts = factsEvent(machineEvent);
+      const ran = run(current, [...figures(town), ...(facts ? [facts] : []), machineEvent]);
       // Nothing emitted (or a transition threw before emitting): say so, keep the stored snapshot.
       if (ran.intents.length === 0)
         return unchanged(snapshot, ran.snapshot, { kind: 'not-understood' });

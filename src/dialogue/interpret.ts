@@ -19,11 +19,13 @@ import type {
 import { RESULT_VIEWS } from '../../flows/types.js';
 import {
   detectCommand,
+  isOverseasRegion,
   normalizeText,
   parseRegion,
   parseSector,
   parseShare,
   parseYesNo,
+  readIntents,
   type Search,
   type SearchResult,
 } from '../understand/index.js';
@@ -146,16 +148,15 @@ function phraseRegex(words: readonly string[]): RegExp {
 }
 
 interface DialogueWords {
-  audience: readonly [Audience, RegExp][];
   structure: readonly [Understood['structure'] & string, RegExp][];
   next: readonly [NextChoice, RegExp][];
-  diag: RegExp;
-  diagTerritory: RegExp;
-  diagMerchant: RegExp;
   orientation: RegExp;
   ack: RegExp;
   skip: RegExp;
   social: readonly [Social, RegExp][];
+  /** Département numbers (« dans le 89 », « le 2A ») → region id, from the `=NN` region entries. */
+  departements: ReadonlyMap<string, string>;
+  overseasNumbers: ReadonlySet<string>;
 }
 
 const wordsCache = new WeakMap<Catalog, DialogueWords>();
@@ -166,19 +167,24 @@ function dialogueWords(catalog: Catalog): DialogueWords {
   if (hit) return hit;
   const d = catalog.vocabulary.dialogue;
   const re = (key: string) => phraseRegex(d[key] ?? []);
+  const departements = new Map<string, string>();
+  for (const [region, entries] of Object.entries(catalog.vocabulary.regions))
+    for (const e of entries) {
+      const m = /^=(\d{2}|2[ab])$/i.exec(e.trim());
+      if (m?.[1]) departements.set(m[1].toLowerCase(), region);
+    }
+  const overseasNumbers = new Set(
+    (catalog.vocabulary.answers['region-outre-mer'] ?? []).filter((w) => /^\d{3}$/.test(w)),
+  );
   const words: DialogueWords = {
-    audience: (['commercant', 'collectivite', 'visiteur'] as const).map(
-      (a) => [a, re(`audience-${a}`)] as [Audience, RegExp],
-    ),
     structure: (['forte', 'moyenne', 'faible'] as const).map((s) => [s, re(`structure-${s}`)]),
     next: (['both', 'centre-ville', 'collectif', 'end'] as const).map((n) => [n, re(`next-${n}`)]),
-    diag: re('diagnostic'),
-    diagTerritory: re('diagnostic-territoire'),
-    diagMerchant: re('diagnostic-commercant'),
     orientation: re('orientation'),
     ack: re('acknowledge'),
     skip: re('skip'),
     social: (['greeting', 'thanks', 'bye'] as const).map((s) => [s, re(`social-${s}`)]),
+    departements,
+    overseasNumbers,
   };
   wordsCache.set(catalog, words);
   return words;
@@ -188,26 +194,122 @@ function firstMatch<T>(table: readonly [T, RegExp][], norm: string): T | undefin
   return table.find(([, re]) => re.test(norm))?.[0];
 }
 
+/** At or above this confidence a search result is given as the answer; below, as choices. */
+export const SURE_CONFIDENCE = 0.4;
+/** Below this confidence, even the closest fiches are not offered. */
+export const NEAR_CONFIDENCE = 0.15;
+
 /** Reduces a search result to what the machine needs. */
 export function toOutcome(result: SearchResult): SearchOutcome {
   if (result.kind === 'objective')
     return { kind: 'objective', objective: result.objective, ids: result.hits.map((h) => h.id) };
   if (result.kind === 'fiches' && result.hits.length > 0)
-    return { kind: 'fiches', ids: result.hits.slice(0, 3).map((h) => h.id) };
+    return {
+      kind: 'fiches',
+      ids: result.hits.slice(0, 3).map((h) => h.id),
+      ...(result.confidence < SURE_CONFIDENCE ? { unsure: true } : {}),
+    };
+  if (result.kind === 'none' && result.near && result.confidence >= NEAR_CONFIDENCE)
+    return { kind: 'fiches', ids: result.near.slice(0, 3).map((h) => h.id), unsure: true };
   return { kind: 'none' };
+}
+
+/** « dans le 89 », « département 2A », « (71) »: the region of a département by its number. */
+const DEPARTEMENT =
+  /\b(?:dans le|departement(?: du| de la| de)?|dept|dpt)\s+(\d{2,3}|2a|2b)\b|\((\d{2,3}|2a|2b)\)/;
+
+function departement(
+  w: DialogueWords,
+  norm: string,
+): { region?: string; overseas?: boolean } | undefined {
+  const m = DEPARTEMENT.exec(norm);
+  const n = m?.[1] ?? m?.[2];
+  if (!n) return undefined;
+  if (w.overseasNumbers.has(n)) return { overseas: true };
+  const region = w.departements.get(n);
+  return region ? { region } : undefined;
+}
+
+/** « on est à Sens », « ma boutique à Auxerre »: a capitalised name after a place word. */
+const TOWN_NAMED =
+  /(?:\b(?:on est|je suis|nous sommes|situee?s?|basee?s?|installee?s?|commerce|boutique|magasin|mairie|ville|commune|habite|travaille)\s+(?:(?:a|à|au|de)\s+|d['’]\s*))([A-ZÀ-Ý][\p{L}'’-]+(?:[ -](?:sur|en|les|le|la|de|du|sous|[A-ZÀ-Ý][\p{L}'’-]+))*)/u;
+
+/** The names of the banks' own institutions, which are no sector (« banque ») of the person. */
+const INSTITUTIONS =
+  /\b(?:banque des territoires|caisse des depots(?: et consignations)?|bdt|cdc)\b/g;
+
+/** Whether the text, advice words set aside (« par où commencer »), still names a need. */
+function namesNeed(search: Search, rest: string): boolean {
+  if (!/\p{L}{3}/u.test(rest)) return false;
+  const found = toOutcome(search.search(rest));
+  return found.kind === 'objective' || (found.kind === 'fiches' && !found.unsure);
+}
+
+/** A clause that only says who is talking (« je suis fleuriste », « nous sommes une mairie »). */
+const IDENTITY =
+  /^(?:(?:bonjour|bonsoir|salut|hello|alors|voila|oui|donc)\s+)*(?:je suis|nous sommes|on est|je tiens|on tient|j ai|nous avons|on a|je travaille|nous travaillons|je bosse|moi c est|en tant que|je gere|on gere|ici|c est)\b/;
+const GREETING =
+  /^(?:bonjour|bonsoir|salut|hello|coucou|madame|monsieur|bonjour madame|bonjour monsieur)$/;
+
+/**
+ * The text without its clauses that only say who is talking or greet, so that the need is
+ * searched alone: « je suis élue au commerce, les gens n'arrivent pas à se garer » → « les gens
+ * n'arrivent pas à se garer ». Undefined when no clause was set aside.
+ */
+function needPart(catalog: Catalog, text: string): string | undefined {
+  const clauses = text.split(/[,;:.!?\n]+|\s(?:et|mais|alors)\s/u);
+  const kept = clauses.filter((c) => {
+    const n = normalizeText(c).trim();
+    if (!n || GREETING.test(n)) return false;
+    const identity = IDENTITY.test(n) || (clauses.length > 1 && n.split(' ').length <= 3);
+    return !(identity && (readIntents(catalog, c).audience || parseSector(catalog, c)));
+  });
+  return kept.length < clauses.length ? kept.join(', ') : undefined;
 }
 
 /** Everything a piece of free text could mean; the machine picks what the current step needs. */
 export function understand(catalog: Catalog, search: Search, text: string): Understood {
   const norm = normalizeText(text);
   const yesno = parseYesNo(catalog, text);
-  const sector = parseSector(catalog, text);
-  const region = parseRegion(catalog, text);
+  const institution = INSTITUTIONS.test(norm);
+  INSTITUTIONS.lastIndex = 0;
+  const factText = institution ? norm.replace(INSTITUTIONS, ' ') : text;
+  const sector = parseSector(catalog, factText);
   const w = dialogueWords(catalog);
-  const audience = firstMatch(w.audience, norm) ?? (sector ? 'commercant' : undefined);
+  const dep = departement(w, norm);
+  const overseas = dep?.overseas || isOverseasRegion(catalog, text);
+  const region = overseas ? undefined : (parseRegion(catalog, text) ?? dep?.region);
+  const intents = readIntents(catalog, text);
+  const audience = intents.audience ?? (sector ? 'commercant' : undefined);
   const structure = firstMatch(w.structure, norm);
   const next = firstMatch(w.next, norm);
-  const found = toOutcome(search.search(text));
+  // The need alone, when the message also says who is talking; the better reading wins.
+  const need = audience ? needPart(catalog, text) : undefined;
+  const whole = search.search(text);
+  // The need alone is searched only when the whole text is not already read with confidence.
+  const confident = 'confidence' in whole && whole.confidence >= 0.8;
+  const alone = need && !confident ? search.search(need) : undefined;
+  // Only who is talking, unless the whole text reads as a need all the same (« je suis fleuriste
+  // et veux vendre en ligne » in one clause).
+  const wholeNeed = toOutcome(whole);
+  const result =
+    need === '' &&
+    !(wholeNeed.kind === 'objective' || (wholeNeed.kind === 'fiches' && !wholeNeed.unsure))
+      ? ({ kind: 'none', confidence: 0 } as const)
+      : alone &&
+          'confidence' in alone &&
+          (!('confidence' in whole) || alone.confidence > whole.confidence)
+        ? alone
+        : whole;
+  const found = toOutcome(result);
+  // Off-topic words (« carte d'identité », « piscine ») yield only to a need read with very high
+  // confidence (« une appli pour la cantine et les démarches »).
+  const sure =
+    found.kind === 'objective' ||
+    (found.kind === 'fiches' &&
+      !found.unsure &&
+      'confidence' in result &&
+      result.confidence >= 0.9);
   const words = norm.split(' ').filter(Boolean);
   const town =
     words.length > 0 &&
@@ -217,28 +319,59 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
     !/[?]/.test(text)
       ? text.trim()
       : undefined;
+  const townNamed = TOWN_NAMED.exec(text)?.[1];
+  // Off-topic wins over a weak need (« la cantine de mon fils est fermée ? »), an insult always.
+  // Everyday words (a dish) are off-topic only when the search finds nothing at all.
+  const offtopic =
+    intents.offtopic === 'insult'
+      ? 'insult'
+      : intents.offtopic === 'weak'
+        ? found.kind === 'none'
+          ? 'topic'
+          : undefined
+        : intents.offtopic && !sure
+          ? intents.offtopic
+          : undefined;
+  const diag = intents.diagnostic || intents.roadmap;
+  let previous: Understood['previous'];
+  // « la question d'avant c'était non », « je me suis trompé, c'est oui »: the previous answer.
+  if ((intents.previous || intents.correction) && intents.corrected) {
+    const yn = parseYesNo(catalog, intents.corrected);
+    const sh = parseShare(catalog, intents.corrected);
+    previous = {
+      ...(yn ? { yesno: yn } : {}),
+      ...(sh.ok && typeof sh.value === 'number' ? { share: sh.value } : {}),
+    };
+  }
   const understood: Understood = {
     ...(yesno ? { yesno } : {}),
     ...(sector ? { sector } : {}),
     ...(region ? { region } : {}),
+    ...(overseas ? { overseas: true } : {}),
     ...(audience ? { audience } : {}),
     ...(structure ? { structure } : {}),
     ...(next ? { next } : {}),
     ...(town ? { town } : {}),
-    ...(w.diag.test(norm)
-      ? {
-          diag: w.diagTerritory.test(norm)
-            ? ('territoire' as const)
-            : w.diagMerchant.test(norm)
-              ? ('commercant' as const)
-              : ('any' as const),
-        }
-      : // « par où commencer ? » asks for advice: the diagnostic, unless an objective is named.
-        w.orientation.test(norm) && found.kind !== 'objective'
+    ...(townNamed ? { townNamed } : {}),
+    ...(diag
+      ? { diag: intents.diagFlow ?? ('any' as const) }
+      : // « par où commencer ? » asks for advice: the diagnostic, unless a need is named.
+        w.orientation.test(norm) && !namesNeed(search, norm.replace(w.orientation, ' '))
         ? { diag: 'any' as const }
         : {}),
     ...(w.skip.test(norm) ? { skip: true } : {}),
     ...(w.ack.test(norm) ? { ack: true } : {}),
+    // Naming the bank alone asks for its contact, unless the words ask for its funding.
+    ...(intents.contact || (institution && !intents.funding) ? { contact: true } : {}),
+    ...(intents.funding ? { funding: true } : {}),
+    ...(intents.help && !sure ? { help: true } : {}),
+    ...(offtopic ? { offtopic } : {}),
+    ...(intents.social ? { social: intents.social } : {}),
+    ...(intents.correction ? { correction: true } : {}),
+    ...(previous ? { previous } : {}),
+    ...(intents.reject ? { reject: true } : {}),
+    ...(intents.partial ? { partial: true } : {}),
+    ...(intents.followup ? { followup: intents.followup } : {}),
     search: found,
   };
   // Reading a share is the costliest parse, and only a share question asks for one: it is read
@@ -255,6 +388,23 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
       return share;
     },
   });
+}
+
+/** The side facts of a typed message, as the event sent before it (undefined when none). */
+export function factsEvent(event: ClicEvent): ClicEvent | undefined {
+  if (event.type !== 'TEXT') return undefined;
+  const u = event.u;
+  const town = u.townNamed;
+  // A bare number (« 45 ») is a département only as the answer to the region question.
+  const region = /^\s*\d/.test(event.text) ? undefined : u.region;
+  if (!u.audience && !u.sector && !region && !town) return undefined;
+  return {
+    type: 'FACTS',
+    ...(u.audience ? { audience: u.audience } : {}),
+    ...(u.sector ? { sector: u.sector } : {}),
+    ...(region ? { region } : {}),
+    ...(town ? { town } : {}),
+  };
 }
 
 /** A typed text as a machine event: a global word, or text with what it could mean. */

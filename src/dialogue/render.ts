@@ -37,6 +37,18 @@ import {
 
 export { territoryAnswers } from './present-territory.js';
 
+import {
+  backButton,
+  followupReplies,
+  fundingReplies,
+  objectiveButtons,
+  objectiveResultReplies,
+  offtopicReplies,
+  resumeLine,
+  understandNotice,
+  unsureReplies,
+} from './render-understand.js';
+
 // === Small helpers
 
 const MENU_BUTTON = menuButton;
@@ -241,6 +253,13 @@ function questionReply(
       ];
       break;
   }
+  // Every diagnostic question after the first has « Retour », to change the previous answer.
+  const first =
+    q === 'sector' ||
+    q === 'forget' ||
+    q === 'prefill' ||
+    (q === 'connectes' && p.progress?.current === 1);
+  if (!first) buttons.push(backButton());
   return makeReply({
     blocks,
     buttons,
@@ -403,6 +422,8 @@ function adviceFor(catalog: Catalog, q: QuestionId): string {
 }
 
 function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
+  const understood = understandNotice(catalog, n);
+  if (understood) return understood;
   switch (n.kind) {
     case 'hello':
       return [para('Bonjour 👋 Je suis l’assistant Clic Centre-Ville.')];
@@ -449,6 +470,8 @@ function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
       return [para('Avec plaisir !')];
     case 'ack':
       return [para('Très bien !')];
+    default:
+      return [];
   }
 }
 
@@ -510,7 +533,7 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
         break;
       }
       case 'search-results':
-        push(searchReplies(catalog, intent));
+        push(searchReplies(catalog, intent, state));
         break;
       case 'merchant-result':
         push(merchantResultReplies(catalog, intent));
@@ -523,6 +546,15 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
         break;
       case 'contacts':
         push([supportReply(catalog, intent.region, false)]);
+        break;
+      case 'funding':
+        push(fundingReplies(catalog, intent.canResume));
+        break;
+      case 'offtopic':
+        push(offtopicReplies(intent.offtopic, intent.canResume));
+        break;
+      case 'followup':
+        push(followupReplies(catalog, intent, state));
         break;
       case 'consent':
         push([
@@ -570,8 +602,10 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
 function searchReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'search-results' }>,
+  state: ClicContext,
 ): Reply[] {
   const s = intent.search;
+  if (s.kind === 'fiches' && s.unsure) return unsureReplies(catalog, s.ids, intent.canResume);
   const resume = intent.canResume ? [button('Reprendre la question', actionId.nav('resume'))] : [];
   if (s.kind === 'none')
     return [
@@ -600,6 +634,8 @@ function searchReplies(
         ? fiche(catalog, s.ids[0])?.objective
         : undefined;
   const o = best ? objectiveOf(catalog, best) : undefined;
+  if (s.kind === 'objective' && o && !intent.canResume)
+    return objectiveResultReplies(o, cards, objectiveButtons(catalog, o.id, state.audience));
   const intro =
     s.kind === 'objective' && o
       ? `Cela correspond à l’objectif « ${o.menuLabel} ».`
@@ -608,7 +644,7 @@ function searchReplies(
         : 'Je pense à cette solution du guide :';
   return [
     makeReply({
-      blocks: [para(intro)],
+      blocks: [para(intro), ...(intent.canResume ? [resumeLine()] : [])],
       cards,
       buttons: [
         ...resume,
@@ -616,6 +652,10 @@ function searchReplies(
           ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
           : []),
         ...(intent.canResume ? [] : [button('Ce n’est pas ça', actionId.nav('search'))]),
+        // A merchant who has not done the diagnostic is offered it (DIALOGUES §4).
+        ...(!intent.canResume && state.audience === 'commercant' && !merchantOf(catalog, state)
+          ? [button('Mon diagnostic (4 questions)', actionId.diag('commercant'))]
+          : []),
         MENU_BUTTON(),
       ],
     }),

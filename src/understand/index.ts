@@ -4,6 +4,7 @@
  */
 export { parseShare, parseYesNo, type ShareParse, type YesNoUnknown } from './answers.js';
 export { detectCommand, type GlobalCommand } from './commands.js';
+export { type Intents, readIntents } from './intents.js';
 export { normalizeText } from './normalize.js';
 export { isOverseasRegion, parseRegion, parseSector } from './places.js';
 export {

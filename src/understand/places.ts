@@ -16,7 +16,9 @@ function bestValue(phrases: readonly Phrase<string>[], text: string): string | u
   const tokens = placeTokens(text);
   if (tokens.length === 0) return undefined;
   const score = new Map<string, { words: number; first: number }>();
-  const options = { gap: 0, fuzzy: true, fuzzyMinLength: 6 } as const;
+  // Typos only on long words: département names sit one letter away from everyday words
+  // (« savoir » / Savoie, « vendre » / Vendée, « moyenne » / Mayenne).
+  const options = { gap: 0, fuzzy: true, fuzzyMinLength: 8 } as const;
   for (const m of disjoint(findPhrases(phrases, tokens, options))) {
     const s = score.get(m.phrase.value) ?? { words: 0, first: m.start };
     s.words += m.positions.length;

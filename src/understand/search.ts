@@ -30,7 +30,12 @@ export type SearchResult =
   | { kind: 'fiches'; hits: SearchHit[]; confidence: number }
   | { kind: 'objective'; objective: ObjectiveId; confidence: number; hits: SearchHit[] }
   | { kind: 'command'; command: GlobalCommand }
-  | { kind: 'none'; confidence: number };
+  | {
+      kind: 'none';
+      confidence: number;
+      /** The closest fiches all the same, when the text matched some (to offer as choices). */
+      near?: SearchHit[];
+    };
 
 /** A search built once at start-up over one catalog. */
 export interface Search {
@@ -308,7 +313,7 @@ export function createSearch(catalog: Catalog): Search {
       };
     }
     if (confidence < CONFIDENCE_THRESHOLD || hits.length === 0) {
-      return { kind: 'none', confidence };
+      return { kind: 'none', confidence, ...(hits.length > 0 ? { near: hits } : {}) };
     }
     const flat = hitsShareObjective(hits, phraseMatches.length);
     if (flat) return { kind: 'objective', objective: flat, confidence, hits };

@@ -255,14 +255,15 @@ describe('territory diagnostic: what follows the individuel bilan depends on the
   };
 
   it.each([
-    ['objectif-3', ['Volet centre-ville (4 questions)', 'Voir la feuille de route']],
-    ['objectif-5', ['Volet collectif (3 questions)', 'Voir la feuille de route']],
+    ['objectif-3', ['Volet centre-ville (4 questions)', 'Voir la feuille de route', 'Retour']],
+    ['objectif-5', ['Volet collectif (3 questions)', 'Voir la feuille de route', 'Retour']],
     [
       'objectif-2',
       [
         'Voir la feuille de route',
         'Volet collectif (3 questions)',
         'Volet centre-ville (4 questions)',
+        'Retour',
       ],
     ],
   ])('%s', (entry, labels) => {
@@ -275,6 +276,7 @@ describe('territory diagnostic: what follows the individuel bilan depends on the
       'Volet centre-ville (4 questions)',
       'Les deux volets (7 questions)',
       'Voir la feuille de route',
+      'Retour',
     ]);
   });
 });

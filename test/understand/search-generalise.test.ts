@@ -7,10 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../catalog/load.js';
+import {
+  HELD_OUT_2,
+  HELD_OUT_2_OFF_TOPIC,
+  HELD_OUT_2_ROWS,
+} from '../../scripts/data/held-out-2.js';
+import { HELD_OUT_3 } from '../../scripts/data/held-out-3.js';
+import { namedFiches, scoreRows } from '../../scripts/lib/score.js';
 import { createSearch } from '../../src/understand/index.js';
-import { HELD_OUT_2, HELD_OUT_2_OFF_TOPIC, HELD_OUT_2_ROWS } from './held-out-2.js';
-import { HELD_OUT_3 } from './held-out-3.js';
-import { namedFiches, scoreRows } from './score.js';
 
 const catalog = getCatalog();
 const search = createSearch(catalog);

@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../catalog/load.js';
+import { HELD_OUT } from '../../scripts/data/held-out.js';
 import {
   CONFIDENCE_THRESHOLD,
   createSearch,
   type SearchResult,
 } from '../../src/understand/index.js';
-import { HELD_OUT } from './held-out.js';
 
 const catalog = getCatalog();
 const search = createSearch(catalog);
