@@ -14,7 +14,7 @@ import {
   type QuestionId,
 } from '../../flows/types.js';
 import { formatShare, maturityLabel, prereqLabel } from '../core/index.js';
-import { bold, button, italic, list, makeReply, para } from '../reply/build.js';
+import { bold, button, card, italic, list, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
 
@@ -261,11 +261,15 @@ export function unsureReplies(
         ),
         ...(canResume ? [resumeLine()] : []),
       ],
-      buttons: [
-        ...(canResume ? [RESUME()] : []),
-        ...fiches.map((f) => button(label(f.title), actionId.fiche(f.id))),
-        MENU(),
-      ],
+      // Short cards: the title and one line, to choose from.
+      cards: fiches.map((f) =>
+        card({
+          title: f.title,
+          lines: [f.summary],
+          buttons: [button('Voir la fiche', actionId.fiche(f.id))],
+        }),
+      ),
+      buttons: [...(canResume ? [RESUME()] : []), MENU()],
     }),
   ];
 }
