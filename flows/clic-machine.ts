@@ -114,6 +114,9 @@ const clicSetup = setup({
     answersSkip: ({ context, event }) => answerOf(context, event) === 'skip',
     answersYes: ({ context, event }) => answerOf(context, event) === 'yes',
     townKnown: ({ context }) => Boolean(context.town),
+    /** The merchant diagnostic began with P1: the sector was known (see `startMerchant`). */
+    sectorSkipped: ({ context }) =>
+      context.prompt.kind === 'question' && context.prompt.question !== 'sector',
     regionKnown: ({ context }) => Boolean(context.region),
     inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
     hasObjective: ({ context }) => Boolean(context.objective),
@@ -308,8 +311,7 @@ const clicSetup = setup({
     detourContacts: act((ctx) =>
       chain(
         ctx,
-        say({ type: 'contacts', ...(ctx.region ? { region: ctx.region } : {}) }),
-        say({ type: 'funding', canResume: true }),
+        say({ type: 'contacts', ...(ctx.region ? { region: ctx.region } : {}), canResume: true }),
         aside,
       ),
     ),
@@ -479,7 +481,13 @@ const clicSetup = setup({
     ),
     // --- merchant self-diagnostic
     startMerchant: act((ctx, e) =>
-      chain(ctx, e.type === 'COMMAND' ? notice({ kind: 'restart' }) : patch({}), startMerchant),
+      chain(
+        ctx,
+        // « recommencer » starts over: the sector is asked again.
+        e.type === 'COMMAND' ? notice({ kind: 'restart' }) : patch({}),
+        e.type === 'COMMAND' ? patch({ sector: undefined }) : patch({}),
+        startMerchant,
+      ),
     ),
     answerSector: act((ctx, e) => {
       const value = answerOf(ctx, e);
@@ -855,6 +863,7 @@ export const clicMachine = clicSetup.createMachine({
           on: { COMMAND: { guard: 'isRestart', target: '.secteur', actions: 'startMerchant' } },
           states: {
             secteur: {
+              always: { guard: 'sectorSkipped', target: 'questions' },
               on: {
                 ...answerTo('questions', 'answerSector'),
                 COMMAND: { guard: 'isBack', actions: 'firstQuestion' },

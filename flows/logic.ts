@@ -327,9 +327,10 @@ export const askNext: Step = (ctx) => {
 export const startMerchant: Step = (ctx) =>
   chain(
     ctx,
-    patch({ answers: {}, sector: undefined, list: MERCHANT_QUESTIONS, index: 0 }),
+    patch({ answers: {}, list: MERCHANT_QUESTIONS, index: 0 }),
     patch({ audience: ctx.audience ?? 'commercant' }),
-    ask('sector'),
+    // A trade already said (« je suis fleuriste… ») is not asked again: straight to P1.
+    ctx.sector ? startList(MERCHANT_QUESTIONS) : ask('sector'),
   );
 
 /**

@@ -354,7 +354,12 @@ export type Intent =
       readonly region?: string;
       readonly prefilled?: { readonly town: string; readonly respondents: number };
     }
-  | { readonly type: 'contacts'; readonly region?: string }
+  | {
+      readonly type: 'contacts';
+      readonly region?: string;
+      /** Asked in the middle of a question: the reply offers « Reprendre la question ». */
+      readonly canResume?: boolean;
+    }
   /** The funding measures the guide names (France Relance), from free text. */
   | { readonly type: 'funding'; readonly canResume: boolean }
   /** Outside what the guide covers: said honestly, with what the assistant can do. */

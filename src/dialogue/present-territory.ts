@@ -291,7 +291,22 @@ export function supportReply(
   withFactors: boolean,
 ): Reply {
   const support = collectiviteSupport(catalog, region);
-  const blocks: Block[] = [];
+  const contact: Block[] = [];
+  if (support.contact)
+    contact.push(
+      para(
+        bold(`Votre contact Banque des Territoires ${support.contact.name} : `),
+        support.contact.email,
+      ),
+    );
+  else if (region !== undefined || !withFactors)
+    contact.push(
+      para(
+        `Les contacts régionaux de la Banque des Territoires sont dans le guide (${pageNote(catalog, support.contactsPage)}) ; écrivez « contact » et votre région pour avoir le vôtre.`,
+      ),
+    );
+  // Asked for a contact, the contact comes first; in the territory result, after the funding.
+  const blocks: Block[] = withFactors ? [] : [...contact];
   if (withFactors) {
     blocks.push(para(bold('Les 6 facteurs clés de succès du guide')));
     blocks.push(list(support.successFactors.map((f) => f.title)));
@@ -304,18 +319,6 @@ export function supportReply(
   );
   blocks.push(list(support.funding.measures.map((m) => [bold(m.amount), ` ${m.text}`])));
   blocks.push(para(italic(support.funding.caveat)));
-  if (support.contact)
-    blocks.push(
-      para(
-        bold(`Votre contact Banque des Territoires ${support.contact.name} : `),
-        support.contact.email,
-      ),
-    );
-  else if (region !== undefined || !withFactors)
-    blocks.push(
-      para(
-        `Les contacts régionaux de la Banque des Territoires sont dans le guide (${pageNote(catalog, support.contactsPage)}) ; écrivez « contact » et votre région pour avoir le vôtre.`,
-      ),
-    );
+  if (withFactors) blocks.push(...contact);
   return makeReply({ blocks });
 }

@@ -17,6 +17,7 @@ import { formatShare, maturityLabel, prereqLabel } from '../core/index.js';
 import { bold, button, card, italic, list, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
+import { pageNote } from './present-common.js';
 
 const MENU = (): Button => button('Menu', actionId.nav('menu'));
 const RESUME = (): Button => button('Reprendre la question', actionId.nav('resume'));
@@ -125,13 +126,25 @@ export function understandNotice(catalog: Catalog, n: Notice): Block[] | undefin
   }
 }
 
+/** A reply given in the middle of a question: it says the question waits, one button away. */
+export function resumable(reply: Reply): Reply {
+  return makeReply({
+    blocks: [...reply.blocks, resumeLine()],
+    ...(reply.cards ? { cards: reply.cards } : {}),
+    buttons: [RESUME(), ...(reply.buttons ?? [])],
+  });
+}
+
 /** The funding measures the guide names (France Relance), with how to reach the bank. */
 export function fundingReplies(catalog: Catalog, canResume: boolean): Reply[] {
   const f = catalog.guide.funding;
   return [
     makeReply({
       blocks: [
-        para(bold(`Financements mentionnés dans le guide (p. ${f.page})`)),
+        para(
+          bold('Financements mentionnés dans le guide'),
+          italic(` (${pageNote(catalog, f.page)})`),
+        ),
         para(f.intro),
         list(f.measures.map((m) => [bold(m.amount), ` ${m.text}`])),
         para(italic(f.caveat)),

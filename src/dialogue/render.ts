@@ -44,6 +44,7 @@ import {
   objectiveButtons,
   objectiveResultReplies,
   offtopicReplies,
+  resumable,
   resumeLine,
   understandNotice,
   unsureReplies,
@@ -545,7 +546,11 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
         push(territoryResultReplies(catalog, intent));
         break;
       case 'contacts':
-        push([supportReply(catalog, intent.region, false)]);
+        push([
+          intent.canResume
+            ? resumable(supportReply(catalog, intent.region, false))
+            : supportReply(catalog, intent.region, false),
+        ]);
         break;
       case 'funding':
         push(fundingReplies(catalog, intent.canResume));
