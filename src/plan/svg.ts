@@ -27,10 +27,11 @@ export function sharesSentence(shares: readonly ShareView[]): string {
   return shares
     .map((s) => {
       const v = s.value === undefined ? 'inconnu' : percent(s.value);
-      return `${s.label} : ${v}${s.threshold ? ` (${s.threshold.label.replace(/\u00a0/g, ' ')})` : ''}`;
+      return `${s.label} : ${v}${s.threshold ? ` (${s.threshold.label})` : ''}`;
     })
     .join(' ; ')
-    .concat('.');
+    .concat('.')
+    .replace(/\u00a0/g, ' ');
 }
 
 /**

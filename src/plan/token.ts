@@ -5,8 +5,12 @@
  * the same key has another creation time (so « oublier mes données » then a new start does not
  * revive an old link), and a guessed or altered token fails the authentication tag, in the same
  * work whatever its contents — the route answers 404 before touching the store.
+ *
+ * The IV is synthetic (an HMAC of the plaintext under a second derived key, as in AES-SIV): the
+ * same conversation always gets the same link — in the chat, in the restored transcript, on
+ * every channel — and two different conversations never share an IV.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 
 /** What a token names: one conversation, as it was created. */
 export interface PlanRef {
@@ -27,23 +31,22 @@ const TAG_BYTES = 16;
 export const MAX_TOKEN_LENGTH = 512;
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
-/** Derives the plan key from the server secret: the salt itself never encrypts anything. */
-export function planKey(secret: Buffer | string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'clic-centre-ville', 'plan-token-v1', 32));
+/** Derives a plan key from the server secret: the salt itself never encrypts anything. */
+export function planKey(secret: Buffer | string, use: 'seal' | 'iv' = 'seal'): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'clic-centre-ville', `plan-token-v1-${use}`, 32));
 }
 
 /** Creates the sealer over a server secret (at least 16 bytes). */
 export function createPlanSealer(secret: Buffer | string): PlanSealer {
   if (Buffer.byteLength(secret) < 16) throw new Error('plan secret: at least 16 bytes');
   const key = planKey(secret);
+  const ivKey = planKey(secret, 'iv');
   return {
     seal({ key: conversation, createdAt }) {
-      const iv = randomBytes(IV_BYTES);
+      const plain = `${createdAt.toString(36)}.${conversation}`;
+      const iv = createHmac('sha256', ivKey).update(plain, 'utf8').digest().subarray(0, IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([
-        cipher.update(`${createdAt.toString(36)}.${conversation}`, 'utf8'),
-        cipher.final(),
-      ]);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
     },
     open(token) {

@@ -1,5 +1,5 @@
 /**
- * `GET /plan/:token`: the plan page, rendered on request only (an ordinary turn never builds it),
+ * `GET /plan/:token` (a wildcard route): the plan page, rendered on request only (an ordinary turn never builds it),
  * with the pages' private headers; 404 for any token that does not name a live conversation
  * (guessed, altered, erased, expired, or the key restarted since). `GET /plan/imprimer.js` is the
  * one script the page may load: it shows « Télécharger en PDF » and opens the browser's print.
@@ -28,11 +28,13 @@ export function planRoute(plans: PlanService): ChannelPlugin {
       app.get(PRINT_SCRIPT_PATH, async (_request, reply) => {
         return reply.headers(SCRIPT_HEADERS).send(PRINT_SCRIPT);
       });
-      app.get<{ Params: { token: string } }>('/plan/:token', async (request, reply) => {
+      // A wildcard, not `:token`: fastify refuses parameters over 100 characters with 414, and a
+      // token grows with the conversation key (a Slack or web key makes it longer than that).
+      app.get<{ Params: { '*': string } }>('/plan/*', async (request, reply) => {
         void reply.headers(PAGE_HEADERS);
         let page: string | undefined;
         try {
-          const view = await plans.load(request.params.token);
+          const view = await plans.load(request.params['*']);
           page = view ? renderPlanPage(view) : undefined;
         } catch {
           return reply.code(503).send(UNAVAILABLE);

@@ -34,14 +34,17 @@ export interface PlanServer {
   /** Sends a start (entry) then each line; returns every reply of every turn. */
   play(id: string, entry: string, lines: readonly string[], channel?: Channel): Promise<Reply[]>;
   say(id: string, line: string, channel?: Channel): Promise<Reply[]>;
+  /** Presses the button labelled `label` among `replies`. */
+  press(id: string, replies: readonly Reply[], label: string, channel?: Channel): Promise<Reply[]>;
 }
 
 /** Composes the server; `env` adds to PUBLIC_URL. */
 export async function planServer(
   env: Record<string, string> = {},
-  store: Store = createMemoryStore(),
+  makeStore: (now: () => number) => Store = (now) => createMemoryStore({ now }),
 ): Promise<PlanServer> {
   const clock = { now: Date.UTC(2026, 11, 3, 10, 0, 0) };
+  const store = makeStore(() => clock.now);
   const server = await composeApp(
     loadConfig({ PUBLIC_URL: PUBLIC_URL, WEB_RATE_LIMIT_PER_MINUTE: '0', ...env }),
     {
@@ -65,6 +68,18 @@ export async function planServer(
     store,
     clock,
     say,
+    async press(id, replies, label, channel = 'console') {
+      const action = replies
+        .flatMap((r) => [...(r.buttons ?? []), ...(r.cards ?? []).flatMap((c) => c.buttons ?? [])])
+        .find((b) => b.label === label)?.action;
+      if (!action) throw new Error(`no button « ${label} »`);
+      const result = await server.runtime.turn(
+        `${channel}:${id}`,
+        { type: 'action', action },
+        ctx(channel, id),
+      );
+      return result.replies as Reply[];
+    },
     async play(id, entry, lines, channel = 'console') {
       const out: Reply[] = [];
       const start = await server.runtime.turn(
