@@ -36,7 +36,7 @@ export const slackFactory: ChannelFactory = {
   name: 'slack',
   offReason: 'SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is empty',
   enabled: (config) => config.slack !== undefined,
-  async create({ config, runtime, store, logger, observatory }) {
+  async create({ config, runtime, store, logger, observatory, plans }) {
     const { createSlackChannel } = await import('../../adapters/slack/channel.js');
     const channel = createSlackChannel({
       config,
@@ -50,6 +50,8 @@ export const slackFactory: ChannelFactory = {
               observatory.bilan({ ...(request.town ? { town: request.town } : {}) }),
           }
         : {}),
+      // « Partager dans le canal » (issue 19): the summary behind one of our plan links.
+      ...(plans ? { planSummary: (url: string) => plans.summary(url) } : {}),
     });
     return { name: 'slack', plugin: channel.plugin, stop: () => channel.drain() };
   },

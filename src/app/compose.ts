@@ -14,7 +14,7 @@ import type { AppLogger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Observatory } from '../observatory/service.js';
 import { withPlanLink, withPlanLinks } from '../plan/links.js';
-import { createPlanService } from '../plan/service.js';
+import { createPlanService, type PlanService } from '../plan/service.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import type { DialogueEngine } from '../runtime/types.js';
 import { buildServer, type ChannelPlugin } from '../server/build-server.js';
@@ -36,6 +36,8 @@ export interface ChannelContext {
   readonly metrics: Metrics;
   /** The merchants' observatory (issue 9), for Slack's `/centreville bilan`. */
   readonly observatory?: Observatory;
+  /** « Mon plan d'action » (issue 19): links and summaries, for Slack's « Partager ». */
+  readonly plans?: PlanService;
 }
 
 /**
@@ -149,6 +151,7 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     store,
     logger,
     metrics,
+    plans,
     ...(observatory ? { observatory } : {}),
   };
   for (const factory of deps.channelFactories ?? []) {

@@ -10,6 +10,7 @@ import type { ClicContext } from '../../flows/types.js';
 import { isClicContext } from '../dialogue/context.js';
 import { type Envelope, parseEnvelope } from '../storage/envelope.js';
 import type { Store } from '../storage/types.js';
+import { type PlanSummary, summarizePlan } from './summary.js';
 import { createPlanSealer, type PlanRef, type PlanSealer } from './token.js';
 import { type PlanView, planView } from './view.js';
 
@@ -37,6 +38,8 @@ export interface PlanService {
   refOf(key: string): Promise<PlanRef | undefined>;
   /** The plan a token names, or undefined (unknown, altered, erased, expired, restarted). */
   load(token: string): Promise<PlanView | undefined>;
+  /** The summary of the plan behind one of our URLs (undefined for any other URL). */
+  summary(url: string): Promise<PlanSummary | undefined>;
 }
 
 /** The machine context inside a stored snapshot, when it is one we can read. */
@@ -63,7 +66,7 @@ export function createPlanService(options: PlanServiceOptions): PlanService {
     return parsed.ok ? parsed.envelope : undefined;
   }
 
-  return {
+  const service: PlanService = {
     urlFor(ref) {
       return prefix ? `${prefix}${sealer.seal(ref)}` : undefined;
     },
@@ -85,5 +88,11 @@ export function createPlanService(options: PlanServiceOptions): PlanService {
       const context = contextOf(envelope);
       return context ? planView(catalog, context, envelope.updatedAt) : undefined;
     },
+    async summary(url) {
+      const token = service.tokenOf(url);
+      const view = token ? await service.load(token) : undefined;
+      return view ? summarizePlan(view, url) : undefined;
+    },
   };
+  return service;
 }
