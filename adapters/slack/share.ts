@@ -33,6 +33,14 @@ function cut(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+function isPlanUrl(url: string): boolean {
+  try {
+    return new URL(url).pathname.startsWith('/plan/');
+  } catch {
+    return false;
+  }
+}
+
 /** The link buttons of a reply: open the page (URL button), and share it when it fits. */
 export function planActions(links: readonly LinkButton[], index: number): types.ActionsBlock[] {
   return links.slice(0, 1).map((link) => ({
@@ -45,7 +53,8 @@ export function planActions(links: readonly LinkButton[], index: number): types.
         url: link.url,
         style: 'primary',
       },
-      ...(link.url.length <= MAX_VALUE
+      // Only a plan can be shared (the observatory's signed link stays with who asked for it).
+      ...(link.url.length <= MAX_VALUE && isPlanUrl(link.url)
         ? [
             {
               type: 'button' as const,

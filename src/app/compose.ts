@@ -9,15 +9,18 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createWebChannel } from '../../adapters/web/plugin.js';
 import type { RateLimiter } from '../../adapters/web/rate-limit.js';
+import { getCatalog } from '../../catalog/load.js';
 import type { Config } from '../config.js';
 import type { AppLogger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import { createObservatoryPages } from '../observatory/page.js';
 import type { Observatory } from '../observatory/service.js';
 import { withPlanLink, withPlanLinks } from '../plan/links.js';
 import { createPlanService, type PlanService } from '../plan/service.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import type { DialogueEngine } from '../runtime/types.js';
 import { buildServer, type ChannelPlugin } from '../server/build-server.js';
+import { observatoirePageRoute } from '../server/observatoire-route.js';
 import { observatoryRoute } from '../server/observatory-route.js';
 import { planRoute } from '../server/plan-route.js';
 import type { Store } from '../storage/types.js';
@@ -38,6 +41,8 @@ export interface ChannelContext {
   readonly observatory?: Observatory;
   /** « Mon plan d'action » (issue 19): links and summaries, for Slack's « Partager ». */
   readonly plans?: PlanService;
+  /** The observatory page's signed link for a town (issue 19), posted by `/centreville bilan`. */
+  readonly observatoryLink?: (town: string) => string | undefined;
 }
 
 /**
@@ -101,9 +106,10 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
   const onForget: RuntimeOptions['onForget'] =
     deps.onForget ?? (observatory ? (owner) => observatory.onForget(owner) : undefined);
   // « Mon plan d'action » (issue 19): a link after each result, the page on GET /plan/:token.
+  const secret = deps.planSecret ?? randomBytes(32);
   const plans = createPlanService({
     store,
-    secret: deps.planSecret ?? randomBytes(32),
+    secret,
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(deps.now ? { now: () => (deps.now as () => Date)().getTime() } : {}),
   });
@@ -145,6 +151,18 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     );
   }
 
+  // The observatory's page (issue 19): the bearer token, or a link signed for one town.
+  const observatoryPages = observatory
+    ? createObservatoryPages({
+        catalog: getCatalog(),
+        records: store.records,
+        secret,
+        ...(config.observatory.token ? { token: config.observatory.token } : {}),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+        ...(deps.now ? { now: () => (deps.now as () => Date)().getTime() } : {}),
+      })
+    : undefined;
+
   const context: ChannelContext = {
     config,
     runtime,
@@ -152,6 +170,9 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     logger,
     metrics,
     plans,
+    ...(observatoryPages
+      ? { observatoryLink: (town: string) => observatoryPages.signedUrl(town) }
+      : {}),
     ...(observatory ? { observatory } : {}),
   };
   for (const factory of deps.channelFactories ?? []) {
@@ -167,7 +188,11 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     metrics,
     readiness: store,
     // The plan pages are routes, not a channel: mounted, not listed among the channels.
-    channels: [...channels, planRoute(plans)],
+    channels: [
+      ...channels,
+      planRoute(plans),
+      ...(observatoryPages ? [observatoirePageRoute(observatoryPages)] : []),
+    ],
     trustProxy: config.trustProxy,
   });
 

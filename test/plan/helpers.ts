@@ -104,3 +104,18 @@ export function planLinkOf(replies: readonly Reply[]): string | undefined {
 export function pathOf(url: string): string {
   return new URL(url).pathname;
 }
+
+/** The attributes of every `<tag …>` in `html` whose class list holds `className`. */
+export function svgElements(
+  html: string,
+  tag: string,
+  className: string,
+): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const m of html.matchAll(new RegExp(`<${tag}\\b([^>]*?)/?>`, 'g'))) {
+    const attrs: Record<string, string> = {};
+    for (const a of (m[1] ?? '').matchAll(/([\w-]+)="([^"]*)"/g)) attrs[a[1] ?? ''] = a[2] ?? '';
+    if ((attrs.class ?? '').split(' ').includes(className)) out.push(attrs);
+  }
+  return out;
+}

@@ -10,7 +10,15 @@ import { PLAN_UNAVAILABLE_TEXT } from '../../src/plan/links.js';
 import { SCALE } from '../../src/plan/svg.js';
 import { createPlanSealer } from '../../src/plan/token.js';
 import type { Reply } from '../../src/reply/model.js';
-import { BAKER, type PlanServer, pathOf, planLinkOf, planServer, SECRET } from './helpers.js';
+import {
+  BAKER,
+  type PlanServer,
+  pathOf,
+  planLinkOf,
+  planServer,
+  SECRET,
+  svgElements,
+} from './helpers.js';
 
 let current: PlanServer | undefined;
 afterEach(async () => {
@@ -25,17 +33,6 @@ async function open(env: Record<string, string> = {}): Promise<PlanServer> {
 
 async function get(s: PlanServer, url: string) {
   return s.server.app.inject({ method: 'GET', url: url.startsWith('http') ? pathOf(url) : url });
-}
-
-/** The attributes of every `<tag …>` of `svg` whose class list holds `className`. */
-function elements(html: string, tag: string, className: string): Record<string, string>[] {
-  const out: Record<string, string>[] = [];
-  for (const m of html.matchAll(new RegExp(`<${tag}\\b([^>]*?)/?>`, 'g'))) {
-    const attrs: Record<string, string> = {};
-    for (const a of (m[1] ?? '').matchAll(/([\w-]+)="([^"]*)"/g)) attrs[a[1] ?? ''] = a[2] ?? '';
-    if ((attrs.class ?? '').split(' ').includes(className)) out.push(attrs);
-  }
-  return out;
 }
 
 /** The first `<svg …>…</svg>` after `marker` in `html`. */
@@ -124,7 +121,7 @@ describe('the merchant’s page', () => {
     expect(html).toContain('Niveau estimé : <strong>faible</strong>');
     expect(html).toContain('notre lecture');
     const gauge = svgAfter(html, 'Niveau estimé');
-    expect(elements(gauge, 'rect', 'seg-current')).toEqual([
+    expect(svgElements(gauge, 'rect', 'seg-current')).toEqual([
       expect.objectContaining({ 'data-level': '1' }),
     ]);
     expect(gauge).toContain('Niveau estimé : faible, 2e sur 4 (de très faible à fort).');
@@ -197,7 +194,7 @@ describe('the town’s page', () => {
       'Bilan « Commerçant individuel » : <span class="status">à renforcer</span>',
     );
     const chart = svgAfter(html, 'Bilan « Commerçant individuel »');
-    const bars = elements(chart, 'rect', 'bar');
+    const bars = svgElements(chart, 'rect', 'bar');
     // Web-active = the higher of social networks (45) and Google listing (30), guide p. 39.
     expect(bars.map((b) => [Number(b['data-share']), Number(b.width)])).toEqual([
       [45, 45 * SCALE],
@@ -205,9 +202,9 @@ describe('the town’s page', () => {
       [45, 45 * SCALE],
       [30, 30 * SCALE],
     ]);
-    const tracks = elements(chart, 'rect', 'track');
+    const tracks = svgElements(chart, 'rect', 'track');
     expect(tracks.every((t) => Number(t.width) === 100 * SCALE)).toBe(true);
-    const lines = elements(chart, 'line', 'threshold');
+    const lines = svgElements(chart, 'line', 'threshold');
     expect(lines[0]).toMatchObject({ 'data-threshold': '60', x1: String(60 * SCALE) });
     expect(lines[1]).toMatchObject({ 'data-threshold': '100', x1: String(100 * SCALE) });
     // The same figures in words (the chart's title) and in a table.
