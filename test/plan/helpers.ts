@@ -3,10 +3,12 @@
  * fixed PUBLIC_URL, and helpers that play a merchant's or a town's diagnostic as typed text and
  * return the link « Mon plan d'action » the conversation was given.
  */
+import { getCatalog } from '../../catalog/load.js';
 import { type ComposedApp, composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { createLogger } from '../../src/logger.js';
+import { createObservatory } from '../../src/observatory/index.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { Channel } from '../../src/runtime/types.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
@@ -42,9 +44,13 @@ export interface PlanServer {
 export async function planServer(
   env: Record<string, string> = {},
   makeStore: (now: () => number) => Store = (now) => createMemoryStore({ now }),
+  withObservatory = false,
 ): Promise<PlanServer> {
   const clock = { now: Date.UTC(2026, 11, 3, 10, 0, 0) };
   const store = makeStore(() => clock.now);
+  const observatory = withObservatory
+    ? createObservatory({ catalog: getCatalog(), records: store.records, salt: Buffer.from(SECRET) })
+    : undefined;
   const server = await composeApp(
     loadConfig({ PUBLIC_URL: PUBLIC_URL, WEB_RATE_LIMIT_PER_MINUTE: '0', ...env }),
     {
@@ -53,6 +59,7 @@ export async function planServer(
       logger: createLogger({ level: 'silent' }),
       planSecret: SECRET,
       now: () => new Date(clock.now),
+      ...(observatory ? { observatory } : {}),
     },
   );
   const ctx = (channel: Channel, id: string) => ({

@@ -4,8 +4,10 @@
  * against the guide's lines and the trend per month — and, as the JSON route, shows no figure
  * under 5 merchants, nor a month when one month of the period has fewer than 5.
  */
+import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderReplies as renderSlack } from '../../adapters/slack/render.js';
+import { slackFactory } from '../../src/app/channels.js';
 import { type ComposedApp, composeApp } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
@@ -16,6 +18,12 @@ import { SCALE } from '../../src/plan/svg.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import type { Store } from '../../src/storage/types.js';
 import { catalog, rec, SALT } from '../observatory/helpers.js';
+import {
+  commandBody,
+  HOST as SLACK_HOST,
+  SECRET as SLACK_SECRET,
+  slackHeaders,
+} from '../slack/helpers.js';
 import { PUBLIC_URL, SECRET, svgElements } from './helpers.js';
 
 const TOKEN = 'observatory-token-0123456789';
@@ -25,10 +33,15 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function serve(store: Store, now = Date.UTC(2026, 2, 20)): Promise<ComposedApp> {
+async function serve(
+  store: Store,
+  now = Date.UTC(2026, 2, 20),
+  env: Record<string, string> = {},
+): Promise<ComposedApp> {
   current = await composeApp(
-    loadConfig({ OBSERVATORY_TOKEN: TOKEN, PUBLIC_URL, WEB_RATE_LIMIT_PER_MINUTE: '0' }),
+    loadConfig({ OBSERVATORY_TOKEN: TOKEN, PUBLIC_URL, WEB_RATE_LIMIT_PER_MINUTE: '0', ...env }),
     {
+      ...(env.SLACK_BOT_TOKEN ? { channelFactories: [slackFactory] } : {}),
       engine: createDialogueEngine(),
       store,
       logger: createLogger({ level: 'silent' }),
@@ -170,6 +183,47 @@ describe('the figures', () => {
 });
 
 describe('/centreville bilan', () => {
+  it('adds « Voir les graphiques », a link signed for the town that opens its page', async () => {
+    nock.disableNetConnect();
+    const posted: Record<string, unknown>[] = [];
+    nock(SLACK_HOST)
+      .post(/^\/commands\//)
+      .reply(200, (_uri, body) => {
+        posted.push(body as Record<string, unknown>);
+        return 'ok';
+      });
+    const store = createMemoryStore();
+    await twoMonths(store);
+    const composed = await serve(store, Date.UTC(2026, 2, 20), {
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-1-2',
+      SLACK_API_URL: `${SLACK_HOST}/api/`,
+    });
+    const raw = commandBody('bilan Sens');
+    const res = await composed.app.inject({
+      method: 'POST',
+      url: '/slack/events',
+      payload: raw,
+      headers: slackHeaders(raw),
+    });
+    expect(res.statusCode).toBe(200);
+    for (let i = 0; i < 50 && posted.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const json = JSON.stringify(posted);
+    const url =
+      /"url":"(https:\/\/clic\.ville-exemple\.fr\/observatoire\/Sens\?exp=\d+&sig=[\w-]+)"/.exec(
+        json,
+      )?.[1];
+    expect(url).toBeDefined();
+    const link = new URL(url as string);
+    const page = await composed.app.inject({
+      method: 'GET',
+      url: `${link.pathname}${link.search}`,
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<strong>12 commerçants</strong>');
+    nock.cleanAll();
+  });
+
   it('gives the signed link as a Slack URL button, without « Partager »', () => {
     const url = `${PUBLIC_URL}/observatoire/Sens?exp=1&sig=abc`;
     const [message] = renderSlack([observatoryLinkReply(url)]);

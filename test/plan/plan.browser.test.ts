@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rec } from '../observatory/helpers.js';
 import { BAKER, type PlanServer, pathOf, planLinkOf, planServer } from './helpers.js';
+
+const TOKEN = 'observatory-token-0123456789';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -30,11 +33,22 @@ const AXE_SOURCE = readFileSync(
 let s: PlanServer;
 let browser: Browser;
 let baseUrl = '';
-const pages: Record<'merchant' | 'town', string> = { merchant: '', town: '' };
+const pages: Record<'merchant' | 'town' | 'observatory', string> = {
+  merchant: '',
+  town: '',
+  observatory: '',
+};
 const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  s = await planServer();
+  s = await planServer({ OBSERVATORY_TOKEN: TOKEN }, undefined, true);
+  for (let i = 0; i < 12; i++)
+    await s.store.records.put(
+      rec({
+        answers: ['yyyy', 'ynnn', 'yyyn', 'nnnn'][i % 4],
+        month: i < 6 ? '2026-10' : '2026-11',
+      }),
+    );
   await s.server.app.listen({ port: 0, host: '127.0.0.1' });
   const address = s.server.app.server.address();
   baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -57,6 +71,7 @@ beforeAll(async () => {
   );
   pages.merchant = `${baseUrl}${pathOf(merchant as string)}`;
   pages.town = `${baseUrl}${pathOf(town as string)}`;
+  pages.observatory = `${baseUrl}/observatoire/Sens`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 });
 
@@ -75,7 +90,10 @@ async function openPage(viewport = { width: 1280, height: 800 }): Promise<{
   page: Page;
   requested: string[];
 }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({
+    viewport,
+    extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` },
+  });
   const outside: string[] = [];
   const requested: string[] = [];
   await context.route('**/*', (route) => {
@@ -122,7 +140,7 @@ async function axeViolations(page: Page) {
 }
 
 describe('the plan pages in Chromium', () => {
-  for (const kind of ['merchant', 'town'] as const) {
+  for (const kind of ['merchant', 'town', 'observatory'] as const) {
     for (const viewport of [
       { width: 1280, height: 800 },
       { width: 360, height: 640 },
