@@ -49,7 +49,11 @@ export async function planServer(
   const clock = { now: Date.UTC(2026, 11, 3, 10, 0, 0) };
   const store = makeStore(() => clock.now);
   const observatory = withObservatory
-    ? createObservatory({ catalog: getCatalog(), records: store.records, salt: Buffer.from(SECRET) })
+    ? createObservatory({
+        catalog: getCatalog(),
+        records: store.records,
+        salt: Buffer.from(SECRET),
+      })
     : undefined;
   const server = await composeApp(
     loadConfig({ PUBLIC_URL: PUBLIC_URL, WEB_RATE_LIMIT_PER_MINUTE: '0', ...env }),
