@@ -66,7 +66,9 @@ a{color:var(--brand)}
 @media (max-width:30rem){h1{font-size:1.35rem}main{padding:.75rem .75rem 2rem}.mark{min-width:5.5rem}}
 @page{size:A4;margin:13mm 14mm}
 @media print{
- body{font-size:10pt;line-height:1.35}
+ body{font-size:9.5pt;line-height:1.32}
+ .fiche{padding:.3rem .6rem;margin:.4rem 0}
+ .fiche dl{font-size:9pt}
  main{max-width:none;padding:0}
  .no-print{display:none!important}
  h1{font-size:17pt}
