@@ -263,7 +263,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
           }
           throw error;
         });
-        if (message.reply_markup) withKeyboard.push(sent.message_id);
+        // Only choices go stale; a link button (« Mon plan d'action ») stays on its message.
+        if (
+          message.reply_markup?.inline_keyboard.some((row) => row.some((k) => 'callback_data' in k))
+        )
+          withKeyboard.push(sent.message_id);
       } catch (error) {
         logApiError('sendMessage', error);
         break;

@@ -24,6 +24,8 @@ import {
   TEAM,
   USER,
 } from '../slack/helpers.js';
+import { textUpdate } from '../telegram/fixtures/updates.js';
+import { createHarness } from '../telegram/helpers.js';
 import { BAKER, PUBLIC_URL, planLinkOf, planServer, SECRET } from './helpers.js';
 
 const URL_EXAMPLE = `${PUBLIC_URL}/plan/AbC-123_xyz`;
@@ -31,6 +33,33 @@ const URL_EXAMPLE = `${PUBLIC_URL}/plan/AbC-123_xyz`;
 closeSlackAppsAfterEach();
 
 describe('Telegram', () => {
+  it('keeps the URL button on the link message when the next turn offers new choices', async () => {
+    const tg = await createHarness({ plans: { publicUrl: PUBLIC_URL, secret: SECRET } });
+    try {
+      let id = 1;
+      await tg.post(textUpdate(id++, '/start diagnostic-commercant'));
+      for (const text of BAKER) await tg.post(textUpdate(id++, text));
+      const linkMessage = tg
+        .callsOf('sendMessage')
+        .find((c) => JSON.stringify(c.body.reply_markup ?? {}).includes('"url"'));
+      const keyboard = (linkMessage?.body.reply_markup as { inline_keyboard: unknown[][] })
+        ?.inline_keyboard;
+      expect(keyboard?.[0]).toEqual([
+        {
+          text: 'Mon plan d’action',
+          url: expect.stringMatching(/^https:\/\/clic\.ville-exemple\.fr\/plan\//),
+        },
+      ]);
+      // « non » to the consent question: the old choices go, the plan's button stays.
+      await tg.post(textUpdate(id++, 'non'));
+      const stripped = tg.callsOf('editMessageReplyMarkup').map((c) => c.body.message_id);
+      expect(stripped.length).toBeGreaterThan(0);
+      expect(stripped).not.toContain(linkMessage?.messageId);
+    } finally {
+      await tg.close();
+    }
+  });
+
   it('shows « Mon plan d’action » as a URL button, above the choices', () => {
     const [message] = renderTelegram([planLinkReply(URL_EXAMPLE)]);
     expect(message?.reply_markup?.inline_keyboard[0]).toEqual([
