@@ -51,6 +51,13 @@ import {
   parseUiAction,
   type UiAction,
 } from './replies.js';
+import {
+  PLAN_OPEN_ACTION,
+  PLAN_SHARE_ACTION,
+  type PlanSummaries,
+  postInChannel,
+  sharedPlanMessage,
+} from './share.js';
 
 // === Public API
 
@@ -82,6 +89,8 @@ export interface SlackChannelDeps {
    * so plainly and the menu does not offer it (issue 8).
    */
   readonly bilan?: (request: BilanRequest) => Promise<readonly Reply[]>;
+  /** « Partager dans le canal » (issue 19): the summary of one of our plan links. */
+  readonly planSummary?: PlanSummaries;
   /** Clock (signature window, turn context), for tests. */
   readonly now?: () => Date;
   /** Pause between two sweeps of the outbox, in ms (0 = none). Default 30 s. */
@@ -365,6 +374,46 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
           return runTurn(client, who, target, { type: 'start', entry: value });
         }
         return runTurn(client, who, target, { type: 'action', action: value });
+      });
+    },
+  );
+
+  // --- « Mon plan d'action »: the URL button needs an ack; « Partager » posts in the channel.
+
+  app.action(new RegExp(`^${escapeRegExp(PLAN_OPEN_ACTION)}`), async ({ ack }) => {
+    await ack();
+  });
+
+  app.action<BlockAction<ButtonAction>>(
+    new RegExp(`^${escapeRegExp(PLAN_SHARE_ACTION)}`),
+    async ({ action, ack, body, client }) => {
+      await ack();
+      const userId = body.user.id;
+      const target: DeliveryTarget = { responseUrl: body.response_url, userId };
+      await afterAck('plan-share', client, target, async () => {
+        const url = typeof action.value === 'string' ? action.value : '';
+        const plan = deps.planSummary ? await deps.planSummary(url) : undefined;
+        if (!plan)
+          return send(client, target, [
+            noticeReply(
+              'Ce plan d’action n’est plus disponible (conversation expirée ou effacée). Refaites le diagnostic pour en obtenir un nouveau.',
+            ),
+          ]);
+        const posted = await postInChannel(
+          client,
+          {
+            ...(body.response_url ? { responseUrl: body.response_url } : {}),
+            ...(body.channel?.id ? { channelId: body.channel.id } : {}),
+          },
+          sharedPlanMessage(plan),
+          { allowedHosts: responseUrlHosts(slack.apiUrl), logger },
+        );
+        if (!posted)
+          return send(client, target, [
+            noticeReply(
+              'Je n’ai pas pu le partager ici : invitez-moi dans ce canal (/invite), puis réessayez.',
+            ),
+          ]);
       });
     },
   );

@@ -10,6 +10,7 @@ import { makeReply } from '../../src/reply/build.js';
 import type { Block, Button, Card, Reply, Span } from '../../src/reply/model.js';
 import { splitReply } from '../../src/reply/split.js';
 import { START_PREFIX, UI_PREFIX } from './replies.js';
+import { planActions } from './share.js';
 
 // === Limits (PLATFORMS.md, Slack)
 
@@ -244,6 +245,8 @@ function renderOne(reply: Reply, counter: { n: number }): RenderedReply {
     });
     if (buttons.length > 1) blocks.push(...actionRows(buttons));
   }
+  // « Mon plan d'action » (issue 19): open the page, or share it in the channel.
+  if (reply.links && reply.links.length > 0) blocks.push(...planActions(reply.links, counter.n++));
   const own = (reply.buttons ?? []).map((b) => toSlackButton(b, counter.n++));
   blocks.push(...actionRows(own));
   return { blocks };

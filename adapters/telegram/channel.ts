@@ -290,7 +290,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       messages,
       send: async (message) => {
         const sent = await sendOne(chatId, message);
-        if (sent.messageId !== undefined && message.reply_markup) withKeyboard.push(sent.messageId);
+        if (sent.messageId !== undefined && hasChoices(message)) withKeyboard.push(sent.messageId);
         return sent.outcome;
       },
     });
@@ -359,7 +359,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     for (const message of messages) {
       const sent = await sendOne(chatId, message);
       if (sent.outcome !== 'sent') break;
-      if (message.reply_markup && sent.messageId !== undefined) withKeyboard.push(sent.messageId);
+      if (sent.messageId !== undefined && hasChoices(message)) withKeyboard.push(sent.messageId);
     }
     return withKeyboard;
   }
@@ -578,4 +578,12 @@ function errorName(error: unknown): string {
     return typeof code === 'string' ? `${error.name}:${code}` : error.name;
   }
   return typeof error;
+}
+
+/** Only choices go stale; a link button (« Mon plan d'action ») stays on its message. */
+function hasChoices(message: TelegramMessage): boolean {
+  return (
+    message.reply_markup?.inline_keyboard.some((row) => row.some((k) => 'callback_data' in k)) ??
+    false
+  );
 }

@@ -184,7 +184,11 @@ function renderPart(reply: Reply): { message: TelegramMessage; visibleLength: nu
   buttons.push(...(reply.buttons ?? []));
 
   const body = join(sections, '\n\n');
-  const keyboard = layoutKeyboard(buttons);
+  // « Mon plan d'action » (issue 19): a URL button, alone on its row, above the choices.
+  const links = (reply.links ?? []).map((l): InlineKeyboardButton[] => [
+    { text: l.label, url: l.url },
+  ]);
+  const keyboard = [...links, ...layoutKeyboard(buttons)];
   return {
     message: {
       // Telegram refuses an empty text; a lone keyboard still needs a line.

@@ -4,6 +4,7 @@
  * are imported only when the channel is on, which keeps start-up fast. The web channel is not
  * here: it is always on and built by `composeApp`.
  */
+import { observatoryLinkReply } from '../observatory/page.js';
 import type { ChannelFactory } from './compose.js';
 
 /** Telegram (issue 7): webhook route, or long polling with `TELEGRAM_MODE=polling`. */
@@ -36,7 +37,7 @@ export const slackFactory: ChannelFactory = {
   name: 'slack',
   offReason: 'SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is empty',
   enabled: (config) => config.slack !== undefined,
-  async create({ config, runtime, store, logger, observatory }) {
+  async create({ config, runtime, store, logger, observatory, plans, observatoryLink }) {
     const { createSlackChannel } = await import('../../adapters/slack/channel.js');
     const channel = createSlackChannel({
       config,
@@ -46,10 +47,18 @@ export const slackFactory: ChannelFactory = {
       // « Bilan des commerçants » (issue 9): the town typed after the command, else TOWN_NAME.
       ...(observatory
         ? {
-            bilan: (request) =>
-              observatory.bilan({ ...(request.town ? { town: request.town } : {}) }),
+            bilan: async (request) => {
+              const replies = await observatory.bilan({
+                ...(request.town ? { town: request.town } : {}),
+              });
+              // The same figures drawn on a page, through a link signed for this town (issue 19).
+              const url = request.town ? observatoryLink?.(request.town) : undefined;
+              return url ? [...replies, observatoryLinkReply(url)] : replies;
+            },
           }
         : {}),
+      // « Partager dans le canal » (issue 19): the summary behind one of our plan links.
+      ...(plans ? { planSummary: (url: string) => plans.summary(url) } : {}),
     });
     return { name: 'slack', plugin: channel.plugin, stop: () => channel.drain() };
   },

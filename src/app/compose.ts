@@ -3,19 +3,26 @@
  * a dialogue engine and a store, it builds the runtime, the metrics, the channels whose settings
  * are present, and the fastify app — and knows how to shut all of it down in order.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createWebChannel } from '../../adapters/web/plugin.js';
 import type { RateLimiter } from '../../adapters/web/rate-limit.js';
+import { getCatalog } from '../../catalog/load.js';
 import type { Config } from '../config.js';
 import type { AppLogger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
+import { createObservatoryPages } from '../observatory/page.js';
 import type { Observatory } from '../observatory/service.js';
+import { withPlanLink, withPlanLinks } from '../plan/links.js';
+import { createPlanService, type PlanService } from '../plan/service.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/runtime.js';
 import type { DialogueEngine } from '../runtime/types.js';
 import { buildServer, type ChannelPlugin } from '../server/build-server.js';
+import { observatoirePageRoute } from '../server/observatoire-route.js';
 import { observatoryRoute } from '../server/observatory-route.js';
+import { planRoute } from '../server/plan-route.js';
 import type { Store } from '../storage/types.js';
 
 /** Where the bundled widget lives, next to the web adapter (in the source tree or in dist/). */
@@ -32,6 +39,10 @@ export interface ChannelContext {
   readonly metrics: Metrics;
   /** The merchants' observatory (issue 9), for Slack's `/centreville bilan`. */
   readonly observatory?: Observatory;
+  /** « Mon plan d'action » (issue 19): links and summaries, for Slack's « Partager ». */
+  readonly plans?: PlanService;
+  /** The observatory page's signed link for a town (issue 19), posted by `/centreville bilan`. */
+  readonly observatoryLink?: (town: string) => string | undefined;
 }
 
 /**
@@ -67,6 +78,11 @@ export interface ComposeDeps {
   /** Swappable rate limiters for the web channel (shared Redis counters later). */
   readonly webLimiters?: { readonly perIp: RateLimiter; readonly perConversation: RateLimiter };
   readonly now?: () => Date;
+  /**
+   * The secret « Mon plan d'action » links are sealed with (issue 19): `main` passes the
+   * observatory salt, so links survive a restart; without it, a random one per process.
+   */
+  readonly planSecret?: Buffer | string;
 }
 
 /** The running pieces, with an ordered shutdown. */
@@ -89,8 +105,16 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     deps.onEffect ?? (observatory ? (e, origin) => observatory.onEffect(e, origin) : undefined);
   const onForget: RuntimeOptions['onForget'] =
     deps.onForget ?? (observatory ? (owner) => observatory.onForget(owner) : undefined);
-  const runtime = createRuntime({
-    engine: deps.engine,
+  // « Mon plan d'action » (issue 19): a link after each result, the page on GET /plan/:token.
+  const secret = deps.planSecret ?? randomBytes(32);
+  const plans = createPlanService({
+    store,
+    secret,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(deps.now ? { now: () => (deps.now as () => Date)().getTime() } : {}),
+  });
+  const inner = createRuntime({
+    engine: withPlanLink(deps.engine),
     store,
     logger,
     retentionDays: config.retentionDays,
@@ -99,6 +123,9 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     ...(onForget ? { onForget } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const runtime = withPlanLinks(inner, plans);
+  if (!config.publicUrl)
+    logger.info({ channel: 'plan', reason: 'PUBLIC_URL is empty' }, 'plan links: off');
 
   const widgetFile = deps.widgetFile ?? WIDGET_FILE;
   const channels: ChannelPlugin[] = [
@@ -125,12 +152,28 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     );
   }
 
+  // The observatory's page (issue 19): the bearer token, or a link signed for one town.
+  const observatoryPages = observatory
+    ? createObservatoryPages({
+        catalog: getCatalog(),
+        records: store.records,
+        secret,
+        ...(config.observatory.token ? { token: config.observatory.token } : {}),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+        ...(deps.now ? { now: () => (deps.now as () => Date)().getTime() } : {}),
+      })
+    : undefined;
+
   const context: ChannelContext = {
     config,
     runtime,
     store,
     logger,
     metrics,
+    plans,
+    ...(observatoryPages
+      ? { observatoryLink: (town: string) => observatoryPages.signedUrl(town) }
+      : {}),
     ...(observatory ? { observatory } : {}),
   };
   for (const factory of deps.channelFactories ?? []) {
@@ -145,7 +188,12 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     logger,
     metrics,
     readiness: store,
-    channels,
+    // The plan pages are routes, not a channel: mounted, not listed among the channels.
+    channels: [
+      ...channels,
+      planRoute(plans),
+      ...(observatoryPages ? [observatoirePageRoute(observatoryPages)] : []),
+    ],
     trustProxy: config.trustProxy,
   });
 

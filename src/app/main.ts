@@ -196,8 +196,13 @@ export async function main(): Promise<void> {
   try {
     // The merchants' observatory (issue 9): salt from OBSERVATORY_SALT or DATA_DIR, records in
     // the store; it takes the consent effects and erasures, and feeds the territory diagnostic.
-    const { openObservatory } = await import('../observatory/index.js');
+    const { openObservatory, loadSalt } = await import('../observatory/index.js');
     observatory = openObservatory({ config, store, logger }).observatory;
+    // « Mon plan d'action » links are sealed with a key derived from the same salt (issue 19).
+    const planSecret = loadSalt({
+      ...(config.observatory.salt ? { configured: config.observatory.salt } : {}),
+      dataDir: config.dataDir,
+    }).salt;
     composed = await composeApp(config, {
       engine: createDialogueEngine({
         observatory,
@@ -207,6 +212,7 @@ export async function main(): Promise<void> {
       logger,
       channelFactories: OPTIONAL_CHANNELS,
       observatory,
+      planSecret,
       ...(webLimiters ? { webLimiters } : {}),
     });
   } catch (error) {

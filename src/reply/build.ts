@@ -2,7 +2,7 @@
  * Concise builders for the neutral reply model. Flows and adapters build replies with these so
  * that the plain-text fallback `text` is always derived from the blocks and cards, never typed twice.
  */
-import type { Block, Button, Card, Reply, Span } from './model.js';
+import type { Block, Button, Card, LinkButton, Reply, Span } from './model.js';
 import { plainText } from './plain.js';
 import { assertActionId, assertButtonLabel } from './validate.js';
 
@@ -75,6 +75,7 @@ export interface ReplyParts {
   readonly blocks?: readonly Block[];
   readonly cards?: readonly Card[];
   readonly buttons?: readonly Button[];
+  readonly links?: readonly LinkButton[];
   readonly progress?: { readonly current: number; readonly total: number };
 }
 
@@ -87,6 +88,7 @@ export function makeReply(parts: ReplyParts): Reply {
     blocks,
     ...(cards ? { cards } : {}),
     ...(parts.buttons && parts.buttons.length > 0 ? { buttons: [...parts.buttons] } : {}),
+    ...(parts.links && parts.links.length > 0 ? { links: parts.links.map((l) => ({ ...l })) } : {}),
     ...(parts.progress ? { progress: { ...parts.progress } } : {}),
   };
 }

@@ -27,6 +27,17 @@ export interface Button {
   readonly action: string;
 }
 
+/**
+ * A button that opens a web page (« Mon plan d'action ») instead of sending an action. Kept apart
+ * from {@link Button} so that a renderer that does not know it still shows the page through the
+ * reply's blocks, which always carry the same link as a span.
+ */
+export interface LinkButton {
+  readonly label: string;
+  /** An absolute http(s) URL. */
+  readonly url: string;
+}
+
 /** A solution or roadmap card: a title, a few lines, and its own buttons. */
 export interface Card {
   readonly title: string;
@@ -42,6 +53,8 @@ export interface Reply {
   readonly blocks: readonly Block[];
   readonly cards?: readonly Card[];
   readonly buttons?: readonly Button[];
+  /** Buttons that open a page; the same links are in `blocks` for renderers that ignore these. */
+  readonly links?: readonly LinkButton[];
   /** « Question 2/4 » when the reply asks a numbered question. */
   readonly progress?: { readonly current: number; readonly total: number };
 }

@@ -28,6 +28,15 @@ export const buttonSchema = z.object({
     .regex(/^[\x21-\x7e]+$/),
 });
 
+/** A button that opens a page. */
+export const linkButtonSchema = z.object({
+  label: z.string().min(1).max(75),
+  url: z
+    .string()
+    .max(3000)
+    .regex(/^https?:\/\//),
+});
+
 /** A card. */
 export const cardSchema = z.object({
   title: z.string(),
@@ -42,6 +51,7 @@ export const replySchema = z.object({
   blocks: z.array(blockSchema),
   cards: z.array(cardSchema).optional(),
   buttons: z.array(buttonSchema).optional(),
+  links: z.array(linkButtonSchema).max(3).optional(),
   progress: z
     .object({ current: z.number().int().min(0), total: z.number().int().min(1) })
     .optional(),

@@ -56,6 +56,7 @@ export function splitReply(reply: Reply, maxChars: number): Reply[] {
       blocks,
       cards: groupCards,
       ...(i === groups.length - 1 && reply.buttons ? { buttons: reply.buttons } : {}),
+      ...(i === groups.length - 1 && reply.links ? { links: reply.links } : {}),
       ...(i === 0 && reply.progress ? { progress: reply.progress } : {}),
     });
   });

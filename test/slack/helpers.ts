@@ -12,8 +12,10 @@ import { signSlackRequest } from '../../adapters/slack/verify.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
+import { withPlanLink, withPlanLinks } from '../../src/plan/links.js';
+import { createPlanService } from '../../src/plan/service.js';
 import type { Reply } from '../../src/reply/model.js';
-import { createRuntime } from '../../src/runtime/runtime.js';
+import { createRuntime, type Runtime } from '../../src/runtime/runtime.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import type { Store } from '../../src/storage/types.js';
@@ -181,6 +183,8 @@ export interface SlackTestApp {
   readonly app: FastifyInstance;
   readonly channel: SlackChannel;
   readonly store: Store;
+  /** The runtime the channel talks to (with plan links when `plans` is set). */
+  readonly runtime: Runtime;
   readonly api: ApiCall[];
   readonly hooks: HookPost[];
   /** Block Kit problems found in outgoing payloads (asserted empty after each test). */
@@ -226,6 +230,8 @@ export interface SlackTestOptions {
   readonly delayMs?: number;
   readonly bilan?: () => Promise<readonly Reply[]>;
   readonly townRegion?: string;
+  /** « Mon plan d'action » (issue 19): links under this PUBLIC_URL, sealed with this secret. */
+  readonly plans?: { readonly publicUrl: string; readonly secret: string };
 }
 
 /** The apps opened by {@link createSlackTestApp} and not yet closed by the after-each hook. */
@@ -297,7 +303,13 @@ export async function createSlackTestApp(options: SlackTestOptions = {}): Promis
 
   const logger = createLogger({ level: 'silent' });
   const store = createMemoryStore();
-  const runtime = createRuntime({ engine: createDialogueEngine(), store, logger });
+  const plans = options.plans ? createPlanService({ store, ...options.plans }) : undefined;
+  const runtime = plans
+    ? withPlanLinks(
+        createRuntime({ engine: withPlanLink(createDialogueEngine()), store, logger }),
+        plans,
+      )
+    : createRuntime({ engine: createDialogueEngine(), store, logger });
   const channel = createSlackChannel({
     config: {
       slack: { signingSecret: SECRET, botToken: TOKEN, apiUrl: API_URL },
@@ -307,6 +319,7 @@ export async function createSlackTestApp(options: SlackTestOptions = {}): Promis
     store,
     logger,
     ...(options.bilan ? { bilan: options.bilan } : {}),
+    ...(plans ? { planSummary: (url: string) => plans.summary(url) } : {}),
   });
   const app = await buildServer({
     logger,
@@ -322,6 +335,7 @@ export async function createSlackTestApp(options: SlackTestOptions = {}): Promis
     app,
     channel,
     store,
+    runtime,
     api,
     hooks,
     violations,

@@ -16,6 +16,8 @@ import {
 import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
+import { withPlanLink, withPlanLinks } from '../../src/plan/links.js';
+import { createPlanService } from '../../src/plan/service.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
@@ -75,6 +77,8 @@ export async function createHarness(
   overrides: Partial<Pick<TelegramChannelDeps, 'retry' | 'town' | 'outboxSweepMs'>> & {
     /** A store that outlives the harness (a « restarted » process): not closed by `close()`. */
     readonly store?: Store;
+    /** « Mon plan d'action » links (issue 19) under this PUBLIC_URL, sealed with this secret. */
+    readonly plans?: { readonly publicUrl: string; readonly secret: string };
   } = {},
 ): Promise<Harness> {
   nock.disableNetConnect();
@@ -105,7 +109,13 @@ export async function createHarness(
 
   const store = overrides.store ?? createMemoryStore();
   const silent = createLogger({ level: 'silent' });
-  const runtime = createRuntime({ engine: createDialogueEngine(), store, logger: silent });
+  const plans = overrides.plans ? createPlanService({ store, ...overrides.plans }) : undefined;
+  const runtime = plans
+    ? withPlanLinks(
+        createRuntime({ engine: withPlanLink(createDialogueEngine()), store, logger: silent }),
+        plans,
+      )
+    : createRuntime({ engine: createDialogueEngine(), store, logger: silent });
   const record =
     (level: string) =>
     (obj: object, msg?: string): void => {
