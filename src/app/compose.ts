@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createWebChannel } from '../../adapters/web/plugin.js';
 import type { RateLimiter } from '../../adapters/web/rate-limit.js';
+import { getCatalog } from '../../catalog/load.js';
 import type { Config } from '../config.js';
+import { findRegion } from '../core/contacts.js';
+import { withHandover } from '../handover/runtime.js';
+import { createHandoverService, type HandoverService } from '../handover/service.js';
+import { createHandoverStore } from '../handover/store.js';
 import type { AppLogger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { Observatory } from '../observatory/service.js';
@@ -32,6 +37,8 @@ export interface ChannelContext {
   readonly metrics: Metrics;
   /** The merchants' observatory (issue 9), for Slack's `/centreville bilan`. */
   readonly observatory?: Observatory;
+  /** The handover to the town team (issue 18), when HANDOVER_SLACK_CHANNEL and Slack are set. */
+  readonly handover?: HandoverService;
 }
 
 /**
@@ -67,6 +74,8 @@ export interface ComposeDeps {
   /** Swappable rate limiters for the web channel (shared Redis counters later). */
   readonly webLimiters?: { readonly perIp: RateLimiter; readonly perConversation: RateLimiter };
   readonly now?: () => Date;
+  /** Pause between two checks of the handover requests nobody took (default 30 s; 0 = none). */
+  readonly handoverCheckMs?: number;
 }
 
 /** The running pieces, with an ordered shutdown. */
@@ -75,6 +84,8 @@ export interface ComposedApp {
   readonly runtime: Runtime;
   readonly metrics: Metrics;
   readonly channels: readonly string[];
+  /** The handover service when it is on (tests drive its clock checks). */
+  readonly handover?: HandoverService;
   /** Starts the channels' background work (after listen); failures are logged, not thrown. */
   startChannels(): Promise<void>;
   /** Stops accepting requests, finishes turns in flight, closes the store. Idempotent. */
@@ -89,16 +100,21 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     deps.onEffect ?? (observatory ? (e, origin) => observatory.onEffect(e, origin) : undefined);
   const onForget: RuntimeOptions['onForget'] =
     deps.onForget ?? (observatory ? (owner) => observatory.onForget(owner) : undefined);
-  const runtime = createRuntime({
+  const handoverOn = config.handover !== undefined && config.slack !== undefined;
+  const inner = createRuntime({
     engine: deps.engine,
     store,
     logger,
     retentionDays: config.retentionDays,
+    // The request shows the team the last exchanges: Telegram's are kept too when handover is on.
+    ...(handoverOn ? { transcriptChannels: ['web', 'console', 'telegram'] as const } : {}),
     onTurn: (m) => metrics.observeTurn({ channel: m.channel, ms: m.ms, ok: m.ok }),
     ...(onEffect ? { onEffect } : {}),
     ...(onForget ? { onForget } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const handover = handoverOn ? await createHandover(config, deps, inner, metrics) : undefined;
+  const runtime = handover ? withHandover(inner, handover) : inner;
 
   const widgetFile = deps.widgetFile ?? WIDGET_FILE;
   const channels: ChannelPlugin[] = [
@@ -132,6 +148,7 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     logger,
     metrics,
     ...(observatory ? { observatory } : {}),
+    ...(handover ? { handover } : {}),
   };
   for (const factory of deps.channelFactories ?? []) {
     if (!factory.enabled(config)) {
@@ -150,12 +167,21 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
   });
 
   let closing: Promise<void> | undefined;
+  let handoverTimer: NodeJS.Timeout | undefined;
   return {
     app,
     runtime,
     metrics,
     channels: channels.map((c) => c.name),
+    ...(handover ? { handover } : {}),
     async startChannels() {
+      const every = deps.handoverCheckMs ?? 30_000;
+      if (handover && every > 0 && !handoverTimer) {
+        handoverTimer = setInterval(() => {
+          handover.checkTimeouts().catch(() => undefined);
+        }, every);
+        handoverTimer.unref();
+      }
       await Promise.all(
         channels.map(async (channel) => {
           try {
@@ -171,6 +197,7 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     },
     close() {
       closing ??= (async () => {
+        if (handoverTimer) clearInterval(handoverTimer);
         await app.close();
         await Promise.allSettled(channels.map((c) => c.stop?.()));
         await runtime.close();
@@ -179,6 +206,57 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
       return closing;
     },
   };
+}
+
+/**
+ * The handover service (issue 18): its store beside the conversations, Slack's Web API, the
+ * last exchanges from the transcript, the region's Banque des Territoires contact, the metrics.
+ */
+async function createHandover(
+  config: Config,
+  deps: ComposeDeps,
+  runtime: Runtime,
+  metrics: Metrics,
+): Promise<HandoverService | undefined> {
+  const settings = config.handover;
+  const slack = config.slack;
+  if (!settings || !slack) return undefined;
+  const { createSlackHandoverPort } = await import('../../adapters/slack/handover.js');
+  const retentionMs = config.retentionDays * 86_400_000;
+  const region = config.town.region ? findRegion(getCatalog(), config.town.region) : undefined;
+  return createHandoverService({
+    store: createHandoverStore(deps.store, { retentionDays: config.retentionDays }),
+    slack: createSlackHandoverPort({
+      botToken: slack.botToken,
+      ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+    }),
+    slackChannel: settings.slackChannel,
+    logger: deps.logger,
+    waitMinutes: settings.waitMinutes,
+    ...(settings.hours ? { hours: settings.hours } : {}),
+    ...(region ? { regionalContact: { name: region.name, email: region.email } } : {}),
+    metrics: {
+      count: (event) => metrics.countHandover(event),
+      firstAnswer: (seconds) => metrics.observeFirstAnswer(seconds),
+    },
+    context: async (key) => {
+      const entries = (await runtime.transcript(key)) ?? [];
+      const exchanges: { from: 'person' | 'assistant'; text: string }[] = [];
+      for (const e of entries.slice(-6)) {
+        const text = e.from === 'user' ? e.text : (e.replies ?? []).map((r) => r.text).join(' ');
+        if (text) exchanges.push({ from: e.from === 'user' ? 'person' : 'assistant', text });
+      }
+      return { fields: [], exchanges };
+    },
+    // The widget shows the team's messages again after a reload: they join its transcript.
+    transcribe: async (key, replies, at) => {
+      if (!key.startsWith('web:')) return;
+      await deps.store.transcripts.append(key, [{ from: 'bot', at: at.toISOString(), replies }], {
+        expiresAt: at.getTime() + retentionMs,
+      });
+    },
+    ...(deps.now ? { now: deps.now } : {}),
+  });
 }
 
 /** Only an error's class and code go to the logs (messages may quote user text). */
