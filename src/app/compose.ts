@@ -128,6 +128,9 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
       ...(existsSync(widgetFile) ? { widgetFile } : {}),
       ...(deps.webLimiters ? { limiters: deps.webLimiters } : {}),
       onRateLimitFailOpen: () => metrics.countEvent('rate_limit_fail_open'),
+      ...(handover
+        ? { handoverMessages: (key: string, after: number) => handover.messagesAfter(key, after) }
+        : {}),
       ...(deps.now ? { now: deps.now } : {}),
     }),
   ];
@@ -246,7 +249,9 @@ async function createHandover(
         const text = e.from === 'user' ? e.text : (e.replies ?? []).map((r) => r.text).join(' ');
         if (text) exchanges.push({ from: e.from === 'user' ? 'person' : 'assistant', text });
       }
-      return { fields: [], exchanges };
+      const stored = (await deps.store.conversations.get(key))?.data as { town?: unknown };
+      const town = typeof stored?.town === 'string' ? stored.town : undefined;
+      return { ...(town ? { town } : {}), fields: [], exchanges };
     },
     // The widget shows the team's messages again after a reload: they join its transcript.
     transcribe: async (key, replies, at) => {

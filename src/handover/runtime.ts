@@ -23,6 +23,10 @@ export function withHandover(runtime: Runtime, handover: HandoverService): Runti
         return { replies: [], outcome: 'error', code: 'load-failed', retryable: true };
       }
       if (!taken) return runtime.turn(key, event, ctx, options);
+      // The widget posts only to conversations that exist: none, none of this either.
+      if (options.mustExist && (await runtime.transcript(key)) === undefined) {
+        return { replies: [], outcome: 'missing' };
+      }
       return { replies: [...taken.replies], outcome: taken.duplicate ? 'replayed' : 'ok' };
     },
   };

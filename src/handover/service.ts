@@ -53,6 +53,8 @@ export type PersonDelivery = (userRef: string, replies: readonly Reply[]) => Pro
 
 /** What the request shows besides the last exchanges (the dialogue's context, when known). */
 export type ContextProvider = (key: string) => Promise<{
+  /** The conversation's town, when the turn did not say it. */
+  readonly town?: string;
   readonly fields: readonly (readonly [string, string])[];
   readonly exchanges: HandoverRequestView['exchanges'];
 }>;
@@ -117,13 +119,20 @@ export interface HandoverService {
   deliverWith(channel: Channel, delivery: PersonDelivery): void;
   /** Tells those whose request waits too long; returns how many were told. */
   checkTimeouts(): Promise<number>;
-  /** Staff messages for `key` after `seq` (the widget's polling). */
-  messagesAfter(
-    key: string,
-    seq: number,
-  ): Promise<{ state: Handover['state'] | 'none'; seq: number; messages: Handover['messages'] }>;
+  /**
+   * What reached `key` from the town team after `seq` (the widget's polling): the request's
+   * state, the last seq, and the messages as replies.
+   */
+  messagesAfter(key: string, seq: number): Promise<HandoverPoll>;
   /** Retries the person's messages kept while Slack was away; returns how many went. */
   flushPending(key: string): Promise<number>;
+}
+
+/** The answer to the widget's polling. */
+export interface HandoverPoll {
+  readonly state: Handover['state'] | 'none';
+  readonly seq: number;
+  readonly messages: readonly { readonly seq: number; readonly reply: Reply }[];
 }
 
 // === Words
@@ -189,13 +198,13 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
   }
 
   async function view(h: Handover, closedBy?: string): Promise<HandoverRequestView> {
-    const context = options.context
-      ? await options.context(h.key).catch(() => ({ fields: [], exchanges: [] }))
-      : { fields: [], exchanges: [] };
+    const none: Awaited<ReturnType<ContextProvider>> = { fields: [], exchanges: [] };
+    const context = options.context ? await options.context(h.key).catch(() => none) : none;
     const state = h.state === 'consent' ? 'open' : h.state;
+    const town = h.town ?? context.town;
     return {
       channelLabel: CHANNEL_LABELS[h.channel],
-      ...(h.town ? { town: h.town } : {}),
+      ...(town ? { town } : {}),
       fields: context.fields,
       exchanges: context.exchanges,
       state,
@@ -413,12 +422,7 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
         if (h.firstAnswerAt === undefined && h.requestedAt !== undefined) {
           options.metrics?.firstAnswer((at - h.requestedAt) / 1000);
         }
-        const message = makeReply({
-          blocks: [
-            para(bold(name ? `${name} (équipe de la ville)` : 'Équipe de la ville')),
-            para(reply.text),
-          ],
-        });
+        const message = staffReplyOf(reply.text, name);
         try {
           await tell(handover, [message]);
         } catch (error) {
@@ -471,7 +475,13 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
     async messagesAfter(key, seq) {
       const h = await store.get(key);
       if (!h) return { state: 'none', seq: 0, messages: [] };
-      return { state: h.state, seq: h.seq, messages: h.messages.filter((m) => m.seq > seq) };
+      const messages = h.messages
+        .filter((m) => m.seq > seq)
+        .map((m) => ({
+          seq: m.seq,
+          reply: m.from === 'staff' ? staffReplyOf(m.text, m.name) : notice(m.text),
+        }));
+      return { state: h.state, seq: h.seq, messages };
     },
 
     async flushPending(key) {
@@ -481,6 +491,13 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
       });
     },
   };
+}
+
+/** A team member's message as the person sees it: who, then their words (plain text). */
+function staffReplyOf(text: string, name: string | undefined): Reply {
+  return makeReply({
+    blocks: [para(bold(name ? `${name} (équipe de la ville)` : 'Équipe de la ville')), para(text)],
+  });
 }
 
 function nameOf(error: unknown): string {
