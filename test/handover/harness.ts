@@ -67,7 +67,7 @@ function json(status: number, value: unknown): [number, string, Record<string, s
 let tsCounter = 100;
 
 export async function createHandoverHarness(
-  options: { env?: Record<string, string>; store?: Store; start?: Date } = {},
+  options: { env?: Record<string, string>; store?: Store; start?: Date; widgetFile?: string } = {},
 ): Promise<HandoverHarness> {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)/);
@@ -152,6 +152,7 @@ export async function createHandoverHarness(
     channelFactories: OPTIONAL_CHANNELS,
     now: () => new Date(clock),
     handoverCheckMs: 0,
+    ...(options.widgetFile ? { widgetFile: options.widgetFile } : {}),
   });
 
   let eventCounter = 0;

@@ -144,9 +144,10 @@ describe('the person decides', () => {
     await until(() => lastText(t).includes('je suis là'));
     // The request ends at once (the team is told); the dialogue asks to confirm the erasure.
     await t.telegramUpdate(textUpdate(20, 'oublier mes données'));
-    const confirm = (
-      t.telegram.at(-1)?.reply_markup as { inline_keyboard: { callback_data: string }[][] }
-    ).inline_keyboard.flat()[0];
+    const markup = t.telegram.at(-1)?.reply_markup as
+      | { inline_keyboard: { callback_data: string }[][] }
+      | undefined;
+    const confirm = markup?.inline_keyboard.flat()[0];
     await t.telegramUpdate(callbackUpdate(21, confirm?.callback_data ?? ''));
     const notice = t
       .calls('chat.postMessage')
