@@ -31,6 +31,7 @@ export function foldText(text: string): string {
     .replace(/\s+/g, ' ');
 }
 
+/** Asking for a person, inside a short sentence. */
 const ASK = [
   'parler a quelqu un',
   'parler a une personne',
@@ -39,10 +40,9 @@ const ASK = [
   'une personne reelle',
   'le manager de commerce',
   'manager de commerce',
-  'la mairie',
-  '/humain',
-  'humain',
 ];
+/** Asking for a person only as the whole message (« les horaires de la mairie » is not). */
+const ASK_WHOLE = ['la mairie', 'mairie', 'humain', 'parler a la mairie', 'contacter la mairie'];
 const END = ['reprendre avec l assistant', 'c est bon merci', 'c est bon', 'fin de l echange'];
 const FORGET = ['oublier mes donnees', '/oubli', 'effacer mes donnees'];
 
@@ -61,6 +61,6 @@ export function handoverWord(text: string): HandoverWord | undefined {
   if (folded.length === 0) return undefined;
   if (says(folded, FORGET)) return 'forget';
   if (folded.length <= 60 && END.includes(folded)) return 'end';
-  if (folded.length <= 80 && says(folded, ASK)) return 'ask';
+  if (ASK_WHOLE.includes(folded) || (folded.length <= 80 && says(folded, ASK))) return 'ask';
   return undefined;
 }
