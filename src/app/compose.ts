@@ -254,11 +254,18 @@ async function createHandover(
       return { ...(town ? { town } : {}), fields: [], exchanges };
     },
     // The widget shows the team's messages again after a reload: they join its transcript.
-    transcribe: async (key, replies, at) => {
+    transcribe: async (key, entry, at) => {
       if (!key.startsWith('web:')) return;
-      await deps.store.transcripts.append(key, [{ from: 'bot', at: at.toISOString(), replies }], {
-        expiresAt: at.getTime() + retentionMs,
-      });
+      const iso = at.toISOString();
+      await deps.store.transcripts.append(
+        key,
+        [
+          entry.from === 'user'
+            ? { from: 'user', at: iso, text: entry.text }
+            : { from: 'bot', at: iso, replies: entry.replies },
+        ],
+        { expiresAt: at.getTime() + retentionMs },
+      );
     },
     ...(deps.now ? { now: deps.now } : {}),
   });

@@ -83,7 +83,13 @@ export interface HandoverServiceOptions {
   readonly regionalContact?: { readonly name: string; readonly email: string };
   readonly metrics?: HandoverMetrics;
   /** Writes a message for the person into the widget's transcript (web only). */
-  readonly transcribe?: (key: string, replies: readonly Reply[], at: Date) => Promise<void>;
+  readonly transcribe?: (
+    key: string,
+    entry:
+      | { readonly from: 'user'; readonly text: string }
+      | { readonly from: 'bot'; readonly replies: readonly Reply[] },
+    at: Date,
+  ) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -214,7 +220,7 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
   }
 
   async function tell(h: Handover, replies: readonly Reply[]): Promise<void> {
-    if (options.transcribe) await options.transcribe(h.key, replies, now());
+    if (options.transcribe) await options.transcribe(h.key, { from: 'bot', replies }, now());
     const delivery = deliveries.get(h.channel);
     if (delivery) await delivery(h.userRef, replies);
   }
@@ -268,6 +274,7 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
 
   /** Sends the person's message to the thread, or keeps it while Slack is away. */
   async function relay(h: Handover, text: string): Promise<Intercepted> {
+    await options.transcribe?.(h.key, { from: 'user', text }, now());
     const ref = h.slack;
     if (ref && h.pending.length === 0) {
       try {
@@ -300,6 +307,8 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
 
   return {
     async intercept(key, event, ctx, relayId) {
+      // Slack users are the team itself; the terminal has nobody to push to.
+      if (ctx.channel !== 'telegram' && ctx.channel !== 'web') return undefined;
       const word = event.type === 'text' ? handoverWord(event.text) : undefined;
       const action =
         event.type === 'action' && event.action.startsWith('handover:') ? event.action : undefined;

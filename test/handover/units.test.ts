@@ -116,3 +116,41 @@ describe('manifest', () => {
     });
   });
 });
+
+describe('who can be handed over', () => {
+  it('a Slack user (the team itself) or the terminal is left to the dialogue; Telegram is not', async () => {
+    const { createHandoverService } = await import('../../src/handover/service.js');
+    const { createHandoverStore } = await import('../../src/handover/store.js');
+    const { createMemoryStore } = await import('../../src/storage/memory.js');
+    const store = createMemoryStore();
+    const service = createHandoverService({
+      store: createHandoverStore(store),
+      slack: {
+        postRequest: async () => ({ channel: 'C0COMMERCE', ts: '1' }),
+        updateRequest: async () => undefined,
+        postInThread: async () => undefined,
+        displayName: async () => undefined,
+      },
+      slackChannel: 'C0COMMERCE',
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    const ask = { type: 'text' as const, text: 'un humain' };
+    const now = new Date();
+    expect(
+      await service.intercept('slack:T1:U1', ask, { channel: 'slack', userRef: 'T1:U1', now }),
+    ).toBeUndefined();
+    expect(
+      await service.intercept('console:me', ask, { channel: 'console', userRef: 'me', now }),
+    ).toBeUndefined();
+    const taken = await service.intercept('telegram:1:2', ask, {
+      channel: 'telegram',
+      userRef: '1:2',
+      now,
+    });
+    expect(taken?.replies[0]?.buttons?.map((b) => b.action)).toEqual([
+      'handover:yes',
+      'handover:no',
+    ]);
+    await store.close();
+  });
+});

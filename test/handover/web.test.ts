@@ -101,6 +101,11 @@ describe('the widget and a handover', () => {
     const transcript = await api.inject({ method: 'GET', url: `/api/web/conversations/${id}` });
     const entries = (transcript.json() as { messages: { reply?: WebMessage }[] }).messages;
     expect(entries.some((e) => e.reply?.text.includes('Je passe demain <b>à 10 h</b>'))).toBe(true);
+    // …and what the visitor wrote to the team, once.
+    const mine = (transcript.json() as { messages: { from: string; text?: string }[] }).messages;
+    expect(
+      mine.filter((e) => e.from === 'user' && e.text === 'Ma boutique est rue Pasteur'),
+    ).toHaveLength(1);
 
     // An unknown conversation has nothing to poll.
     const missing = await api.inject({
