@@ -25,6 +25,8 @@ export interface HandoverStore {
 }
 
 const DAY_MS = 86_400_000;
+/** Longer than a Slack call with its retries (3 × 10 s), so that a slow Slack never lets two in. */
+const LOCK_TTL_MS = 45_000;
 /** A relay id is remembered this long (Slack retries within minutes, Telegram within 24 h). */
 const SEEN_TTL_MS = 2 * DAY_MS;
 
@@ -65,7 +67,7 @@ export function createHandoverStore(
       return typeof key === 'string' ? key : undefined;
     },
     async exclusive(key, work) {
-      const release: Release = await store.lock(`handover-lock:${key}`, 10_000, 10_000);
+      const release: Release = await store.lock(`handover-lock:${key}`, LOCK_TTL_MS, 15_000);
       try {
         return await work();
       } finally {
