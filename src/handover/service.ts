@@ -12,7 +12,7 @@ import { bold, button, makeReply, para } from '../reply/build.js';
 import type { Reply } from '../reply/model.js';
 import type { Channel, InboundEvent, TurnContext } from '../runtime/types.js';
 import { nextOpening, type OpeningHours } from './hours.js';
-import { type Handover, isActive, withMessage } from './model.js';
+import { type Handover, isActive, MAX_PENDING, withMessage } from './model.js';
 import type { HandoverStore } from './store.js';
 import { HANDOVER_ACTIONS, handoverWord } from './triggers.js';
 
@@ -253,14 +253,23 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
     return { replies };
   }
 
-  async function close(h: Handover, by: 'person' | 'staff', staffName?: string): Promise<void> {
+  async function close(
+    h: Handover,
+    by: 'person' | 'staff' | 'erased',
+    staffName?: string,
+  ): Promise<void> {
     const closed: Handover = { ...h, state: 'closed' };
     await store.put(closed);
     watched.delete(h.key);
     options.metrics?.count('closed');
     if (h.slack) {
       const ref = h.slack;
-      const who = by === 'person' ? 'la personne' : (staffName ?? 'l’équipe');
+      const who =
+        by === 'staff'
+          ? (staffName ?? 'l’équipe')
+          : by === 'erased'
+            ? 'la personne (données effacées)'
+            : 'la personne';
       await slack.updateRequest(ref, await view(closed, who)).catch((error: unknown) => {
         logger.warn({ channel: 'handover', code: 'update-failed', err: nameOf(error) }, 'slack');
       });
@@ -285,7 +294,7 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
         options.metrics?.count('relay_failed');
       }
     }
-    if (h.pending.length >= 20) return { replies: [notice(SLACK_DOWN_TEXT)] };
+    if (h.pending.length >= MAX_PENDING) return { replies: [notice(SLACK_DOWN_TEXT)] };
     await store.put({ ...h, pending: [...h.pending, text] });
     return { replies: [notice(KEPT_TEXT)] };
   }
@@ -331,7 +340,7 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
                 })
                 .catch(() => undefined);
             }
-            await close(h, 'person');
+            await close(h, 'erased');
             await store.remove(h);
             return undefined;
           }

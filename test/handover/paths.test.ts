@@ -153,6 +153,11 @@ describe('the person decides', () => {
       .calls('chat.postMessage')
       .find((c) => c.args.thread_ts === ts && String(c.args.text).includes('effacement'));
     expect(notice).toBeDefined();
+    const thread = t.calls('chat.postMessage').filter((c) => c.args.thread_ts === ts);
+    expect(thread.some((c) => String(c.args.text).includes('repris avec'))).toBe(false);
+    expect(JSON.stringify(t.calls('chat.update').at(-1)?.args.blocks)).toContain(
+      'Close par la personne (données effacées)',
+    );
     expect(await t.store.recall(`handover:${KEY}`)).toBeUndefined();
     expect(await t.store.recall(`handover:thread:C0COMMERCE:${ts}`)).toBeUndefined();
     expect(await t.store.conversations.get(KEY)).toBeUndefined();
