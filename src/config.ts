@@ -4,6 +4,7 @@
  * ConfigError that names the variable, so an operator knows at once what to fix.
  */
 import { z } from 'zod';
+import { HoursSyntaxError, type OpeningHours, parseOpeningHours } from './handover/hours.js';
 
 // === Errors
 
@@ -42,6 +43,19 @@ export interface SlackConfig {
   readonly apiUrl?: string;
 }
 
+/**
+ * Handover to the town team (issue 18); present only when HANDOVER_SLACK_CHANNEL and Slack are
+ * both configured. Off otherwise: the assistant gives the contacts, as before.
+ */
+export interface HandoverConfig {
+  /** The Slack channel ID (C…, G…) where requests are posted. */
+  readonly slackChannel: string;
+  /** When the team answers (Europe/Paris); undefined = always. */
+  readonly hours?: OpeningHours;
+  /** After this many minutes without « Je prends », the person is told what to expect. */
+  readonly waitMinutes: number;
+}
+
 /** Everything the server reads from the environment, typed and defaulted. */
 export interface Config {
   readonly port: number;
@@ -75,6 +89,7 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly telegram?: TelegramConfig;
   readonly slack?: SlackConfig;
+  readonly handover?: HandoverConfig;
 }
 
 // === Field parsers (each one knows how to say what it expects)
@@ -314,6 +329,44 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : undefined;
 
+  // --- Handover (issue 18): on when the channel and Slack are both set.
+  const handoverChannel = parseWith(
+    env,
+    'HANDOVER_SLACK_CHANNEL',
+    z.string().regex(/^[CG][A-Z0-9]{6,20}$/),
+    'a Slack channel ID such as C0123ABCD (channel details, at the bottom), not its name',
+  );
+  const hoursText = read(env, 'HANDOVER_HOURS');
+  let hours: OpeningHours | undefined;
+  if (hoursText !== undefined) {
+    try {
+      hours = parseOpeningHours(hoursText);
+    } catch (error) {
+      const why = error instanceof HoursSyntaxError ? error.message : 'unreadable';
+      throw new ConfigError(
+        'HANDOVER_HOURS',
+        `must look like "lun-ven 09:00-18:00" or "lun-ven 09:00-12:00,14:00-18:00; sam 09:00-12:00" (${why}).`,
+      );
+    }
+  }
+  const waitMinutes =
+    parseWith(
+      env,
+      'HANDOVER_WAIT_MINUTES',
+      strictInt(1, 1440),
+      'a whole number of minutes from 1 to 1440',
+    ) ?? 10;
+  if (handoverChannel !== undefined && slack === undefined) {
+    throw new ConfigError(
+      'HANDOVER_SLACK_CHANNEL',
+      'needs Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN too, or leave it empty.',
+    );
+  }
+  const handover: HandoverConfig | undefined =
+    handoverChannel !== undefined
+      ? { slackChannel: handoverChannel, waitMinutes, ...(hours ? { hours } : {}) }
+      : undefined;
+
   return {
     port,
     host,
@@ -341,5 +394,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     ...(telegram !== undefined ? { telegram } : {}),
     ...(slack !== undefined ? { slack } : {}),
+    ...(handover !== undefined ? { handover } : {}),
   };
 }

@@ -9,6 +9,21 @@ export const TURN_BUCKETS_SECONDS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 ];
 
+/** Time to the first human answer of a handover, in seconds (minutes to hours matter). */
+export const FIRST_ANSWER_BUCKETS_SECONDS: readonly number[] = [
+  30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400, 43_200, 86_400,
+];
+
+/** What happens to handover requests (issue 18). */
+export const HANDOVER_EVENTS = [
+  'requested',
+  'taken',
+  'closed',
+  'timed_out',
+  'relay_failed',
+] as const;
+export type HandoverEvent = (typeof HANDOVER_EVENTS)[number];
+
 /** One finished turn, as reported by the runtime. */
 export interface TurnObservation {
   readonly channel: string;
@@ -27,6 +42,10 @@ export interface Metrics {
    * limiter's store was unreachable), as `ccv_events_total{event=…}`.
    */
   countEvent(event: string): void;
+  /** Counts a handover event, as `ccv_handover_total{event=…}`. */
+  countHandover(event: HandoverEvent): void;
+  /** Records the time from a handover request to the team's first reply. */
+  observeFirstAnswer(seconds: number): void;
   /** The whole registry in the Prometheus text format 0.0.4. */
   render(): string;
 }
@@ -52,6 +71,8 @@ export function createMetrics(options: { channels?: readonly string[] } = {}): M
   const series = new Map<string, ChannelSeries>();
   const http = new Map<string, number>();
   const events = new Map<string, number>();
+  const handovers = new Map<HandoverEvent, number>(HANDOVER_EVENTS.map((e) => [e, 0]));
+  const firstAnswer = { count: 0, sum: 0, buckets: FIRST_ANSWER_BUCKETS_SECONDS.map(() => 0) };
   const started = Date.now();
 
   const seriesFor = (channel: string): ChannelSeries => {
@@ -85,6 +106,19 @@ export function createMetrics(options: { channels?: readonly string[] } = {}): M
 
     countEvent(event) {
       events.set(event, (events.get(event) ?? 0) + 1);
+    },
+
+    countHandover(event) {
+      handovers.set(event, (handovers.get(event) ?? 0) + 1);
+    },
+
+    observeFirstAnswer(seconds) {
+      const value = Math.max(0, seconds);
+      firstAnswer.count += 1;
+      firstAnswer.sum += value;
+      FIRST_ANSWER_BUCKETS_SECONDS.forEach((le, i) => {
+        if (value <= le) firstAnswer.buckets[i] = (firstAnswer.buckets[i] ?? 0) + 1;
+      });
     },
 
     render() {
@@ -131,6 +165,26 @@ export function createMetrics(options: { channels?: readonly string[] } = {}): M
       for (const event of [...events.keys()].sort()) {
         out.push(`ccv_events_total{event="${label(event)}"} ${events.get(event) ?? 0}`);
       }
+
+      out.push(
+        '# HELP ccv_handover_total Requests to talk to the town team: requested, taken, closed, timed out (nobody took it in time, or out of hours), relays that failed.',
+      );
+      out.push('# TYPE ccv_handover_total counter');
+      for (const [event, count] of handovers) {
+        out.push(`ccv_handover_total{event="${event}"} ${count}`);
+      }
+      out.push(
+        '# HELP ccv_handover_first_answer_seconds Time from a request to the first reply of the town team.',
+      );
+      out.push('# TYPE ccv_handover_first_answer_seconds histogram');
+      FIRST_ANSWER_BUCKETS_SECONDS.forEach((le, i) => {
+        out.push(
+          `ccv_handover_first_answer_seconds_bucket{le="${num(le)}"} ${firstAnswer.buckets[i] ?? 0}`,
+        );
+      });
+      out.push(`ccv_handover_first_answer_seconds_bucket{le="+Inf"} ${firstAnswer.count}`);
+      out.push(`ccv_handover_first_answer_seconds_sum ${num(firstAnswer.sum)}`);
+      out.push(`ccv_handover_first_answer_seconds_count ${firstAnswer.count}`);
 
       const mem = process.memoryUsage();
       out.push('# HELP process_resident_memory_bytes Resident memory size in bytes.');

@@ -21,6 +21,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import type { Config } from '../../src/config.js';
+import type { HandoverService } from '../../src/handover/service.js';
 import { makeReply } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -28,6 +29,7 @@ import type { InboundEvent, TurnContext } from '../../src/runtime/types.js';
 import type { Store } from '../../src/storage/types.js';
 import { createDeliverer, type DeliveryTarget, responseUrlHosts } from './deliver.js';
 import { answerDiagnostic, openContacts, type SendTurn } from './diagnostic.js';
+import { HANDOVER_SLACK_ACTIONS, slackTextToPlain } from './handover.js';
 import { parseSlashText, slackConversationKey, slackUserRef } from './inbound.js';
 import {
   buildDiagnosticModal,
@@ -95,6 +97,11 @@ export interface SlackChannelDeps {
   readonly now?: () => Date;
   /** Pause between two sweeps of the outbox, in ms (0 = none). Default 30 s. */
   readonly outboxSweepMs?: number;
+  /**
+   * The handover to the town team (issue 18): « Je prends » / « Clore » on a request, and the
+   * team's replies in its thread (only a person's, in the configured channel, never an edit).
+   */
+  readonly handover?: Pick<HandoverService, 'staffAction' | 'staffReply'>;
 }
 
 /** The mounted channel. */
@@ -418,6 +425,49 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     },
   );
 
+  // --- Handover (issue 18)
+
+  const handover = deps.handover;
+  if (handover) {
+    app.action<BlockAction<ButtonAction>>(
+      new RegExp(
+        `^(${escapeRegExp(HANDOVER_SLACK_ACTIONS.take)}|${escapeRegExp(HANDOVER_SLACK_ACTIONS.close)})$`,
+      ),
+      async ({ action, ack, body }) => {
+        await ack();
+        const channel = body.channel?.id;
+        const ts = body.container?.message_ts ?? body.message?.ts;
+        if (typeof channel !== 'string' || typeof ts !== 'string') return;
+        const kind = action.action_id === HANDOVER_SLACK_ACTIONS.take ? 'take' : 'close';
+        const name = typeof body.user.name === 'string' ? body.user.name : undefined;
+        await handover
+          .staffAction(kind, { channel, ts }, { id: body.user.id, ...(name ? { name } : {}) })
+          .catch((error: unknown) => {
+            logger.error(
+              { channel: 'slack', code: 'handover-action-failed', err: nameOf(error) },
+              'handover',
+            );
+          });
+      },
+    );
+
+    app.event('message', async ({ event }) => {
+      const reply = staffThreadReply(event);
+      if (!reply) return;
+      await handover
+        .staffReply(
+          { channel: reply.channel, ts: reply.threadTs },
+          { ts: reply.ts, userId: reply.user, text: reply.text },
+        )
+        .catch((error: unknown) => {
+          logger.error(
+            { channel: 'slack', code: 'handover-reply-failed', err: nameOf(error) },
+            'handover',
+          );
+        });
+    });
+  }
+
   // --- Modals
 
   app.view(DIAGNOSTIC_CALLBACK, async ({ ack, view, body, client }) => {
@@ -464,6 +514,32 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
 }
 
 // === Helpers
+
+/**
+ * A thread reply written by a person (Events API `message`): no subtype (edits arrive as
+ * `message_changed`, deletions, joins and bot posts have one too), no `bot_id`, a user, a text,
+ * and a `thread_ts` other than its own `ts` (a reply, not the thread's parent).
+ */
+export function staffThreadReply(
+  event: unknown,
+): { channel: string; threadTs: string; ts: string; user: string; text: string } | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const e = event as Record<string, unknown>;
+  if (e.type !== 'message' || e.subtype !== undefined || e.bot_id !== undefined) return undefined;
+  const { channel, thread_ts: threadTs, ts, user, text } = e;
+  if (
+    typeof channel !== 'string' ||
+    typeof threadTs !== 'string' ||
+    typeof ts !== 'string' ||
+    typeof user !== 'string' ||
+    typeof text !== 'string' ||
+    threadTs === ts ||
+    text.trim() === ''
+  ) {
+    return undefined;
+  }
+  return { channel, threadTs, ts, user, text: slackTextToPlain(text).slice(0, 4000) };
+}
 
 /**
  * Who submitted a modal, and where the answer goes: the `response_url` of the command or button

@@ -1,8 +1,8 @@
 /**
  * The Slack app manifest, generated from PUBLIC_URL so that a town creates its app in one paste
  * (api.slack.com/apps → « Create New App » → « From a manifest »). Minimal bot scopes: `commands`
- * for `/centreville`, `chat:write` for the direct-message fallback. `npm run slack:manifest`
- * prints it; `adapters/slack/manifest.yaml` is the same with a placeholder URL.
+ * for `/centreville`, `chat:write` for the direct-message fallback; with HANDOVER_SLACK_CHANNEL,
+ * what the handover to the town team needs too. `npm run slack:manifest` prints it; `adapters/slack/manifest.yaml` is the same with a placeholder URL.
  */
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
@@ -16,6 +16,12 @@ export interface ManifestOptions {
   readonly publicUrl: string;
   /** App name shown in Slack (≤ 35 characters). */
   readonly appName?: string;
+  /**
+   * The handover to the town team (issue 18, HANDOVER_SLACK_CHANNEL): the team's thread replies
+   * arrive as `message.channels` / `message.groups` events (scopes `channels:history`,
+   * `groups:history`), and « Je prends » names who took it (`users:read`).
+   */
+  readonly handover?: boolean;
 }
 
 /** The manifest as an object (Slack's manifest schema, `_metadata.major_version` 1). */
@@ -43,8 +49,24 @@ export function slackManifest(options: ManifestOptions): Record<string, unknown>
         },
       ],
     },
-    oauth_config: { scopes: { bot: ['commands', 'chat:write'] } },
+    oauth_config: {
+      scopes: {
+        bot: [
+          'commands',
+          'chat:write',
+          ...(options.handover ? ['channels:history', 'groups:history', 'users:read'] : []),
+        ],
+      },
+    },
     settings: {
+      ...(options.handover
+        ? {
+            event_subscriptions: {
+              request_url: url,
+              bot_events: ['message.channels', 'message.groups'],
+            },
+          }
+        : {}),
       interactivity: { is_enabled: true, request_url: url },
       org_deploy_enabled: false,
       socket_mode_enabled: false,
@@ -66,5 +88,11 @@ export function slackManifestYaml(options: ManifestOptions): string {
 // `npm run slack:manifest`: prints the manifest for PUBLIC_URL (or the placeholder).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const publicUrl = process.env.PUBLIC_URL?.trim() || PLACEHOLDER_URL;
-  process.stdout.write(slackManifestYaml({ publicUrl, appName: process.env.SLACK_APP_NAME }));
+  process.stdout.write(
+    slackManifestYaml({
+      publicUrl,
+      appName: process.env.SLACK_APP_NAME,
+      handover: Boolean(process.env.HANDOVER_SLACK_CHANNEL?.trim()),
+    }),
+  );
 }

@@ -86,6 +86,11 @@ export interface TelegramChannel {
    * when it must be delivered again (nothing stored, or replies not yet delivered).
    */
   handleUpdate(update: Update): Promise<Disposition>;
+  /**
+   * Sends replies outside a turn (the town team's answer during a handover, issue 18) to the
+   * person `userRef` (`<bot id>:<chat id>`); throws when Telegram did not take every message.
+   */
+  push(userRef: string, replies: readonly Reply[]): Promise<void>;
   /** Delivers now what is due in this bot's outbox; resolves with how many entries it took. */
   sweepOutbox(): Promise<number>;
   /**
@@ -130,6 +135,7 @@ export const BOT_COMMANDS: readonly BotCommand[] = [
   { command: 'contact', description: 'Contacts de la Banque des Territoires et financements' },
   { command: 'aide', description: 'Comment m’utiliser' },
   { command: 'oubli', description: 'Effacer mes données' },
+  { command: 'humain', description: 'Parler à une personne de l’équipe de la ville' },
 ];
 
 // === Secret check
@@ -522,6 +528,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     plugin,
     bot,
     handleUpdate,
+    async push(userRef, replies) {
+      const [bot, chat] = userRef.split(':');
+      const chatId = Number(chat);
+      if (bot !== botId || !Number.isSafeInteger(chatId)) throw new Error('not a chat of this bot');
+      const messages = safeRender(replies, `telegram:${userRef}`);
+      for (const message of messages) {
+        const sent = await sendOne(chatId, message);
+        if (sent.outcome !== 'sent') throw new Error(`telegram push ${sent.outcome}`);
+      }
+    },
     sweepOutbox: () => sweepOutbox(sweepArgs),
     async start() {
       await bot.init();

@@ -72,6 +72,8 @@ export const COMMAND_WORDS = {
   aide: 'aide',
   contact: 'contact',
   oubli: 'oublier mes données',
+  /** « Parler à quelqu’un » (issue 18): the handover, when on, takes it before the dialogue. */
+  humain: 'parler à quelqu’un',
 } as const;
 
 /** The entry point `/diagnostic` opens: Telegram is the merchants' channel (SPEC §2). */
@@ -193,6 +195,7 @@ export function textToEvent(raw: string, options: InboundOptions = {}): InboundE
     case 'aide':
     case 'contact':
     case 'oubli':
+    case 'humain':
       return { type: 'text', text: COMMAND_WORDS[name] };
     case 'help':
       return { type: 'text', text: COMMAND_WORDS.aide };

@@ -81,6 +81,18 @@ export interface WebChannelOptions {
   /** Counted each time a limiter could not be reached and the request went through (metric). */
   readonly onRateLimitFailOpen?: () => void;
   readonly now?: () => Date;
+  /**
+   * The town team's messages after a seq (issue 18), for `GET …/:id/messages?after=`; absent
+   * when handover is off (the route then answers an empty list).
+   */
+  readonly handoverMessages?: (key: string, after: number) => Promise<HandoverPollLike>;
+}
+
+/** What the handover service answers the widget's polling (src/handover/service.ts). */
+export interface HandoverPollLike {
+  readonly state: string;
+  readonly seq: number;
+  readonly messages: readonly { readonly seq: number; readonly reply: Reply }[];
 }
 
 /** What the widget shows while the store is away (503): nothing was done, try again. */
@@ -319,6 +331,45 @@ export function createWebChannel(options: WebChannelOptions): ChannelPlugin {
         return {
           messages: result.replies.map(renderWebReply),
           ...(result.outcome === 'forgotten' ? { forgotten: true } : {}),
+        };
+      },
+    );
+
+    // --- GET /api/web/conversations/:id/messages?after=<seq> → the town team's new messages
+    app.get(
+      `${API}/:id/messages`,
+      {
+        schema: {
+          params: conversationIdParam,
+          querystring: z.object({
+            after: z.coerce
+              .number()
+              .int()
+              .min(0)
+              .max(2 ** 31)
+              .default(0),
+          }),
+          response: {
+            200: z.object({
+              handover: z.enum(['none', 'consent', 'open', 'taken', 'closed']),
+              seq: z.number().int(),
+              messages: z.array(z.object({ seq: z.number().int(), message: webReplySchema })),
+            }),
+            '4xx': errorSchema,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (!(await exists(id))) return refuse(reply, 404, 'not_found', WEB_MESSAGES.notFound);
+        void reply.header('cache-control', 'no-store');
+        const poll = options.handoverMessages
+          ? await options.handoverMessages(`web:${id}`, request.query.after)
+          : { state: 'none', seq: 0, messages: [] };
+        return {
+          handover: poll.state as 'none' | 'consent' | 'open' | 'taken' | 'closed',
+          seq: poll.seq,
+          messages: poll.messages.map((m) => ({ seq: m.seq, message: renderWebReply(m.reply) })),
         };
       },
     );

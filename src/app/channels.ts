@@ -12,7 +12,7 @@ export const telegramFactory: ChannelFactory = {
   name: 'telegram',
   offReason: 'TELEGRAM_BOT_TOKEN is empty',
   enabled: (config) => config.telegram !== undefined,
-  async create({ config, runtime, store, logger }) {
+  async create({ config, runtime, store, logger, handover }) {
     const telegram = config.telegram;
     if (!telegram) throw new Error('telegram settings missing');
     const { createTelegramChannel } = await import('../../adapters/telegram/channel.js');
@@ -23,6 +23,8 @@ export const telegramFactory: ChannelFactory = {
       logger,
       ...(config.town.name ? { town: config.town.name } : {}),
     });
+    // The town team's answers (issue 18) reach the person as normal messages.
+    handover?.deliverWith('telegram', (userRef, replies) => channel.push(userRef, replies));
     return {
       name: 'telegram',
       plugin: channel.plugin,
@@ -37,13 +39,14 @@ export const slackFactory: ChannelFactory = {
   name: 'slack',
   offReason: 'SLACK_SIGNING_SECRET or SLACK_BOT_TOKEN is empty',
   enabled: (config) => config.slack !== undefined,
-  async create({ config, runtime, store, logger, observatory, plans, observatoryLink }) {
+  async create({ config, runtime, store, logger, observatory, plans, observatoryLink, handover }) {
     const { createSlackChannel } = await import('../../adapters/slack/channel.js');
     const channel = createSlackChannel({
       config,
       runtime,
       store,
       logger,
+      ...(handover ? { handover } : {}),
       // « Bilan des commerçants » (issue 9): the town typed after the command, else TOWN_NAME.
       ...(observatory
         ? {

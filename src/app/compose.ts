@@ -11,6 +11,11 @@ import { createWebChannel } from '../../adapters/web/plugin.js';
 import type { RateLimiter } from '../../adapters/web/rate-limit.js';
 import { getCatalog } from '../../catalog/load.js';
 import type { Config } from '../config.js';
+import { findRegion } from '../core/contacts.js';
+import { withHandoverOffer } from '../handover/offer.js';
+import { withHandover } from '../handover/runtime.js';
+import { createHandoverService, type HandoverService } from '../handover/service.js';
+import { createHandoverStore } from '../handover/store.js';
 import type { AppLogger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { createObservatoryPages } from '../observatory/page.js';
@@ -43,6 +48,8 @@ export interface ChannelContext {
   readonly plans?: PlanService;
   /** The observatory page's signed link for a town (issue 19), posted by `/centreville bilan`. */
   readonly observatoryLink?: (town: string) => string | undefined;
+  /** The handover to the town team (issue 18), when HANDOVER_SLACK_CHANNEL and Slack are set. */
+  readonly handover?: HandoverService;
 }
 
 /**
@@ -83,6 +90,8 @@ export interface ComposeDeps {
    * observatory salt, so links survive a restart; without it, a random one per process.
    */
   readonly planSecret?: Buffer | string;
+  /** Pause between two checks of the handover requests nobody took (default 30 s; 0 = none). */
+  readonly handoverCheckMs?: number;
 }
 
 /** The running pieces, with an ordered shutdown. */
@@ -91,6 +100,8 @@ export interface ComposedApp {
   readonly runtime: Runtime;
   readonly metrics: Metrics;
   readonly channels: readonly string[];
+  /** The handover service when it is on (tests drive its clock checks). */
+  readonly handover?: HandoverService;
   /** Starts the channels' background work (after listen); failures are logged, not thrown. */
   startChannels(): Promise<void>;
   /** Stops accepting requests, finishes turns in flight, closes the store. Idempotent. */
@@ -113,19 +124,26 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     ...(deps.now ? { now: () => (deps.now as () => Date)().getTime() } : {}),
   });
+  const handoverOn = config.handover !== undefined && config.slack !== undefined;
+  const engine = withPlanLink(deps.engine);
   const inner = createRuntime({
-    engine: withPlanLink(deps.engine),
+    // With the handover on, « Parler à l'équipe de la ville » comes with contacts and results.
+    engine: handoverOn ? withHandoverOffer(engine) : engine,
     store,
     logger,
     retentionDays: config.retentionDays,
+    // The request shows the team the last exchanges: Telegram's are kept too when handover is on.
+    ...(handoverOn ? { transcriptChannels: ['web', 'console', 'telegram'] as const } : {}),
     onTurn: (m) => metrics.observeTurn({ channel: m.channel, ms: m.ms, ok: m.ok }),
     ...(onEffect ? { onEffect } : {}),
     ...(onForget ? { onForget } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const runtime = withPlanLinks(inner, plans);
+  const linked = withPlanLinks(inner, plans);
   if (!config.publicUrl)
     logger.info({ channel: 'plan', reason: 'PUBLIC_URL is empty' }, 'plan links: off');
+  const handover = handoverOn ? await createHandover(config, deps, linked, metrics) : undefined;
+  const runtime = handover ? withHandover(linked, handover) : linked;
 
   const widgetFile = deps.widgetFile ?? WIDGET_FILE;
   const channels: ChannelPlugin[] = [
@@ -139,6 +157,9 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
       ...(existsSync(widgetFile) ? { widgetFile } : {}),
       ...(deps.webLimiters ? { limiters: deps.webLimiters } : {}),
       onRateLimitFailOpen: () => metrics.countEvent('rate_limit_fail_open'),
+      ...(handover
+        ? { handoverMessages: (key: string, after: number) => handover.messagesAfter(key, after) }
+        : {}),
       ...(deps.now ? { now: deps.now } : {}),
     }),
   ];
@@ -175,6 +196,7 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
       ? { observatoryLink: (town: string) => observatoryPages.signedUrl(town) }
       : {}),
     ...(observatory ? { observatory } : {}),
+    ...(handover ? { handover } : {}),
   };
   for (const factory of deps.channelFactories ?? []) {
     if (!factory.enabled(config)) {
@@ -198,12 +220,21 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
   });
 
   let closing: Promise<void> | undefined;
+  let handoverTimer: NodeJS.Timeout | undefined;
   return {
     app,
     runtime,
     metrics,
     channels: channels.map((c) => c.name),
+    ...(handover ? { handover } : {}),
     async startChannels() {
+      const every = deps.handoverCheckMs ?? 30_000;
+      if (handover && every > 0 && !handoverTimer) {
+        handoverTimer = setInterval(() => {
+          handover.checkTimeouts().catch(() => undefined);
+        }, every);
+        handoverTimer.unref();
+      }
       await Promise.all(
         channels.map(async (channel) => {
           try {
@@ -219,6 +250,7 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     },
     close() {
       closing ??= (async () => {
+        if (handoverTimer) clearInterval(handoverTimer);
         await app.close();
         await Promise.allSettled(channels.map((c) => c.stop?.()));
         await runtime.close();
@@ -227,6 +259,66 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
       return closing;
     },
   };
+}
+
+/**
+ * The handover service (issue 18): its store beside the conversations, Slack's Web API, the
+ * last exchanges from the transcript, the region's Banque des Territoires contact, the metrics.
+ */
+async function createHandover(
+  config: Config,
+  deps: ComposeDeps,
+  runtime: Runtime,
+  metrics: Metrics,
+): Promise<HandoverService | undefined> {
+  const settings = config.handover;
+  const slack = config.slack;
+  if (!settings || !slack) return undefined;
+  const { createSlackHandoverPort } = await import('../../adapters/slack/handover.js');
+  const retentionMs = config.retentionDays * 86_400_000;
+  const region = config.town.region ? findRegion(getCatalog(), config.town.region) : undefined;
+  return createHandoverService({
+    store: createHandoverStore(deps.store, { retentionDays: config.retentionDays }),
+    slack: createSlackHandoverPort({
+      botToken: slack.botToken,
+      ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+    }),
+    slackChannel: settings.slackChannel,
+    logger: deps.logger,
+    waitMinutes: settings.waitMinutes,
+    ...(settings.hours ? { hours: settings.hours } : {}),
+    ...(region ? { regionalContact: { name: region.name, email: region.email } } : {}),
+    metrics: {
+      count: (event) => metrics.countHandover(event),
+      firstAnswer: (seconds) => metrics.observeFirstAnswer(seconds),
+    },
+    context: async (key) => {
+      const entries = (await runtime.transcript(key)) ?? [];
+      const exchanges: { from: 'person' | 'assistant'; text: string }[] = [];
+      for (const e of entries.slice(-6)) {
+        const text = e.from === 'user' ? e.text : (e.replies ?? []).map((r) => r.text).join(' ');
+        if (text) exchanges.push({ from: e.from === 'user' ? 'person' : 'assistant', text });
+      }
+      const stored = (await deps.store.conversations.get(key))?.data as { town?: unknown };
+      const town = typeof stored?.town === 'string' ? stored.town : undefined;
+      return { ...(town ? { town } : {}), fields: [], exchanges };
+    },
+    // The widget shows the team's messages again after a reload: they join its transcript.
+    transcribe: async (key, entry, at) => {
+      if (!key.startsWith('web:')) return;
+      const iso = at.toISOString();
+      await deps.store.transcripts.append(
+        key,
+        [
+          entry.from === 'user'
+            ? { from: 'user', at: iso, text: entry.text }
+            : { from: 'bot', at: iso, replies: entry.replies },
+        ],
+        { expiresAt: at.getTime() + retentionMs },
+      );
+    },
+    ...(deps.now ? { now: deps.now } : {}),
+  });
 }
 
 /** Only an error's class and code go to the logs (messages may quote user text). */

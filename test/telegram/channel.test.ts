@@ -92,6 +92,7 @@ describe('start()', () => {
       'contact',
       'aide',
       'oubli',
+      'humain',
     ]);
     for (const c of commands) {
       // PLATFORMS.md: name 1–32 of a-z 0-9 _, description 1–256.
@@ -101,7 +102,7 @@ describe('start()', () => {
     }
     expect(commands.find((c) => c.command === 'oubli')?.description).toBe('Effacer mes données');
     expect(commands.find((c) => c.command === 'diagnostic')?.description).toMatch(/diagnostic/);
-    expect(BOT_COMMANDS).toHaveLength(7);
+    expect(BOT_COMMANDS).toHaveLength(8);
     await store.close();
   });
 });

@@ -30,6 +30,13 @@ export interface WidgetApi {
     body: { text?: string; action?: string; clientMessageId: string },
   ): Promise<ApiResult<{ messages: WebReply[]; forgotten?: boolean }>>;
   transcript(id: string): Promise<ApiResult<{ messages: WebTranscriptMessage[] }>>;
+  /** The town team's messages after `after` (issue 18), while a handover is open. */
+  handoverMessages(
+    id: string,
+    after: number,
+  ): Promise<
+    ApiResult<{ handover: string; seq: number; messages: { seq: number; message: WebReply }[] }>
+  >;
   erase(id: string): Promise<ApiResult<null>>;
 }
 
@@ -80,6 +87,8 @@ export function createWidgetApi(base: string): WidgetApi {
     create: (body) => call('POST', root, body),
     send: (id, body) => call('POST', `${root}/${encodeURIComponent(id)}/messages`, body),
     transcript: (id) => call('GET', `${root}/${encodeURIComponent(id)}`),
+    handoverMessages: (id, after) =>
+      call('GET', `${root}/${encodeURIComponent(id)}/messages?after=${Math.max(0, after)}`),
     erase: (id) => call('DELETE', `${root}/${encodeURIComponent(id)}`),
   };
 }

@@ -19,6 +19,8 @@ export interface WidgetSettings {
 }
 
 const MAX_TEXT = 1000;
+/** How often the widget asks for the town team's messages while a handover is open. */
+const HANDOVER_POLL_MS = 3000;
 
 const FAILURES: Record<ApiFailure, string> = {
   'not-found': 'Cette conversation a expiré. Une nouvelle commence.',
@@ -96,6 +98,9 @@ export class ClicCentreVilleElement extends HTMLElement {
   private typing!: HTMLElement;
   private input!: HTMLInputElement;
   private built = false;
+  /** The last town-team message shown (issue 18), and the next poll while a handover is open. */
+  private handoverSeq = 0;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -374,6 +379,34 @@ export class ClicCentreVilleElement extends HTMLElement {
     return firstChoice;
   }
 
+  /**
+   * Asks for the town team's new messages (issue 18) and shows them (`show` false: the transcript
+   * just restored already holds them, only the position is taken). Polls again while a handover
+   * is pending or open.
+   */
+  private async pollHandover(show: boolean): Promise<void> {
+    if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    const id = this.conversationId;
+    if (!this.api || !id) return;
+    const result = await this.api.handoverMessages(id, this.handoverSeq);
+    if (!result.ok || id !== this.conversationId) return;
+    const poll = result.value;
+    const messages = poll.messages;
+    if (show && messages.length > 0) {
+      this.showReplies(
+        messages.map((m) => m.message),
+        true,
+      );
+    }
+    this.handoverSeq = Math.max(this.handoverSeq, poll.seq);
+    if (poll.handover === 'consent' || poll.handover === 'open' || poll.handover === 'taken') {
+      this.pollTimer = setTimeout(() => {
+        void this.enqueue(() => this.pollHandover(true));
+      }, HANDOVER_POLL_MS);
+    }
+  }
+
   private showTranscript(messages: readonly WebTranscriptMessage[]): void {
     for (const m of messages) {
       if (m.from === 'user' && m.text) this.log.append(renderUserMessage(m.text));
@@ -392,6 +425,7 @@ export class ClicCentreVilleElement extends HTMLElement {
       if (result.ok) {
         this.conversationId = stored;
         this.showTranscript(result.value.messages);
+        await this.pollHandover(false);
         return;
       }
       if (result.failure !== 'not-found') {
@@ -471,6 +505,9 @@ export class ClicCentreVilleElement extends HTMLElement {
     if (result.value.forgotten) {
       storage.remove(this.storageKey());
       this.conversationId = null;
+    } else if (this.pollTimer !== undefined || body.action?.startsWith('handover:')) {
+      // Only a conversation with the town team polls (one request every few seconds).
+      await this.pollHandover(true);
     }
     if (fromButton && firstChoice) firstChoice.focus();
     else this.input.focus();

@@ -1,0 +1,81 @@
+/**
+ * The handover's narrow storage port, and its one implementation over the store port: the
+ * request lives under `handover:{key}` and its Slack thread points back at it under
+ * `handover:thread:{channel}:{ts}`, both kept with `remember` under the person as owner — so
+ * memory, SQLite and Redis (across instances, under REDIS_KEY_PREFIX) all hold it, and
+ * « oublier mes données » (`deleteByUser`) erases it with the conversation. Changes run under a
+ * store lock of their own, so that « Je prends », a reply and the person's message never
+ * overwrite each other, whichever instance receives them.
+ */
+import type { Owner, Release, Store } from '../storage/types.js';
+import { type Handover, parseHandover } from './model.js';
+
+export interface HandoverStore {
+  get(key: string): Promise<Handover | undefined>;
+  /** Writes `handover` (and its thread link when it has a Slack message). */
+  put(handover: Handover): Promise<void>;
+  /** Forgets the request and its thread link. */
+  remove(handover: Handover): Promise<void>;
+  /** The conversation key whose request is this Slack message, if any. */
+  byThread(channel: string, ts: string): Promise<string | undefined>;
+  /** Runs `work` alone for this conversation's handover. */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** True the first time `id` is seen (retries, redeliveries, two instances). */
+  firstTime(id: string): Promise<boolean>;
+}
+
+const DAY_MS = 86_400_000;
+/** Longer than a Slack call with its retries (3 × 10 s), so that a slow Slack never lets two in. */
+const LOCK_TTL_MS = 45_000;
+/** A relay id is remembered this long (Slack retries within minutes, Telegram within 24 h). */
+const SEEN_TTL_MS = 2 * DAY_MS;
+
+/** The handover store over the conversation store's port. */
+export function createHandoverStore(
+  store: Pick<Store, 'remember' | 'recall' | 'lock' | 'markSeen'>,
+  options: { readonly retentionDays?: number } = {},
+): HandoverStore {
+  const ttl = Math.max(1, options.retentionDays ?? 30) * DAY_MS;
+  const id = (key: string) => `handover:${key}`;
+  const threadId = (channel: string, ts: string) => `handover:thread:${channel}:${ts}`;
+  const ownerOf = (h: Handover): Owner => ({ channel: h.channel, userRef: h.userRef });
+  return {
+    async get(key) {
+      return parseHandover(await store.recall(id(key)), key);
+    },
+    async put(handover) {
+      await store.remember(id(handover.key), handover, ttl, ownerOf(handover));
+      if (handover.slack) {
+        const link = threadId(handover.slack.channel, handover.slack.ts);
+        await store.remember(link, handover.key, ttl, ownerOf(handover));
+      }
+    },
+    async remove(handover) {
+      // `remember` has no delete: an already-expired record is as good as none.
+      await store.remember(id(handover.key), null, 1, ownerOf(handover));
+      if (handover.slack) {
+        await store.remember(
+          threadId(handover.slack.channel, handover.slack.ts),
+          null,
+          1,
+          ownerOf(handover),
+        );
+      }
+    },
+    async byThread(channel, ts) {
+      const key = await store.recall(threadId(channel, ts));
+      return typeof key === 'string' ? key : undefined;
+    },
+    async exclusive(key, work) {
+      const release: Release = await store.lock(`handover-lock:${key}`, LOCK_TTL_MS, 15_000);
+      try {
+        return await work();
+      } finally {
+        await release().catch(() => undefined);
+      }
+    },
+    firstTime(relayId) {
+      return store.markSeen(`handover:seen:${relayId}`, SEEN_TTL_MS);
+    },
+  };
+}
