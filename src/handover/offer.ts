@@ -6,23 +6,12 @@
  */
 import { button, makeReply } from '../reply/build.js';
 import type { Reply } from '../reply/model.js';
+import { afterEachStep, promptOf } from '../runtime/step-hook.js';
 import type { DialogueEngine, StepResult } from '../runtime/types.js';
 import { HANDOVER_ACTIONS } from './triggers.js';
 
 /** The button's label on every channel. */
 export const HANDOVER_OFFER_LABEL = 'Parler à l’équipe de la ville';
-
-interface PromptLike {
-  readonly kind?: unknown;
-  readonly question?: unknown;
-  readonly flow?: unknown;
-}
-
-function promptOf(snapshot: unknown): PromptLike | undefined {
-  const context = (snapshot as { context?: { prompt?: unknown } } | undefined)?.context;
-  const prompt = context?.prompt;
-  return prompt && typeof prompt === 'object' ? (prompt as PromptLike) : undefined;
-}
 
 /** The contacts were just shown, or a diagnostic just ended on its result. */
 function worthOffering(before: unknown, after: unknown): boolean {
@@ -52,11 +41,5 @@ function offer(step: StepResult, before: unknown): StepResult {
 
 /** The dialogue engine, offering a person with the contacts and after each result. */
 export function withHandoverOffer<E extends DialogueEngine>(engine: E): E {
-  return {
-    ...engine,
-    flowId: engine.flowId,
-    version: engine.version,
-    start: (event, ctx) => engine.start(event, ctx),
-    step: (snapshot, event, ctx) => offer(engine.step(snapshot, event, ctx), snapshot),
-  };
+  return afterEachStep(engine, offer);
 }

@@ -13,6 +13,7 @@
 import { bold, link, makeReply, para } from '../reply/build.js';
 import type { Reply } from '../reply/model.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { afterEachStep, promptOf } from '../runtime/step-hook.js';
 import type { DialogueEngine, StepResult } from '../runtime/types.js';
 import type { PlanService } from './service.js';
 
@@ -42,20 +43,6 @@ const BEFORE_RESULT = new Set([
   'next',
   'region',
 ]);
-
-interface PromptLike {
-  readonly kind?: unknown;
-  readonly question?: unknown;
-  readonly flow?: unknown;
-}
-
-function promptOf(snapshot: unknown): PromptLike | undefined {
-  if (!snapshot || typeof snapshot !== 'object') return undefined;
-  const context = (snapshot as { context?: unknown }).context;
-  if (!context || typeof context !== 'object') return undefined;
-  const prompt = (context as { prompt?: unknown }).prompt;
-  return prompt && typeof prompt === 'object' ? (prompt as PromptLike) : undefined;
-}
 
 /**
  * True when the step just showed a result: the prompt was one of the diagnostic's questions and
@@ -108,13 +95,7 @@ function addPlaceholder(step: StepResult, before: unknown): StepResult {
 
 /** The dialogue engine, adding the plan link's placeholder after each result. */
 export function withPlanLink<E extends DialogueEngine>(engine: E): E {
-  return {
-    ...engine,
-    flowId: engine.flowId,
-    version: engine.version,
-    start: (event, ctx) => engine.start(event, ctx),
-    step: (snapshot, event, ctx) => addPlaceholder(engine.step(snapshot, event, ctx), snapshot),
-  };
+  return afterEachStep(engine, addPlaceholder);
 }
 
 /** Replaces the placeholders in `replies` with `url`, or with the note when there is none. */
