@@ -2,7 +2,8 @@
  * `GET /observatoire/:town` (issue 19): the merchants' consented answers of one town as a page
  * the manager de commerce can show — the distribution of levels, the share of each prerequisite
  * against the guide's lines, and the trend per month once every month counts enough answers.
- * The k ≥ 5 rule of the JSON route holds here too: below 5 merchants, no figure at all; a month
+ * The k ≥ 5 rule of the JSON route holds here too: below 5 merchants, no figure but their count (as
+ * issue 19 asks; the JSON route says nothing at all); a month
  * is drawn only when every month of the period has 5 answers or more (otherwise the months could
  * be subtracted from the total to reveal a small one). Access: the API's bearer token, or a link
  * signed for one town with an expiry (what `/centreville bilan` posts in Slack).
@@ -232,7 +233,7 @@ export function createObservatoryPages(options: ObservatoryPagesOptions): Observ
           status: 200,
           html: pageShell(
             `Observatoire des commerçants — ${town}`,
-            `${header(agg.town, at)}<section aria-labelledby="h-few"><h2 id="h-few">Pas encore de chiffres</h2><p>${esc(agg.message)}</p></section>`,
+            `${header(agg.town, at)}<section aria-labelledby="h-few"><h2 id="h-few">Pas encore de chiffres</h2><p><strong>${countLabel(list.length)}</strong> pour l’instant : aucune part n’est montrée en dessous de ${MIN_RESPONDENTS}.</p><p>${esc(agg.message)}</p></section>`,
           ),
         };
       return {
@@ -251,4 +252,9 @@ export function createObservatoryPages(options: ObservatoryPagesOptions): Observ
       };
     },
   };
+}
+
+/** « 1 commerçant compté », « 4 commerçants comptés »: the only thing shown below 5 (issue 19). */
+function countLabel(n: number): string {
+  return n === 1 ? '1 commerçant compté' : `${n} commerçants comptés`;
 }

@@ -113,7 +113,7 @@ describe('access', () => {
 });
 
 describe('the figures', () => {
-  it('under 5 merchants: no figure, no chart, only why', async () => {
+  it('under 5 merchants: no figure, no chart, only the count and why', async () => {
     const store = createMemoryStore();
     for (let i = 0; i < 4; i++) await store.records.put(rec({ answers: 'yyyy' }));
     const res = await (await serve(store)).app.inject({
@@ -123,6 +123,7 @@ describe('the figures', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Pas encore assez de réponses pour Sens');
+    expect(res.body).toContain('<strong>4 commerçants comptés</strong> pour l’instant');
     expect(res.body).not.toContain('<svg');
     expect(shown(res.body)).not.toMatch(/\d\s?%|\d&nbsp;%/);
     expect(res.body).not.toContain('<table');
