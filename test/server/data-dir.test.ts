@@ -7,11 +7,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirBusyError, readOwnerNote, tryOwn, waitToOwn } from '../../src/storage/owner.js';
+import { freePort } from '../free-port.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -31,18 +31,6 @@ afterEach(async () => {
   }
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `npm start` on `dir` and `port`; its stdout lines (JSON logs) are collected. */
 function startServer(dir: string, port: number): { child: ChildProcess; lines: string[] } {

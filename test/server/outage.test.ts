@@ -11,7 +11,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +27,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { createRuntime } from '../../src/runtime/runtime.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { createRedisStore, type RedisStore } from '../../src/storage/redis.js';
+import { freePort } from '../free-port.js';
 import {
   commandBody,
   API_URL as SLACK_API_URL,
@@ -39,18 +39,6 @@ import {
 import { BOT_INFO, CHAT_ID, commandUpdate } from '../telegram/fixtures/updates.js';
 import { API_ROOT, SECRET, TOKEN } from '../telegram/helpers.js';
 import { createTestApp } from './helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` every 50 ms until it holds, for at most `ms`. */
 async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
