@@ -314,7 +314,11 @@ export function consoleScreenToShown(screen: string): Shown {
   return { text: lines.join('\n'), buttons };
 }
 
-/** Someone at `npm run chat`: numbers pick choices, anything else is typed. */
+/**
+ * Someone at `npm run chat -- --data <dir>` with PUBLIC_URL set: numbers pick choices, anything
+ * else is typed. (Without `--data`, adapters/console/main.ts runs the dialogue without « Mon plan
+ * d'action », so its results lack the line every other channel shows.)
+ */
 export async function consoleDriver(): Promise<ChannelDriver> {
   const store = createMemoryStore();
   const runtime = withPlanLinks(
