@@ -39,19 +39,24 @@ type Step = { readonly say: string } | { readonly press: string };
 const ALL: readonly ChannelName[] = ['web', 'telegram', 'slack', 'console'];
 
 /**
- * Plays a script on one channel; the content of each turn. The conversation's opening (the
- * welcome, where the channel has one) counts with the first turn: Slack has none, and answers the
- * first `/centreville` text with the welcome and the answer together (see ChannelDriver.start).
+ * Plays a script on one channel; the content of each turn. Opened at an entry point, the opening
+ * is a turn of its own; else the opening (the welcome, where the channel has one) counts with the
+ * first turn: Slack has none, and answers the first `/centreville` text with the welcome and the
+ * answer together (see ChannelDriver.start).
  */
-async function play(driver: ChannelDriver, script: readonly Step[]): Promise<Content[]> {
-  await driver.start();
+async function play(
+  driver: ChannelDriver,
+  script: readonly Step[],
+  entry?: string,
+): Promise<Content[]> {
+  await driver.start(entry);
   const opening = driver.read();
-  const turns: Content[] = [];
+  const turns: Content[] = entry ? [contentOf(opening)] : [];
   for (const [i, step] of script.entries()) {
     if ('say' in step) await driver.say(step.say);
     else await driver.press(step.press);
     const shown = driver.read();
-    turns.push(contentOf(i === 0 ? [...opening, ...shown] : shown));
+    turns.push(contentOf(i === 0 && !entry ? [...opening, ...shown] : shown));
   }
   return turns;
 }
@@ -60,12 +65,13 @@ async function play(driver: ChannelDriver, script: readonly Step[]): Promise<Con
 async function playOn(
   channels: readonly ChannelName[],
   script: readonly Step[],
+  entry?: string,
 ): Promise<Record<string, Content[]>> {
   const byChannel: Record<string, Content[]> = {};
   for (const name of channels) {
     const driver = await DRIVERS[name]();
     try {
-      byChannel[name] = await play(driver, script);
+      byChannel[name] = await play(driver, script, entry);
     } finally {
       await driver.close();
     }
@@ -80,11 +86,12 @@ async function playOn(
 async function sameEverywhere(
   script: readonly Step[],
   channels: readonly ChannelName[] = ALL,
+  entry?: string,
 ): Promise<Content[]> {
-  const byChannel = await playOn(channels, script);
+  const byChannel = await playOn(channels, script, entry);
   expect(channelDifferences(byChannel, channels[0] as string)).toEqual([]);
   const turns = byChannel[channels[0] as string] ?? [];
-  expect(turns).toHaveLength(script.length);
+  expect(turns).toHaveLength(script.length + (entry ? 1 : 0));
   for (const turn of turns) {
     expect(turn.text.length).toBeGreaterThan(0);
     expect(turn.buttons.length).toBeGreaterThan(0);
@@ -272,6 +279,43 @@ describe('the same scripted dialogue shows the same content on every channel', (
       renderReplies([helpReply('/centreville')]).map((m) => slackMessageToShown({ ...m })),
     );
     expect(differences(slackOwn, slackHelp as Content)).toEqual([]);
+  });
+
+  it('(g) a deep link to an objective (`data-start`, `/start`, `--start`, `/centreville objectif 3`) and one of its fiches', async () => {
+    const o3 = catalog.objectives.find((o) => o.number === 3);
+    const turns = await sameEverywhere([{ press: 'Voir la fiche' }], ALL, 'objectif-3');
+    expect(turns[0]?.text).toContain(o3?.title);
+    // The fiche opened is the first card's: one of the objective's, listed in the opening.
+    const opened = catalog.fiches.find((f) => turns[1]?.text.startsWith(f.title));
+    expect(opened?.objective).toBe(o3?.id);
+    expect(turns[0]?.text).toContain(opened?.title);
+    expect(turns[1]?.text).toContain(`Fiche ${opened?.number}`);
+  });
+
+  it('(h) « contact » on the web, Telegram and the terminal: the region asked, then its contact', async () => {
+    const turns = await sameEverywhere(
+      [{ say: 'contact' }, { say: 'Bourgogne-Franche-Comté' }],
+      ['web', 'telegram', 'console'],
+    );
+    expect(turns[1]?.text).toContain(region?.email);
+  });
+
+  /*
+   * KNOWN DIFFERENCE (reported, not fixed here): TOWN_REGION reaches only Slack, whose
+   * `/centreville contact` answers the region question with it (adapters/slack/diagnostic.ts
+   * `openContacts`), while the dialogue on the other channels asks the region even when the
+   * deployment knows it — the turn context (src/runtime) carries no region. Slack shows the same
+   * contact and funding, one question sooner. This test pins that; it fails once they agree.
+   */
+  it('(h) « contact » on Slack: the contact of TOWN_REGION at once, without the region question', async () => {
+    const web = await playOn(['web'], [{ say: 'contact' }, { say: 'Bourgogne-Franche-Comté' }]);
+    const slack = await playOn(['slack'], [{ say: 'contact' }]);
+    const [asked, contact] = web.web as Content[];
+    const [slackContact] = slack.slack as Content[];
+    // The web asks the region first; Slack shows at once what the web shows once it is answered.
+    expect(differences(asked as Content, slackContact as Content)).toHaveLength(2);
+    expect(slackContact?.text.endsWith(contact?.text ?? '-')).toBe(true);
+    expect(slackContact?.buttons.slice(-(contact?.buttons.length ?? 1))).toEqual(contact?.buttons);
   });
 
   it('(f) « oublier mes données »: the same confirmation, and the same words once erased', async () => {

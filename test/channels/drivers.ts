@@ -45,11 +45,13 @@ export interface ChannelDriver {
   readonly name: ChannelName;
   /**
    * Opens the conversation as the channel does (the widget's creation, Telegram's `/start`, the
-   * terminal's first screen). Slack has no welcome of its own: the conversation opens with the
-   * first `/centreville` text, and the runtime answers that first message with the welcome and
-   * its answer in one turn — so `start()` shows nothing there (see `play` in contract.test.ts).
+   * terminal's first screen), at `entry` when given (`data-start`, `/start <entry>`,
+   * `--start <entry>`). Slack has no welcome of its own: the conversation opens with the first
+   * `/centreville` text, and the runtime answers that first message with the welcome and its
+   * answer in one turn — so `start()` shows nothing there (see `play` in contract.test.ts); its
+   * only entry points are `/centreville objectif <n>` (the territory diagnostic is its modal).
    */
-  start(): Promise<void>;
+  start(entry?: string): Promise<void>;
   /** Types a message. */
   say(text: string): Promise<void>;
   /** Presses the first button shown by the last turn whose label is `label`. */
@@ -92,8 +94,8 @@ export async function webDriver(): Promise<ChannelDriver> {
   const message = (payload: object) => post(`/api/web/conversations/${id}/messages`, payload, 200);
   return {
     name: 'web',
-    async start() {
-      await post('/api/web/conversations', { town: TOWN }, 201);
+    async start(entry) {
+      await post('/api/web/conversations', { town: TOWN, ...(entry ? { start: entry } : {}) }, 201);
     },
     async say(text) {
       await message({ text });
@@ -132,7 +134,7 @@ export async function telegramDriver(): Promise<ChannelDriver> {
   };
   return {
     name: 'telegram',
-    start: () => post(commandUpdate(updateId++, '/start')),
+    start: (entry) => post(commandUpdate(updateId++, entry ? `/start ${entry}` : '/start')),
     say: (text) => post(textUpdate(updateId++, text)),
     async press(label) {
       const offered = lastTurn.flatMap((call) =>
@@ -275,8 +277,11 @@ export async function slackDriver(): Promise<SlackDriver> {
   };
   return {
     name: 'slack',
-    async start() {
-      // Nothing to open: see ChannelDriver.start.
+    async start(entry) {
+      if (entry === undefined) return; // nothing to open: see ChannelDriver.start
+      const objective = /^objectif-([1-5])$/.exec(entry);
+      if (!objective) throw new Error(`Slack has no entry point « ${entry} »`);
+      await request(() => t.command(`objectif ${objective[1]}`));
     },
     say: (text) => request(() => t.command(text)),
     async press(label) {
@@ -329,7 +334,7 @@ export async function consoleDriver(): Promise<ChannelDriver> {
     }),
     createPlanService({ store, ...PLANS }),
   );
-  const session = createConsoleSession({ runtime, town: TOWN });
+  let session = createConsoleSession({ runtime, town: TOWN });
   const pending: Shown[] = [];
   let last: Shown = { text: '', buttons: [] };
   const show = (screen: string) => {
@@ -338,7 +343,10 @@ export async function consoleDriver(): Promise<ChannelDriver> {
   };
   return {
     name: 'console',
-    start: async () => show(await session.open()),
+    async start(entry) {
+      if (entry) session = createConsoleSession({ runtime, town: TOWN, start: entry });
+      show(await session.open());
+    },
     say: async (text) => show(await session.send(text)),
     async press(label) {
       const index = last.buttons.indexOf(pick(last.buttons, label, (b) => b));
