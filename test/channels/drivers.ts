@@ -24,7 +24,13 @@ import {
   viewSubmissionPayload,
 } from '../slack/helpers.js';
 import { callbackUpdate, commandUpdate, textUpdate } from '../telegram/fixtures/updates.js';
-import { type ApiCall, buttonsOf, createHarness, visibleText } from '../telegram/helpers.js';
+import {
+  type ApiCall,
+  buttonsOf,
+  createHarness,
+  expectValidSendMessage,
+  visibleText,
+} from '../telegram/helpers.js';
 import { type Shown, slackMrkdwnToText } from './content.js';
 import { shownInWidget } from './widget-dom.js';
 
@@ -120,6 +126,23 @@ export async function webDriver(): Promise<ChannelDriver> {
  */
 const unnumbered = (label: string): string => label.replace(/^\d+\. /, '');
 
+/**
+ * The call without its URL buttons (« Mon plan d'action »), for the Telegram kit's validator,
+ * which checks every button's `callback_data` and so cannot read a URL button.
+ */
+function withoutUrlButtons(call: ApiCall): ApiCall {
+  const markup = call.body.reply_markup as { inline_keyboard: { url?: string }[][] } | undefined;
+  if (!markup) return call;
+  const rows = markup.inline_keyboard
+    .map((row) => row.filter((b) => b.url === undefined))
+    .filter((row) => row.length > 0);
+  const { reply_markup: _, ...body } = call.body;
+  return {
+    ...call,
+    body: rows.length > 0 ? { ...body, reply_markup: { inline_keyboard: rows } } : body,
+  };
+}
+
 /** A person in a private chat with the bot, through `POST /telegram/webhook`. */
 export async function telegramDriver(): Promise<ChannelDriver> {
   const tg = await createHarness({ town: TOWN, plans: PLANS });
@@ -131,6 +154,7 @@ export async function telegramDriver(): Promise<ChannelDriver> {
     const res = await tg.post(update);
     if (res.statusCode !== 200) throw new Error(`telegram webhook: ${res.statusCode}`);
     lastTurn = tg.calls.slice(before).filter((c) => c.method === 'sendMessage');
+    for (const call of lastTurn) expectValidSendMessage(withoutUrlButtons(call));
   };
   return {
     name: 'telegram',
