@@ -215,16 +215,13 @@ interface RenderedReply {
 
 function renderOne(reply: Reply, counter: { n: number }): RenderedReply {
   const blocks: types.KnownBlock[] = [];
-  if (reply.progress) {
-    blocks.push({
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: `Question ${reply.progress.current}/${reply.progress.total}`,
-        },
-      ],
-    });
+  const progress = reply.progress
+    ? `Question ${reply.progress.current}/${reply.progress.total}`
+    : undefined;
+  // Dialogues often word the question « Question 2/4 — … » themselves: say it once, as the
+  // other channels do.
+  if (progress && !reply.text.includes(progress)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: progress }] });
   }
   if (reply.blocks.length > 0) {
     for (const text of fitBlocks(reply.blocks, SLACK_LIMITS.sectionText)) {

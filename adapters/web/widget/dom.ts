@@ -75,9 +75,12 @@ export function renderBotMessage(reply: WebReply): HTMLElement {
   if (progressLabel && !reply.text.includes(progressLabel)) {
     body.append(el('p', 'progress', progressLabel));
   }
-  const blocks = reply.blocks.length
-    ? reply.blocks
-    : [{ type: 'paragraph' as const, spans: [{ text: reply.text }] }];
+  // `text` is the fallback of everything below: shown only when nothing else would show it
+  // (a card-only reply is said by its cards, as on every other channel).
+  const blocks =
+    reply.blocks.length || reply.cards?.length
+      ? reply.blocks
+      : [{ type: 'paragraph' as const, spans: [{ text: reply.text }] }];
   for (const block of blocks) {
     if (block.type === 'paragraph') {
       const p = el('p');
