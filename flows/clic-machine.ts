@@ -6,6 +6,7 @@
  * the dialogue layer (src/dialogue) turns them into French replies with the guide's content.
  */
 import { and, enqueueActions, not, raise, setup } from 'xstate';
+import type { Audience } from '../catalog/schema.js';
 import {
   acceptPrefill,
   answerOf,
@@ -133,6 +134,20 @@ function followupOf(ctx: ClicContext, e: MachineEvent) {
   return u.followup;
 }
 
+/**
+ * The text asks for the diagnostic `flow`: by its name, or as « mon diagnostic » from its
+ * `audience` (said in the text, or known before).
+ */
+function asksDiagnostic(
+  ctx: ClicContext,
+  e: MachineEvent,
+  flow: 'commercant' | 'territoire',
+  audience: Audience,
+): boolean {
+  const u = textOf(e);
+  return u?.diag === flow || (u?.diag === 'any' && (u.audience ?? ctx.audience) === audience);
+}
+
 /** A detour inside a question: say something, keep the question, « ok » is then no answer. */
 const aside = patch({ aside: true });
 
@@ -201,22 +216,10 @@ const clicSetup = setup({
     isForget: ({ event }) => event.type === 'COMMAND' && event.command === 'oublier',
     // --- free text
     textNamesAudience: ({ event }) => Boolean(textOf(event)?.audience),
-    textAsksMerchantDiag: ({ context, event }) => {
-      const u = textOf(event);
-      return (
-        u !== undefined &&
-        (u.diag === 'commercant' ||
-          (u.diag === 'any' && (u.audience ?? context.audience) === 'commercant'))
-      );
-    },
-    textAsksTerritoryDiag: ({ context, event }) => {
-      const u = textOf(event);
-      return (
-        u !== undefined &&
-        (u.diag === 'territoire' ||
-          (u.diag === 'any' && (u.audience ?? context.audience) === 'collectivite'))
-      );
-    },
+    textAsksMerchantDiag: ({ context, event }) =>
+      asksDiagnostic(context, event, 'commercant', 'commercant'),
+    textAsksTerritoryDiag: ({ context, event }) =>
+      asksDiagnostic(context, event, 'territoire', 'collectivite'),
     textAsksDiag: ({ event }) => Boolean(textOf(event)?.diag),
     textIsAck: ({ event }) => textOf(event)?.ack === true,
     textIsAckAside: ({ context, event }) => context.aside === true && textOf(event)?.ack === true,
@@ -685,6 +688,9 @@ type GuardName = Extract<Route['guard'], string>;
 /** An action of the setup, by name. */
 type ActionName = Extract<Route['actions'], string>;
 
+/** A route without a target: the event is answered where the dialogue stands. */
+const inPlace = (guard: GuardName, actions: ActionName): Route => ({ guard, actions });
+
 /**
  * The ACTION and TEXT transitions of a step that waits for an answer, tried in this order: a
  * stale button resyncs; then `first`; then, for text and only with `clarify`, a clarification;
@@ -734,14 +740,14 @@ const DETOURS: Route[] = [
     target: '#clic.main.commercant',
     actions: 'startMerchant',
   },
-  { guard: 'textAsksDiag', actions: 'resumeQuestion' },
-  { guard: 'textIsContact', actions: 'detourContacts' },
-  { guard: 'textIsFunding', actions: 'detourFunding' },
-  { guard: 'textAsksHelp', actions: 'help' },
-  { guard: 'textIsOfftopic', actions: 'detourOfftopic' },
-  { guard: 'textIsSocial', actions: 'textSocial' },
-  { guard: 'searchFindsObjective', actions: 'searchInQuestion' },
-  { guard: 'searchIsSure', actions: 'searchInQuestion' },
+  inPlace('textAsksDiag', 'resumeQuestion'),
+  inPlace('textIsContact', 'detourContacts'),
+  inPlace('textIsFunding', 'detourFunding'),
+  inPlace('textAsksHelp', 'help'),
+  inPlace('textIsOfftopic', 'detourOfftopic'),
+  inPlace('textIsSocial', 'textSocial'),
+  inPlace('searchFindsObjective', 'searchInQuestion'),
+  inPlace('searchIsSure', 'searchInQuestion'),
   { actions: 'notAnAnswer' },
 ];
 
