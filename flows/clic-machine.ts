@@ -6,15 +6,19 @@
  * the dialogue layer (src/dialogue) turns them into French replies with the guide's content.
  */
 import { and, enqueueActions, not, raise, setup } from 'xstate';
+import type { Audience } from '../catalog/schema.js';
 import {
   acceptPrefill,
   answerOf,
   ask,
   askAt,
+  askLast,
   askNext,
+  atFirst,
+  atLast,
   chain,
   currentQuestion,
-  extraList,
+  extraSequence,
   initialContext,
   merchantResult,
   notice,
@@ -22,23 +26,25 @@ import {
   patch,
   previousCorrection,
   readAnswer,
+  readOf,
   record,
   refusePrefill,
   reprompt,
   say,
   show,
-  startList,
   startMerchant,
+  startSequence,
   startTerritory,
   territoryResult,
 } from './logic.js';
-import {
-  type ClicContext,
-  type ClicEvent,
-  INDIVIDUEL_QUESTIONS,
-  type Intent,
-  MERCHANT_QUESTIONS,
-  type SearchOutcome,
+import type {
+  ClicContext,
+  ClicEvent,
+  Intent,
+  MachineEvent,
+  ReadEvent,
+  SearchOutcome,
+  SideEvent,
 } from './types.js';
 
 /** Stored with every snapshot; a different id means the snapshot is not ours. */
@@ -46,22 +52,59 @@ export const FLOW_ID = 'clic-centre-ville';
 /** Bump when a persisted snapshot of the previous version could no longer be restored safely. */
 export const FLOW_VERSION = 1;
 
-type Logic = (ctx: ClicContext, event: ClicEvent) => Outcome;
+type Logic = (ctx: ClicContext, event: MachineEvent) => Outcome;
 
 const act = (logic: Logic) =>
-  enqueueActions<ClicContext, ClicEvent, undefined, ClicEvent, never, never, never, never, Intent>(
-    ({ context, event, enqueue }) => {
-      const out = logic(context, event);
-      if (Object.keys(out.patch).length > 0) enqueue.assign(out.patch);
-      for (const intent of out.intents) enqueue.emit(intent);
-    },
-  );
+  enqueueActions<
+    ClicContext,
+    MachineEvent,
+    undefined,
+    MachineEvent,
+    never,
+    never,
+    never,
+    never,
+    Intent
+  >(({ context, event, enqueue }) => {
+    const out = logic(context, event);
+    if (Object.keys(out.patch).length > 0) enqueue.assign(out.patch);
+    for (const intent of out.intents) enqueue.emit(intent);
+  });
 
-const actionOf = (e: ClicEvent) => (e.type === 'ACTION' ? e.action : undefined);
-const textOf = (e: ClicEvent) => (e.type === 'TEXT' ? e.u : undefined);
+/**
+ * TEXT and ACTION read against the question on screen — the one call of `readAnswer` for the
+ * event — as the event the states handle; any other event as it is.
+ */
+function withRead(ctx: ClicContext, e: ClicEvent): ClicEvent | ReadEvent {
+  if (e.type === 'TEXT')
+    return { type: 'TEXT_READ', text: e.text, u: e.u, read: readAnswer(ctx, e) };
+  if (e.type === 'ACTION')
+    return { type: 'ACTION_READ', action: e.action, read: readAnswer(ctx, e) };
+  return e;
+}
+
+/** What a side event changes: the town's figures, or the side facts of a typed message. */
+const sideFacts = (ctx: ClicContext, e: SideEvent): Outcome => {
+  if (e.type === 'OBSERVATORY') return { patch: { observatory: e.offer }, intents: [] };
+  // Side facts are kept quietly; a stated region replaces a former one, the rest fills gaps.
+  return {
+    patch: {
+      ...(e.audience && (!ctx.audience || ctx.audience === 'visiteur')
+        ? { audience: e.audience }
+        : {}),
+      ...(e.sector && !ctx.sector ? { sector: e.sector } : {}),
+      ...(e.region ? { region: e.region } : {}),
+      ...(e.town && !ctx.town ? { town: e.town } : {}),
+    },
+    intents: [],
+  };
+};
+
+const actionOf = (e: MachineEvent) => (e.type === 'ACTION_READ' ? e.action : undefined);
+const textOf = (e: MachineEvent) => (e.type === 'TEXT_READ' ? e.u : undefined);
 
 /** The search outcome of a text, without the fiches the person said were not it. */
-function searchOf(ctx: ClicContext, e: ClicEvent): SearchOutcome {
+function searchOf(ctx: ClicContext, e: MachineEvent): SearchOutcome {
   const u = textOf(e);
   if (!u) return { kind: 'none' };
   const s = u.search;
@@ -79,16 +122,30 @@ function ficheOnScreen(ctx: ClicContext): string | undefined {
 }
 
 /** A follow-up on the fiche on screen; global intents (contact, funding…) come first. */
-function followupOf(ctx: ClicContext, e: ClicEvent) {
+function followupOf(ctx: ClicContext, e: MachineEvent) {
   const u = textOf(e);
   if (!u || !ficheOnScreen(ctx)) return undefined;
   if (u.contact || u.funding || u.offtopic || u.correction || u.diag) return undefined;
   // A longer text that names a need of its own is a new search (« combien de gens passent… »).
   const s = u.search;
   const need = s.kind === 'objective' || (s.kind === 'fiches' && !s.unsure);
-  const words = e.type === 'TEXT' ? e.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)) : [];
+  const words = e.type === 'TEXT_READ' ? e.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)) : [];
   if (need && words.length > 6) return undefined;
   return u.followup;
+}
+
+/**
+ * The text asks for the diagnostic `flow`: by its name, or as « mon diagnostic » from its
+ * `audience` (said in the text, or known before).
+ */
+function asksDiagnostic(
+  ctx: ClicContext,
+  e: MachineEvent,
+  flow: 'commercant' | 'territoire',
+  audience: Audience,
+): boolean {
+  const u = textOf(e);
+  return u?.diag === flow || (u?.diag === 'any' && (u.audience ?? ctx.audience) === audience);
 }
 
 /** A detour inside a question: say something, keep the question, « ok » is then no answer. */
@@ -98,27 +155,28 @@ const aside = patch({ aside: true });
 const clicSetup = setup({
   types: {
     context: {} as ClicContext,
-    events: {} as ClicEvent,
+    events: {} as MachineEvent,
     emitted: {} as Intent,
     input: {} as { town?: string } | undefined,
   },
   guards: {
     // --- answers to the current question
-    isStale: ({ context, event }) => readAnswer(context, event).kind === 'stale',
-    isInvalid: ({ context, event }) => readAnswer(context, event).kind === 'invalid',
-    isClarify: ({ context, event }) => readAnswer(context, event).kind === 'clarify',
-    isAnswer: ({ context, event }) => readAnswer(context, event).kind === 'answer',
-    isLastInList: ({ context }) => context.index >= context.list.length - 1,
-    isFirstInList: ({ context }) => context.index <= 0,
-    answersEnd: ({ context, event }) => answerOf(context, event) === 'end',
-    answersSkip: ({ context, event }) => answerOf(context, event) === 'skip',
-    answersYes: ({ context, event }) => answerOf(context, event) === 'yes',
+    // (read once per event, in `withRead`; the guards look at that reading)
+    isStale: ({ event }) => readOf(event).kind === 'stale',
+    isInvalid: ({ event }) => readOf(event).kind === 'invalid',
+    isClarify: ({ event }) => readOf(event).kind === 'clarify',
+    isAnswer: ({ event }) => readOf(event).kind === 'answer',
+    isLastInList: ({ context }) => atLast(context.at),
+    isFirstInList: ({ context }) => atFirst(context.at),
+    answersEnd: ({ event }) => answerOf(event) === 'end',
+    answersSkip: ({ event }) => answerOf(event) === 'skip',
+    answersYes: ({ event }) => answerOf(event) === 'yes',
     townKnown: ({ context }) => Boolean(context.town),
     /** The merchant diagnostic began with P1: the sector was known (see `startMerchant`). */
     sectorSkipped: ({ context }) =>
       context.prompt.kind === 'question' && context.prompt.question !== 'sector',
     regionKnown: ({ context }) => Boolean(context.region),
-    inExtraBatch: ({ context }) => context.list[0] !== INDIVIDUEL_QUESTIONS[0],
+    inExtraBatch: ({ context }) => context.at?.sequence !== 'individuel',
     hasObjective: ({ context }) => Boolean(context.objective),
     isCollectivite: ({ context }) => context.audience === 'collectivite',
     inMerchantDiag: ({ context }) => {
@@ -157,19 +215,14 @@ const clicSetup = setup({
     isContact: ({ event }) => event.type === 'COMMAND' && event.command === 'contact',
     isForget: ({ event }) => event.type === 'COMMAND' && event.command === 'oublier',
     // --- free text
-    textNamesAudience: ({ event }) => event.type === 'TEXT' && Boolean(event.u.audience),
+    textNamesAudience: ({ event }) => Boolean(textOf(event)?.audience),
     textAsksMerchantDiag: ({ context, event }) =>
-      event.type === 'TEXT' &&
-      (event.u.diag === 'commercant' ||
-        (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'commercant')),
+      asksDiagnostic(context, event, 'commercant', 'commercant'),
     textAsksTerritoryDiag: ({ context, event }) =>
-      event.type === 'TEXT' &&
-      (event.u.diag === 'territoire' ||
-        (event.u.diag === 'any' && (event.u.audience ?? context.audience) === 'collectivite')),
-    textAsksDiag: ({ event }) => event.type === 'TEXT' && Boolean(event.u.diag),
-    textIsAck: ({ event }) => event.type === 'TEXT' && event.u.ack === true,
-    textIsAckAside: ({ context, event }) =>
-      context.aside === true && event.type === 'TEXT' && event.u.ack === true,
+      asksDiagnostic(context, event, 'territoire', 'collectivite'),
+    textAsksDiag: ({ event }) => Boolean(textOf(event)?.diag),
+    textIsAck: ({ event }) => textOf(event)?.ack === true,
+    textIsAckAside: ({ context, event }) => context.aside === true && textOf(event)?.ack === true,
     textIsContact: ({ event }) => textOf(event)?.contact === true,
     textIsOverseas: ({ event }) => textOf(event)?.overseas === true,
     textNamesTownAtRegion: ({ context, event }) =>
@@ -206,8 +259,7 @@ const clicSetup = setup({
       const s = searchOf(context, event);
       return s.kind === 'fiches' && s.unsure === true;
     },
-    searchFindsObjective: ({ event }) =>
-      event.type === 'TEXT' && event.u.search.kind === 'objective',
+    searchFindsObjective: ({ event }) => textOf(event)?.search.kind === 'objective',
     // --- deep links
     entryObjective: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'objective',
     entryFiche: ({ event }) => event.type === 'ENTRY' && event.entry.kind === 'fiche',
@@ -217,6 +269,18 @@ const clicSetup = setup({
       event.type === 'ENTRY' && event.entry.kind === 'diag' && event.entry.flow === 'territoire',
   },
   actions: {
+    // --- reading: TEXT and ACTION are read once and raised again as TEXT_READ / ACTION_READ
+    read: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'TEXT' || event.type === 'ACTION') enqueue.raise(withRead(context, event));
+    }),
+    /** A whole turn: the side events' changes, then its event, read against that context. */
+    turn: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'TURN') return;
+      // (side events say nothing: only their context changes are kept)
+      const side = chain(context, ...event.before.map((b) => (c: ClicContext) => sideFacts(c, b)));
+      if (Object.keys(side.patch).length > 0) enqueue.assign(side.patch);
+      enqueue.raise(withRead({ ...context, ...side.patch }, event.event));
+    }),
     // --- entry and navigation
     enter: act((ctx, e) => {
       if (e.type !== 'ENTRY') return { patch: {}, intents: [] };
@@ -261,33 +325,22 @@ const clicSetup = setup({
     }),
     chooseAudience: act((ctx, e) => {
       const a = actionOf(e);
-      const audience =
-        a?.kind === 'audience' ? a.audience : e.type === 'TEXT' ? e.u.audience : undefined;
+      const audience = a?.kind === 'audience' ? a.audience : textOf(e)?.audience;
       return chain(
         ctx,
         patch({ audience }),
         // Typed, it is said back: the menu never comes back without a sentence saying why.
-        e.type === 'TEXT' && audience
+        e.type === 'TEXT_READ' && audience
           ? notice({ kind: 'audience-noted', audience, corrected: Boolean(e.u.correction) })
           : patch({}),
         show({ kind: 'menu' }),
       );
     }),
-    keepFacts: act((ctx, e) => {
-      if (e.type !== 'FACTS') return { patch: {}, intents: [] };
-      // Side facts are kept quietly; a stated region replaces a former one, the rest fills gaps.
-      return {
-        patch: {
-          ...(e.audience && (!ctx.audience || ctx.audience === 'visiteur')
-            ? { audience: e.audience }
-            : {}),
-          ...(e.sector && !ctx.sector ? { sector: e.sector } : {}),
-          ...(e.region ? { region: e.region } : {}),
-          ...(e.town && !ctx.town ? { town: e.town } : {}),
-        },
-        intents: [],
-      };
-    }),
+    keepSideFacts: act((ctx, e) =>
+      e.type === 'FACTS' || e.type === 'OBSERVATORY'
+        ? sideFacts(ctx, e)
+        : { patch: {}, intents: [] },
+    ),
     askWhichDiag: act((ctx) => chain(ctx, notice({ kind: 'which-diag' }), show({ kind: 'menu' }))),
     showFunding: act((ctx) => chain(ctx, say({ type: 'funding', canResume: false }))),
     offtopic: act((ctx, e) =>
@@ -373,14 +426,14 @@ const clicSetup = setup({
       const objective =
         a?.kind === 'objective'
           ? a.objective
-          : e.type === 'TEXT' && e.u.search.kind === 'objective'
+          : e.type === 'TEXT_READ' && e.u.search.kind === 'objective'
             ? e.u.search.objective
             : ctx.objective;
       if (!objective) return chain(ctx, show({ kind: 'menu' }));
       return chain(
         ctx,
-        e.type === 'TEXT' ? notice({ kind: 'objective-noted', objective }) : patch({}),
-        e.type === 'TEXT' && e.u.audience ? patch({ audience: e.u.audience }) : patch({}),
+        e.type === 'TEXT_READ' ? notice({ kind: 'objective-noted', objective }) : patch({}),
+        e.type === 'TEXT_READ' && e.u.audience ? patch({ audience: e.u.audience }) : patch({}),
         patch({ objective }),
         show({ kind: 'objective', objective }),
       );
@@ -412,7 +465,7 @@ const clicSetup = setup({
       return a?.kind === 'view' ? chain(ctx, show({ kind: 'view', view: a.view })) : reprompt(ctx);
     }),
     showSearchResults: act((ctx, e) => {
-      if (e.type !== 'TEXT') return chain(ctx, reprompt);
+      if (e.type !== 'TEXT_READ') return chain(ctx, reprompt);
       const search = searchOf(ctx, e);
       return chain(
         ctx,
@@ -441,7 +494,7 @@ const clicSetup = setup({
     resync: act((ctx) => chain(ctx, notice({ kind: 'stale' }), reprompt)),
     unknownAction: act((ctx) => chain(ctx, notice({ kind: 'unknown-action' }), reprompt)),
     clarify: act((ctx, e) => {
-      const r = readAnswer(ctx, e);
+      const r = readOf(e);
       return chain(
         ctx,
         notice({ kind: 'clarify', text: r.kind === 'clarify' ? r.text : '' }),
@@ -490,28 +543,30 @@ const clicSetup = setup({
       ),
     ),
     answerSector: act((ctx, e) => {
-      const value = answerOf(ctx, e);
+      const value = answerOf(e);
       return chain(
         ctx,
         patch({ sector: value === 'unknown' ? undefined : String(value) }),
-        startList(MERCHANT_QUESTIONS),
+        startSequence('merchant'),
       );
     }),
-    answerAndAskNext: act((ctx, e) => chain(ctx, record(e), (c) => askAt(c.index + 1)(c))),
+    answerAndAskNext: act((ctx, e) =>
+      chain(ctx, record(e), (c) => askAt((c.at?.index ?? 0) + 1)(c)),
+    ),
     answerLastMerchant: act((ctx, e) =>
       chain(ctx, record(e), (c) =>
         c.town ? chain(c, merchantResult, ask('consent')) : ask('town')(c),
       ),
     ),
     answerTown: act((ctx, e) => {
-      const value = answerOf(ctx, e);
+      const value = answerOf(e);
       // Without a town there is no town observatory to count in: no consent question.
       if (value === 'skip')
         return chain(ctx, merchantResult, show({ kind: 'done', flow: 'commercant' }));
       return chain(ctx, patch({ town: String(value) }), merchantResult, ask('consent'));
     }),
     answerConsent: act((ctx, e) => {
-      const accepted = answerOf(ctx, e) === 'yes';
+      const accepted = answerOf(e) === 'yes';
       return chain(
         ctx,
         say((c) => ({
@@ -524,17 +579,11 @@ const clicSetup = setup({
         show({ kind: 'done', flow: 'commercant' }),
       );
     }),
-    backInList: act((ctx) => chain(ctx, askAt(ctx.index - 1))),
+    backInList: act((ctx) => chain(ctx, askAt((ctx.at?.index ?? 0) - 1))),
     backToSector: act((ctx) => chain(ctx, ask('sector'))),
-    backToLastMerchant: act((ctx) =>
-      chain(ctx, patch({ list: MERCHANT_QUESTIONS }), askAt(MERCHANT_QUESTIONS.length - 1)),
-    ),
+    backToLastMerchant: act((ctx) => chain(ctx, askLast('merchant'))),
     backToTown: act((ctx) => chain(ctx, ask('town'))),
     // --- the merchants' observatory (issue 9)
-    setObservatory: act((_ctx, e) => ({
-      patch: { observatory: e.type === 'OBSERVATORY' ? e.offer : undefined },
-      intents: [],
-    })),
     acceptPrefill: act((ctx) => chain(ctx, acceptPrefill)),
     refusePrefill: act((ctx) => chain(ctx, refusePrefill)),
     // --- territory diagnostic
@@ -553,7 +602,12 @@ const clicSetup = setup({
         askNext,
       ),
     ),
-    chooseExtra: act((ctx, e) => chain(ctx, startList(extraList(answerOf(ctx, e))))),
+    chooseExtra: act((ctx, e) => {
+      const sequence = extraSequence(answerOf(e));
+      return sequence
+        ? chain(ctx, startSequence(sequence))
+        : chain(ctx, patch({ at: undefined }), reprompt);
+    }),
     finishTerritory: act((ctx, e) =>
       chain(ctx, currentQuestion(ctx)?.question === 'next' ? patch({}) : record(e), (c) =>
         c.region
@@ -562,7 +616,7 @@ const clicSetup = setup({
       ),
     ),
     answerRegion: act((ctx, e) => {
-      const value = answerOf(ctx, e);
+      const value = answerOf(e);
       return chain(
         ctx,
         value === 'overseas' ? notice({ kind: 'overseas' }) : patch({}),
@@ -572,10 +626,8 @@ const clicSetup = setup({
       );
     }),
     backToNext: act((ctx) => chain(ctx, askNext)),
-    backToLastIndividuel: act((ctx) =>
-      chain(ctx, patch({ list: INDIVIDUEL_QUESTIONS }), askAt(INDIVIDUEL_QUESTIONS.length - 1)),
-    ),
-    backToLastExtra: act((ctx) => chain(ctx, askAt(ctx.list.length - 1))),
+    backToLastIndividuel: act((ctx) => chain(ctx, askLast('individuel'))),
+    backToLastExtra: act((ctx) => chain(ctx, ctx.at ? askLast(ctx.at.sequence) : reprompt)),
     // --- contacts
     openContacts: act((ctx, e) =>
       textOf(e)?.overseas
@@ -590,7 +642,7 @@ const clicSetup = setup({
           : chain(ctx, ask('region')),
     ),
     answerContactsRegion: act((ctx, e) => {
-      const value = answerOf(ctx, e);
+      const value = answerOf(e);
       return chain(
         ctx,
         value === 'overseas' ? notice({ kind: 'overseas' }) : patch({}),
@@ -636,6 +688,9 @@ type GuardName = Extract<Route['guard'], string>;
 /** An action of the setup, by name. */
 type ActionName = Extract<Route['actions'], string>;
 
+/** A route without a target: the event is answered where the dialogue stands. */
+const inPlace = (guard: GuardName, actions: ActionName): Route => ({ guard, actions });
+
 /**
  * The ACTION and TEXT transitions of a step that waits for an answer, tried in this order: a
  * stale button resyncs; then `first`; then, for text and only with `clarify`, a clarification;
@@ -646,13 +701,13 @@ const answerOn = (answers: Route[], opts: { first?: Route[]; clarify?: boolean }
   const first = opts.first ?? [];
   const clarify: Route[] = opts.clarify ? [{ guard: 'isClarify', actions: 'clarify' }] : [];
   return {
-    ACTION: [
+    ACTION_READ: [
       { guard: 'isStale', actions: 'resync' },
       ...first,
       ...answers,
       { guard: 'isInvalid', actions: 'unknownAction' },
     ] satisfies Route[],
-    TEXT: [
+    TEXT_READ: [
       // « ok » after a detour is no answer to a question it did not follow.
       { guard: 'textIsAckAside', actions: 'resumeQuestion' },
       { guard: 'textCorrectsPrevious', actions: 'correctPrevious' },
@@ -685,14 +740,14 @@ const DETOURS: Route[] = [
     target: '#clic.main.commercant',
     actions: 'startMerchant',
   },
-  { guard: 'textAsksDiag', actions: 'resumeQuestion' },
-  { guard: 'textIsContact', actions: 'detourContacts' },
-  { guard: 'textIsFunding', actions: 'detourFunding' },
-  { guard: 'textAsksHelp', actions: 'help' },
-  { guard: 'textIsOfftopic', actions: 'detourOfftopic' },
-  { guard: 'textIsSocial', actions: 'textSocial' },
-  { guard: 'searchFindsObjective', actions: 'searchInQuestion' },
-  { guard: 'searchIsSure', actions: 'searchInQuestion' },
+  inPlace('textAsksDiag', 'resumeQuestion'),
+  inPlace('textIsContact', 'detourContacts'),
+  inPlace('textIsFunding', 'detourFunding'),
+  inPlace('textAsksHelp', 'help'),
+  inPlace('textIsOfftopic', 'detourOfftopic'),
+  inPlace('textIsSocial', 'textSocial'),
+  inPlace('searchFindsObjective', 'searchInQuestion'),
+  inPlace('searchIsSure', 'searchInQuestion'),
   { actions: 'notAnAnswer' },
 ];
 
@@ -753,8 +808,12 @@ export const clicMachine = clicSetup.createMachine({
   context: ({ input }) => initialContext(input?.town),
   initial: 'boot',
   on: {
-    OBSERVATORY: { actions: 'setObservatory' },
-    FACTS: { actions: 'keepFacts' },
+    OBSERVATORY: { actions: 'keepSideFacts' },
+    FACTS: { actions: 'keepSideFacts' },
+    TURN: { actions: 'turn' },
+    // Typed text and buttons are read once here, then handled by the states as *_READ.
+    TEXT: { actions: 'read' },
+    ACTION: { actions: 'read' },
     SOCIAL: { actions: 'social' },
     ENTRY: [
       { guard: 'entryObjective', target: '.main.objectif', actions: 'enter' },
@@ -778,7 +837,7 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'isRestart', target: '.accueil', actions: 'restartAll' },
           { guard: 'isBack', target: '.menu', actions: 'showMenu' },
         ],
-        ACTION: [
+        ACTION_READ: [
           { guard: 'isAudienceAction', target: '.menu', actions: 'chooseAudience' },
           { guard: 'isObjectiveAction', target: '.objectif', actions: 'openObjective' },
           { guard: 'isFicheAction', target: '.fiche', actions: 'openFiche' },
@@ -794,7 +853,7 @@ export const clicMachine = clicSetup.createMachine({
         ],
         // Free text outside a question (issue 15): a correction, the global intents, then the
         // need (sure), who is talking, the closest choices (unsure), and only then « pas compris ».
-        TEXT: [
+        TEXT_READ: [
           { guard: 'textCorrectsAudience', target: '.menu', actions: 'chooseAudience' },
           { guard: 'textIsCorrection', actions: 'back' },
           ...openContacts('textIsContact'),
@@ -826,7 +885,7 @@ export const clicMachine = clicSetup.createMachine({
         fiche: {
           initial: 'summary',
           on: {
-            TEXT: [
+            TEXT_READ: [
               ...FOLLOWUPS,
               { guard: 'textRejects', target: '#clic.main.recherche', actions: 'rejectResults' },
             ],
@@ -849,7 +908,7 @@ export const clicMachine = clicSetup.createMachine({
           },
         },
         recherche: {
-          on: { TEXT: [...FOLLOWUPS, { guard: 'textRejects', actions: 'rejectResults' }] },
+          on: { TEXT_READ: [...FOLLOWUPS, { guard: 'textRejects', actions: 'rejectResults' }] },
         },
         contacts: {
           initial: 'region',
@@ -987,7 +1046,7 @@ export const clicMachine = clicSetup.createMachine({
     /** « Oublier mes données » asks for confirmation first. */
     oubli: {
       on: {
-        ACTION: [
+        ACTION_READ: [
           { guard: 'isStale', actions: 'resync' },
           {
             guard: and(['isAnswer', 'answersYes']),
@@ -998,7 +1057,7 @@ export const clicMachine = clicSetup.createMachine({
           { guard: 'isInvalid', actions: 'unknownAction' },
           { target: 'main.hist', actions: 'cancelForget' },
         ],
-        TEXT: [
+        TEXT_READ: [
           {
             guard: and(['isAnswer', 'answersYes']),
             target: 'main.accueil',

@@ -8,19 +8,21 @@ import type { ObjectiveId } from '../catalog/schema.js';
 import { collectifOpen } from '../src/core/territory.js';
 import {
   type AnswerValue,
-  CENTRE_VILLE_QUESTIONS,
   type ClicContext,
   type ClicEvent,
-  COLLECTIF_QUESTIONS,
-  INDIVIDUEL_QUESTIONS,
   type Intent,
-  MERCHANT_QUESTIONS,
+  type MachineEvent,
   type NextChoice,
   type Notice,
+  type Position,
   type Prompt,
   QUESTION_KIND,
   type QuestionId,
+  type Read,
+  SEQUENCES,
+  type Sequence,
   STRUCTURE_CHOICES,
+  type Understood,
 } from './types.js';
 
 // === Outcomes: a context patch plus intents, chained step by step
@@ -51,8 +53,8 @@ export function chain(ctx: ClicContext, ...steps: Step[]): Outcome {
 export function initialContext(town?: string): ClicContext {
   return {
     answers: {},
-    list: [],
-    index: 0,
+    // No questionnaire yet: a fresh context used as a patch also leaves the last one.
+    at: undefined,
     seq: 0,
     prompt: { kind: 'audience' },
     ...(town ? { town } : {}),
@@ -104,33 +106,51 @@ export const ask =
     return { patch: { seq, prompt, aside: undefined }, intents: [{ type: 'prompt', prompt }] };
   };
 
-/** Asks the question at `index` of the current list, with « Question n/N ». */
-export const askAt =
-  (index: number): Step =>
+// === The position in the numbered questionnaires (`ctx.at`)
+
+/** The questions of the questionnaire under way (none before the first one). */
+export function questionsOf(at: Position | undefined): readonly QuestionId[] {
+  return at ? SEQUENCES[at.sequence] : [];
+}
+
+/** The question reached is the last of its questionnaire (or none is under way). */
+export function atLast(at: Position | undefined): boolean {
+  return (at?.index ?? 0) >= questionsOf(at).length - 1;
+}
+
+/** The question reached is the first of its questionnaire (or none is under way). */
+export function atFirst(at: Position | undefined): boolean {
+  return (at?.index ?? 0) <= 0;
+}
+
+/** Asks the question at `index` of `sequence`, with « Question n/N », and moves there. */
+export const askIn =
+  (sequence: Sequence, index: number): Step =>
   (ctx) => {
-    const question = ctx.list[index];
+    const questions = SEQUENCES[sequence];
+    const question = questions[index];
     if (!question) return reprompt(ctx);
     return chain(
       ctx,
-      patch({ index }),
-      ask(question, { progress: { current: index + 1, total: ctx.list.length } }),
+      patch({ at: { sequence, index } }),
+      ask(question, { progress: { current: index + 1, total: questions.length } }),
     );
   };
 
-/** Starts a numbered questionnaire at its first question. */
-export const startList =
-  (list: readonly QuestionId[]): Step =>
+/** Asks the last question of `sequence` (« Retour » from the step after it). */
+export const askLast = (sequence: Sequence): Step =>
+  askIn(sequence, SEQUENCES[sequence].length - 1);
+
+/** Asks the question at `index` of the questionnaire under way. */
+export const askAt =
+  (index: number): Step =>
   (ctx) =>
-    chain(ctx, patch({ list, index: 0 }), askAt(0));
+    ctx.at ? askIn(ctx.at.sequence, index)(ctx) : reprompt(ctx);
+
+/** Starts a numbered questionnaire at its first question. */
+export const startSequence = (sequence: Sequence): Step => askIn(sequence, 0);
 
 // === Reading answers
-
-export type Read =
-  | { readonly kind: 'answer'; readonly value: AnswerValue }
-  | { readonly kind: 'stale' }
-  | { readonly kind: 'invalid' }
-  | { readonly kind: 'clarify'; readonly text: string }
-  | { readonly kind: 'none' };
 
 const YES_NO = new Set(['yes', 'no', 'unknown']);
 
@@ -228,7 +248,7 @@ function readText(
 }
 
 /** The text asks for something (an intent or a need) rather than giving a plain value. */
-export function asksSomething(u: Extract<ClicEvent, { type: 'TEXT' }>['u']): boolean {
+export function asksSomething(u: Understood): boolean {
   return Boolean(
     u.contact ||
       u.funding ||
@@ -241,7 +261,10 @@ export function asksSomething(u: Extract<ClicEvent, { type: 'TEXT' }>['u']): boo
   );
 }
 
-/** How an event answers the current question: an answer, a stale button, or not an answer. */
+/**
+ * How an event answers the current question: an answer, a stale button, or not an answer. The
+ * machine calls it once per TEXT or ACTION and hands the result on in the event (`read`).
+ */
 export function readAnswer(ctx: ClicContext, event: ClicEvent): Read {
   const prompt = currentQuestion(ctx);
   if (event.type === 'ACTION') {
@@ -253,21 +276,28 @@ export function readAnswer(ctx: ClicContext, event: ClicEvent): Read {
   return { kind: 'none' };
 }
 
+const NO_READ: Read = { kind: 'none' };
+
+/** The reading an event carries: TEXT and ACTION once read by the machine, else none. */
+export function readOf(event: MachineEvent): Read {
+  return event.type === 'TEXT_READ' || event.type === 'ACTION_READ' ? event.read : NO_READ;
+}
+
 /** The answer value of an event known to be an answer (guards checked it first). */
-export function answerOf(ctx: ClicContext, event: ClicEvent): AnswerValue {
-  const read = readAnswer(ctx, event);
+export function answerOf(event: MachineEvent): AnswerValue {
+  const read = readOf(event);
   return read.kind === 'answer' ? read.value : 'unknown';
 }
 
 /** Records the answer to the current question; « je ne sais pas » adds advice before moving on. */
 export const record =
-  (event: ClicEvent): Step =>
+  (event: MachineEvent): Step =>
   (ctx) => {
     const prompt = currentQuestion(ctx);
     if (!prompt) return { patch: {}, intents: [] };
-    const value = answerOf(ctx, event);
+    const value = answerOf(event);
     const partial =
-      event.type === 'TEXT' &&
+      event.type === 'TEXT_READ' &&
       QUESTION_KIND[prompt.question] === 'yesno' &&
       event.u.partial === true &&
       event.u.yesno !== 'no' &&
@@ -299,12 +329,11 @@ export function nextOptions(objective: ObjectiveId | undefined): readonly NextCh
   }
 }
 
-/** The questions of the batch chosen after the individuel bilan. */
-export function extraList(choice: AnswerValue): readonly QuestionId[] {
-  if (choice === 'collectif') return COLLECTIF_QUESTIONS;
-  if (choice === 'centre-ville') return CENTRE_VILLE_QUESTIONS;
-  if (choice === 'both') return [...COLLECTIF_QUESTIONS, ...CENTRE_VILLE_QUESTIONS];
-  return [];
+/** The questionnaire of the volet(s) chosen after the individuel bilan (none for « end »). */
+export function extraSequence(choice: AnswerValue): Sequence | undefined {
+  return choice === 'collectif' || choice === 'centre-ville' || choice === 'both'
+    ? choice
+    : undefined;
 }
 
 /**
@@ -318,7 +347,7 @@ export const askNext: Step = (ctx) => {
   );
   return chain(
     ctx,
-    patch({ list: INDIVIDUEL_QUESTIONS, index: INDIVIDUEL_QUESTIONS.length - 1 }),
+    patch({ at: { sequence: 'individuel', index: SEQUENCES.individuel.length - 1 } }),
     ask('next', { options }),
   );
 };
@@ -327,10 +356,10 @@ export const askNext: Step = (ctx) => {
 export const startMerchant: Step = (ctx) =>
   chain(
     ctx,
-    patch({ answers: {}, list: MERCHANT_QUESTIONS, index: 0 }),
+    patch({ answers: {}, at: { sequence: 'merchant', index: 0 } }),
     patch({ audience: ctx.audience ?? 'commercant' }),
     // A trade already said (« je suis fleuriste… ») is not asked again: straight to P1.
-    ctx.sector ? startList(MERCHANT_QUESTIONS) : ask('sector'),
+    ctx.sector ? startSequence('merchant') : ask('sector'),
   );
 
 /**
@@ -342,8 +371,8 @@ export const startTerritory: Step = (ctx) =>
     ctx,
     patch({ answers: {}, audience: ctx.audience ?? 'collectivite', prefilled: undefined }),
     ctx.observatory
-      ? (c) => chain(c, patch({ list: INDIVIDUEL_QUESTIONS, index: 0 }), ask('prefill'))
-      : startList(INDIVIDUEL_QUESTIONS),
+      ? (c) => chain(c, patch({ at: { sequence: 'individuel', index: 0 } }), ask('prefill'))
+      : startSequence('individuel'),
   );
 
 /**
@@ -353,7 +382,7 @@ export const startTerritory: Step = (ctx) =>
  */
 export const acceptPrefill: Step = (ctx) => {
   const offer = ctx.observatory;
-  if (!offer) return startList(INDIVIDUEL_QUESTIONS)(ctx);
+  if (!offer) return startSequence('individuel')(ctx);
   const prefilled = { town: offer.town, respondents: offer.respondents };
   return chain(
     ctx,
@@ -383,7 +412,7 @@ export const acceptPrefill: Step = (ctx) => {
 
 /** The offer refused: the usual three questions, « je saisis mes chiffres ». */
 export const refusePrefill: Step = (ctx) =>
-  chain(ctx, patch({ prefilled: undefined }), startList(INDIVIDUEL_QUESTIONS));
+  chain(ctx, patch({ prefilled: undefined }), startSequence('individuel'));
 
 /** The merchant result, emitted from the current context. */
 export const merchantResult: Step = (ctx) => ({
@@ -419,12 +448,14 @@ export const territoryResult: Step = (ctx) => ({
  */
 export function previousCorrection(
   ctx: ClicContext,
-  event: ClicEvent,
+  event: MachineEvent,
 ): { question: QuestionId; value: AnswerValue } | undefined {
-  if (event.type !== 'TEXT' || !event.u.previous || !currentQuestion(ctx)) return undefined;
-  const question = ctx.list[ctx.index - 1];
-  if (ctx.index < 1 || !question || ctx.prompt.kind !== 'question') return undefined;
-  if (ctx.prompt.question !== ctx.list[ctx.index]) return undefined;
+  if (event.type !== 'TEXT_READ' || !event.u.previous || !currentQuestion(ctx)) return undefined;
+  const questions = questionsOf(ctx.at);
+  const index = ctx.at?.index ?? 0;
+  const question = questions[index - 1];
+  if (index < 1 || !question || ctx.prompt.kind !== 'question') return undefined;
+  if (ctx.prompt.question !== questions[index]) return undefined;
   const kind = QUESTION_KIND[question];
   const p = event.u.previous;
   if (kind === 'yesno' && p.yesno) return { question, value: p.yesno };

@@ -25,6 +25,28 @@ export const CENTRE_VILLE_QUESTIONS = [
   'parkings-temps-reel',
 ] as const;
 
+/**
+ * The numbered questionnaires, asked in order with « Question n/N »: the merchant's four
+ * prerequisites, the territory's individuel roadmap, and the volet(s) chosen after its bilan.
+ */
+export const SEQUENCES = {
+  merchant: MERCHANT_QUESTIONS,
+  individuel: INDIVIDUEL_QUESTIONS,
+  collectif: COLLECTIF_QUESTIONS,
+  'centre-ville': CENTRE_VILLE_QUESTIONS,
+  both: [...COLLECTIF_QUESTIONS, ...CENTRE_VILLE_QUESTIONS],
+} as const;
+export type Sequence = keyof typeof SEQUENCES;
+
+/**
+ * Where the dialogue stands in a numbered questionnaire: which one, and the index of the question
+ * asked (or last asked) in it. The machine's one record of its position in the questions.
+ */
+export interface Position {
+  readonly sequence: Sequence;
+  readonly index: number;
+}
+
 export type MerchantQuestion = (typeof MERCHANT_QUESTIONS)[number];
 export type IndividuelQuestion = (typeof INDIVIDUEL_QUESTIONS)[number];
 export type CollectifQuestion = (typeof COLLECTIF_QUESTIONS)[number];
@@ -282,6 +304,47 @@ export type ClicEvent =
       readonly town?: string;
     };
 
+/** The events sent before the event of a turn, which only update what the machine knows. */
+export type SideEvent = Extract<ClicEvent, { readonly type: 'OBSERVATORY' | 'FACTS' }>;
+
+/** How a typed text or a button answers the question on screen. */
+export type Read =
+  | { readonly kind: 'answer'; readonly value: AnswerValue }
+  /** An answer button of an earlier step (its step token is not the current one). */
+  | { readonly kind: 'stale' }
+  /** An answer button whose value does not fit the question. */
+  | { readonly kind: 'invalid' }
+  /** A share the text gives but that needs asking back (« 150 % »). */
+  | { readonly kind: 'clarify'; readonly text: string }
+  /** No answer to it (or no question on screen). */
+  | { readonly kind: 'none' };
+
+/**
+ * TEXT and ACTION as the machine's states handle them: the machine reads each once, against the
+ * question on screen, and raises it again with that reading, so no guard reads it a second time.
+ */
+export type ReadEvent =
+  | {
+      readonly type: 'TEXT_READ';
+      readonly text: string;
+      readonly u: Understood;
+      readonly read: Read;
+    }
+  | { readonly type: 'ACTION_READ'; readonly action: DecodedAction; readonly read: Read };
+
+/**
+ * A whole turn of the dialogue layer as one event: the side events (the town's figures, the
+ * side facts of a typed message) are applied first, in order, then `event` is handled.
+ */
+export interface TurnEvent {
+  readonly type: 'TURN';
+  readonly before: readonly SideEvent[];
+  readonly event: ClicEvent;
+}
+
+/** Every event the machine handles: those it is sent, and those it raises itself. */
+export type MachineEvent = ClicEvent | ReadEvent | TurnEvent;
+
 // === The merchants' observatory (issue 9)
 
 /**
@@ -307,9 +370,8 @@ export interface ClicContext {
   readonly region?: string;
   readonly sector?: string;
   readonly answers: Readonly<Record<string, AnswerValue>>;
-  /** The questionnaire being asked and where we are in it. */
-  readonly list: readonly QuestionId[];
-  readonly index: number;
+  /** The numbered questionnaire under way and the question reached in it (none before one). */
+  readonly at?: Position;
   /** Last step token handed out. */
   readonly seq: number;
   /** What the user is currently asked, to repeat it after help, a stale button or bad input. */

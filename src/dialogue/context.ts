@@ -18,6 +18,8 @@ import {
   type QuestionId,
   RESULT_VIEWS,
   type ResultView,
+  SEQUENCES,
+  type Sequence,
 } from '../../flows/types.js';
 
 const QUESTION_IDS = [
@@ -73,8 +75,12 @@ export const clicContextSchema = z.object({
   region: text.optional(),
   sector: text.optional(),
   answers: z.record(z.string().max(64), z.union([z.string().max(200), z.number()])),
-  list: z.array(questionId).max(20),
-  index: z.number().int().min(-1).max(20),
+  at: z
+    .object({
+      sequence: z.enum(Object.keys(SEQUENCES) as [Sequence, ...Sequence[]]),
+      index: z.number().int().min(0).max(20),
+    })
+    .optional(),
   seq: count,
   prompt: promptSchema,
   held: promptSchema.optional(),

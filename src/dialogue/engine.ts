@@ -1,20 +1,30 @@
 /**
  * The DialogueEngine the runtime drives: restores the machine snapshot from its persisted form,
  * turns the inbound event into a machine event (global words, typed answers, search), computes
- * the next snapshot with the machine's pure transition function, collects the emitted intents
- * and renders them into replies and effects. Bad input and stale or unknown buttons get a kind
- * answer and leave the snapshot exactly as it was.
+ * the next snapshot with XState's pure `transition()`, collects the emitted intents and renders
+ * them into replies and effects. Bad input and stale or unknown buttons get a kind answer and
+ * leave the snapshot exactly as it was. Every piece of state lives in the engine instance.
  */
-import { createActor, type ExecutableActionObject, type Snapshot, type SnapshotFrom } from 'xstate';
+import {
+  createActor,
+  type ExecutableActionObject,
+  initialTransition,
+  type Snapshot,
+  type SnapshotFrom,
+  transition,
+} from 'xstate';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
-import type {
-  ClicContext,
-  ClicEvent,
-  Intent,
-  Notice,
-  ObservatoryOffer,
+import {
+  type ClicContext,
+  type ClicEvent,
+  type Intent,
+  type Notice,
+  type ObservatoryOffer,
+  SEQUENCES,
+  type Sequence,
+  type SideEvent,
 } from '../../flows/types.js';
 import { assessMerchant, type MerchantAnswers } from '../core/index.js';
 import { makeReply, para } from '../reply/build.js';
@@ -70,119 +80,70 @@ const KIND_TEXT: Record<'empty' | 'too-long' | 'no-words', string> = {
 const RESTORE_TEXT =
   'Je n’ai pas pu retrouver la suite de notre conversation : reprenons depuis le début.';
 
-/** The actor scope the machine's logic functions take. */
-type ClicScope = Parameters<typeof clicMachine.transition>[2];
-
-/**
- * The machine is pure (no invoke, no delayed transitions, no spawned actors), so a turn needs no
- * running actor: the machine's own `transition(snapshot, event, scope)` computes the next
- * snapshot and hands each action it would execute to `scope.actionExecutor`, where we record it
- * and execute nothing. That is what XState's exported `transition()` does too, except that it
- * builds a throwaway actor (and an initial snapshot) on every call, which measured slower than
- * the actor we replace. Here one scope serves every step, built on first use: a never-started
- * actor lends it `self` and `system` (nothing registers there: the machine spawns nothing).
- */
-let shared: ClicScope | undefined;
-/** Where the scopes record actions; set before each call (all of this is synchronous). */
-let sink: ExecutableActionObject[] = [];
-
-function createScope(): ClicScope {
-  const lender = createActor(clicMachine, { input: undefined });
-  const noop = (): void => {};
-  return {
-    self: lender,
-    id: '',
-    sessionId: '',
-    logger: noop,
-    defer: noop,
-    emit: noop,
-    system: lender.system,
-    stopChild: noop,
-    actionExecutor: (action) => {
-      sink.push(action);
-    },
-  };
-}
-
-function machineScope(): ClicScope {
-  shared ??= createScope();
-  return shared;
-}
-
-/** The machine's next snapshot after one event, and the actions it would execute, in order. */
-function transition(
-  snapshot: ClicSnapshot,
-  event: ClicEvent,
-): [ClicSnapshot, ExecutableActionObject[]] {
-  const actions: ExecutableActionObject[] = [];
-  sink = actions;
-  try {
-    return [clicMachine.transition(snapshot, event, machineScope()), actions];
-  } finally {
-    sink = [];
-  }
-}
-
-/** What a run of events left: the last snapshot and the intents emitted, in order. */
+/** What a turn left: the next snapshot and the intents emitted, in order. */
 interface Ran {
   readonly snapshot: ClicSnapshot;
   readonly intents: Intent[];
 }
 
-/**
- * Sends the events one after the other, as the actor's mailbox did. The emitted intents are the
- * `xstate.emit` actions' resolved events (`params.event`). When a transition throws, the actor
- * used to keep its last snapshot with status 'error', drop what the failed event would have
- * emitted and ignore the events after it; we do the same, so the caller sees that status.
- */
-function run(snapshot: ClicSnapshot, events: readonly ClicEvent[]): Ran {
-  let current = snapshot;
+/** The intents of a transition: the events of its `xstate.emit` actions, in order. */
+function intentsOf(actions: readonly ExecutableActionObject[]): Intent[] {
   const intents: Intent[] = [];
-  for (const event of events) {
-    if (current.status !== 'active') break; // a stopped actor ignored further events
-    let actions: ExecutableActionObject[];
-    try {
-      [current, actions] = transition(current, event);
-    } catch (error) {
-      current = { ...current, status: 'error', error } as ClicSnapshot;
-      break;
-    }
-    for (const action of actions)
-      if (action.type === 'xstate.emit') intents.push((action.params as { event: Intent }).event);
-  }
-  return { snapshot: current, intents };
+  for (const action of actions)
+    if (action.type === 'xstate.emit') intents.push((action.params as { event: Intent }).event);
+  return intents;
 }
 
 /**
- * The machine snapshots this engine computed, by the persisted object it handed out for each:
- * when that very object comes back (the store keeps the envelopes it wrote last), the next turn
- * continues from the snapshot itself, without restoring and re-checking it. Weak: an entry goes
- * with its persisted object. Only active snapshots, as `restore` would accept.
+ * One turn with XState's pure `transition(machine, snapshot, event)`: the side events and the
+ * event go in as one TURN event, the machine applying them in order, so a turn is one call (the
+ * public function builds a throwaway actor on each call). The machine is pure (no invoke, no
+ * delayed transitions, no spawned actors): the actions it returns are only recorded, and only
+ * the emitted intents are read. When the transition throws, the snapshot is kept, marked
+ * 'error', and nothing is said: the caller answers « pas compris » and stores nothing new.
  */
-const live = new WeakMap<object, ClicSnapshot>();
+function play(snapshot: ClicSnapshot, before: readonly SideEvent[], event: ClicEvent): Ran {
+  try {
+    const [next, actions] = transition(clicMachine, snapshot, { type: 'TURN', before, event });
+    return { snapshot: next, intents: intentsOf(actions) };
+  } catch (error) {
+    return { snapshot: { ...snapshot, status: 'error', error } as ClicSnapshot, intents: [] };
+  }
+}
+
+const SEQUENCE_NAMES = Object.keys(SEQUENCES) as Sequence[];
 
 /**
- * Restores a machine snapshot, or undefined when XState (or our own check) rejects it. An unknown
- * state value throws here, synchronously (the actor used to report it asynchronously, hence a
- * separate `resolveState` check before): no cache of checked values is needed any more.
+ * A context stored before the position in the questions became one field: its questionnaire
+ * (`list`) and index become `at`, so a conversation under way goes on where it was. Undefined
+ * when the list is no questionnaire of ours (the conversation then restarts kindly).
  */
-function restore(snapshot: unknown): ClicSnapshot | undefined {
-  if (!snapshot || typeof snapshot !== 'object') return undefined;
-  const kept = live.get(snapshot);
-  if (kept) return kept;
-  const s = snapshot as Record<string, unknown>;
-  if (s.status !== 'active' || !isClicContext(s.context)) return undefined;
+function upgrade(context: unknown): unknown {
+  if (!context || typeof context !== 'object' || !('list' in context)) return context;
+  const { list, index, ...rest } = context as { list: unknown; index: unknown };
+  if (!Array.isArray(list)) return undefined;
+  if (list.length === 0) return rest;
+  const sequence = SEQUENCE_NAMES.find(
+    (name) =>
+      SEQUENCES[name].length === list.length && SEQUENCES[name].every((q, i) => q === list[i]),
+  );
+  return sequence ? { ...rest, at: { sequence, index } } : undefined;
+}
+
+/**
+ * Restores a machine snapshot the public way, with an actor created from it and never started
+ * (XState restores the deep history `main.hist` and the stored fields exactly), or undefined
+ * when XState or our own check rejects it: an unknown state value leaves that actor in status
+ * 'error', synchronously, and nothing is scheduled since it never runs.
+ */
+function restore(persisted: unknown): ClicSnapshot | undefined {
+  if (!persisted || typeof persisted !== 'object') return undefined;
+  const s = persisted as Record<string, unknown>;
+  const context = upgrade(s.context);
+  if (s.status !== 'active' || !isClicContext(context)) return undefined;
   try {
-    // restoreSnapshot, not resolveState: it keeps the deep history (`main.hist`) and the stored
-    // fields exactly as the actor restored them. A snapshot naming child actors is not one we
-    // wrote (the machine has none); XState creates them under the scope's actor, so they get a
-    // scope of their own and the shared one stays clean.
-    const children = s.children;
-    const named = !!children && typeof children === 'object' && Object.keys(children).length > 0;
-    const restored = clicMachine.restoreSnapshot(
-      snapshot as Snapshot<unknown>,
-      named ? createScope() : machineScope(),
-    );
+    const snapshot = (context === s.context ? s : { ...s, context }) as Snapshot<unknown>;
+    const restored = createActor(clicMachine, { snapshot, input: undefined }).getSnapshot();
     return restored.status === 'active' ? restored : undefined;
   } catch {
     return undefined;
@@ -240,8 +201,19 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
   const observatory = options.observatory;
   const region = options.region ? { region: options.region } : {};
 
-  /** The town's observatory figures as a machine event, sent before the user's event. */
-  const figures = (town: string | undefined): ClicEvent[] => {
+  /**
+   * The machine snapshots this engine computed, by the persisted object it handed out for each:
+   * when that very object comes back (the SQLite store keeps the envelopes it wrote last), the
+   * next turn continues from the snapshot itself, without restoring and re-checking it. Weak: an
+   * entry goes with its persisted object. Only active snapshots, as `restore` would accept.
+   */
+  const live = new WeakMap<object, ClicSnapshot>();
+  const resume = (persisted: unknown): ClicSnapshot | undefined =>
+    (persisted && typeof persisted === 'object' ? live.get(persisted) : undefined) ??
+    restore(persisted);
+
+  /** The town's observatory figures as a side event, applied before the user's event. */
+  const figures = (town: string | undefined): SideEvent[] => {
     if (!observatory) return [];
     let offer: ObservatoryOffer | undefined;
     try {
@@ -271,16 +243,13 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     const town = event.town ?? ctx.town;
     // Actions of the initial snapshot itself are not read: the actor ran them before anyone
     // listened (and the machine has none).
-    const initial = clicMachine.getInitialSnapshot(machineScope(), town ? { town } : {});
-    const ran = run(initial, [
-      ...figures(town),
-      {
-        type: 'ENTRY',
-        entry: decodeEntry(catalog, event.entry),
-        ...(town ? { town } : {}),
-        ...region,
-      },
-    ]);
+    const [initial] = initialTransition(clicMachine, town ? { town } : {});
+    const ran = play(initial, figures(town), {
+      type: 'ENTRY',
+      entry: decodeEntry(catalog, event.entry),
+      ...(town ? { town } : {}),
+      ...region,
+    });
     return finish(ran, ctx, preface);
   };
 
@@ -310,7 +279,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     },
     step(snapshot, event, ctx) {
       warmUp();
-      const current = restore(snapshot);
+      const current = resume(snapshot);
       if (!current) {
         // A snapshot we cannot restore: start again kindly rather than fail every turn.
         const entry: InboundEvent & { type: 'start' } =
@@ -353,14 +322,18 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
         (event.type === 'start' ? event.town : undefined) ?? current.context.town ?? ctx.town;
       // The side facts of a typed message (who is talking, sector, region, town) go first.
       const facts = factsEvent(machineEvent);
-      const ran = run(current, [...figures(town), ...(facts ? [facts] : []), machineEvent]);
+      const ran = play(
+        current,
+        [...figures(town), ...(facts?.type === 'FACTS' ? [facts] : [])],
+        machineEvent,
+      );
       // Nothing emitted (or a transition threw before emitting): say so, keep the stored snapshot.
       if (ran.intents.length === 0)
         return unchanged(snapshot, ran.snapshot, { kind: 'not-understood' });
       return finish(ran, ctx);
     },
     inspect(snapshot) {
-      const current = restore(snapshot);
+      const current = resume(snapshot);
       return current ? { value: current.value, context: current.context } : undefined;
     },
   };

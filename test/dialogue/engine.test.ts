@@ -4,11 +4,16 @@
  * consent (issue 9) and « oublier mes données » become effects; action ids fit every platform.
  */
 import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
 import { getCatalog } from '../../catalog/load.js';
+import { clicMachine } from '../../flows/clic-machine.js';
+import type { ClicEvent, Intent } from '../../flows/types.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
-import { decodeAction, decodeEntry } from '../../src/dialogue/interpret.js';
+import { decodeAction, decodeEntry, factsEvent, textEvent } from '../../src/dialogue/interpret.js';
+import { renderIntents } from '../../src/dialogue/render.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
+import { createSearch } from '../../src/understand/index.js';
 
 const catalog = getCatalog();
 const engine = createDialogueEngine({ catalog });
@@ -120,6 +125,8 @@ describe('bad input through the dialogue (issue 5): kind answer, state unchanged
     for (const context of [
       { ...base.context, answers: [] },
       { ...base.context, list: ['P1', 'nope'] },
+      { ...base.context, at: { sequence: 'nope', index: 0 } },
+      { ...base.context, at: { sequence: 'merchant', index: -1 } },
       { ...base.context, prompt: { kind: 'question', question: 'P9', seq: 1 } },
       { ...base.context, observatory: { town: 'Sens', respondents: 5, connectes: 'beaucoup' } },
     ]) {
@@ -380,5 +387,122 @@ describe('free text: everything it could mean, the share read only when asked fo
     const words = understand(catalog, search, 'les clients ne trouvent pas où se garer');
     expect(words.share).toMatchObject({ ok: false, reason: 'not-a-share' });
     expect(Object.keys(words)).toContain('share');
+  });
+});
+
+describe('engines hold their own state: nothing is shared at module level', () => {
+  const script: readonly InboundEvent[] = [
+    ...merchantDiagnostic('oui', 'non', 'retour', 'non', 'je ne sais pas', 'oui', 'Sens'),
+    say('oui'),
+  ];
+  /** Each step of a conversation on `e`, one engine used alone. */
+  const alone = (e: ReturnType<typeof createDialogueEngine>) => {
+    const steps = [e.start({ type: 'start' }, ctx)];
+    for (const event of script) steps.push(e.step(steps.at(-1)?.snapshot, event, ctx));
+    return steps;
+  };
+
+  it('two engines used in turn, step by step, each give what they give alone', () => {
+    const offer = { town: 'Sens', respondents: 6, connectes: 50, web: 30 };
+    const make = () => ({
+      a: createDialogueEngine({ catalog }),
+      b: createDialogueEngine({
+        catalog,
+        region: 'bretagne',
+        observatory: { prefill: () => offer },
+      }),
+    });
+    const solo = make();
+    const expectedA = alone(solo.a);
+    const expectedB = alone(solo.b);
+    const { a, b } = make();
+    let lastA = a.start({ type: 'start' }, ctx);
+    let lastB = b.start({ type: 'start' }, ctx);
+    const gotA = [lastA];
+    const gotB = [lastB];
+    for (const event of script) {
+      lastA = a.step(lastA.snapshot, event, ctx);
+      lastB = b.step(lastB.snapshot, event, ctx);
+      gotA.push(lastA);
+      gotB.push(lastB);
+    }
+    expect(gotA).toEqual(expectedA);
+    expect(gotB).toEqual(expectedB);
+    // The two differ where their options do: B knows the region and the town's figures.
+    expect(a.inspect(lastA.snapshot)?.context.region).toBeUndefined();
+    expect(b.inspect(lastB.snapshot)?.context.region).toBe('bretagne');
+    expect(b.inspect(lastB.snapshot)?.context.observatory).toEqual(offer);
+  });
+
+  it('an engine continues without a check only from the objects it handed out itself', () => {
+    const a = createDialogueEngine({ catalog });
+    const b = createDialogueEngine({ catalog });
+    const atQuestion = play('diagnostic-commercant', [say('boulangerie')]).at(-1) as StepResult;
+    const mine = a.step(atQuestion.snapshot, say('oui'), ctx);
+    // The object is spoiled after it was handed out (as a store bug would).
+    (mine.snapshot as { context: { answers: unknown } }).context.answers = [];
+    // A continues from the machine snapshot it computed for that object…
+    expect(textOf(a.step(mine.snapshot, say('non'), ctx).replies)).toContain('Question 3/4');
+    // …another engine never saw it: it checks the object, refuses it and restarts kindly.
+    expect(textOf(b.step(mine.snapshot, say('non'), ctx).replies)).toContain(
+      'reprenons depuis le début',
+    );
+  });
+});
+
+describe('the engine computes what an XState actor computes (public API, no actor internals)', () => {
+  const search = createSearch(catalog);
+  const offer = { town: 'Sens', respondents: 6, connectes: 50, web: 30 };
+  const observed = createDialogueEngine({
+    catalog,
+    search,
+    observatory: { prefill: (town) => (town === 'Sens' ? offer : undefined) },
+  });
+  /** The machine events the engine sends for a step, as separate events. */
+  const machineEvents = (event: InboundEvent, town: string | undefined): ClicEvent[] => {
+    const main =
+      event.type === 'text'
+        ? textEvent(catalog, search, event.text)
+        : (decodeAction(catalog, event.type === 'action' ? event.action : '') as ClicEvent);
+    const facts = factsEvent(main);
+    return [
+      { type: 'OBSERVATORY', ...(town === 'Sens' ? { offer } : {}) },
+      ...(facts ? [facts] : []),
+      main,
+    ];
+  };
+
+  it.each([
+    ['territory with the town’s figures', 'diagnostic-territoire', ['oui', 'les deux', 'menu']],
+    ['merchant', 'diagnostic-commercant', ['boulangerie', 'oui', 'non', 'au fait', 'retour']],
+    [
+      'an objective, a fiche, oublier',
+      'objectif-5',
+      ['les clients ne trouvent pas où se garer', 'oublier', 'non'],
+    ],
+  ])('%s: same replies and persisted snapshots, step by step', (_, entry, texts) => {
+    const tctx = { ...ctx, town: 'Sens' };
+    let last = observed.start({ type: 'start', entry }, tctx);
+    for (const text of texts) {
+      const event = say(text);
+      const next = observed.step(last.snapshot, event, tctx);
+      // An actor restored from the same persisted snapshot, sent the same events one by one.
+      const actor = createActor(clicMachine, {
+        snapshot: last.snapshot as never,
+        input: undefined,
+      });
+      const intents: Intent[] = [];
+      actor.on('*', (e) => intents.push(e as Intent));
+      actor.start();
+      for (const e of machineEvents(event, 'Sens')) actor.send(e);
+      const snapshot = actor.getSnapshot();
+      const persisted = actor.getPersistedSnapshot();
+      actor.stop();
+      if (intents.length > 0) {
+        expect(next.snapshot).toEqual(persisted);
+        expect(next.replies).toEqual(renderIntents(intents, { catalog, state: snapshot.context }));
+      } else expect(next.snapshot).toBe(last.snapshot);
+      last = next;
+    }
   });
 });

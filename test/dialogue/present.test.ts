@@ -15,8 +15,6 @@ const fiche = (id: string) => catalog.fiches.find((f) => f.id === id)!;
 const context = (audience: ClicContext['audience']): ClicContext => ({
   ...(audience ? { audience } : {}),
   answers: {},
-  list: [],
-  index: 0,
   seq: 0,
   prompt: { kind: 'menu' },
 });

@@ -5,17 +5,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AnyStateNode, createActor, type SnapshotFrom } from 'xstate';
 import { createTestModel, getShortestPaths } from 'xstate/graph';
 import { getCatalog } from '../../catalog/load.js';
-import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
+import { clicMachine } from '../../flows/clic-machine.js';
 import { readAnswer } from '../../flows/logic.js';
-import type { ClicEvent, Intent } from '../../flows/types.js';
+import type { ClicEvent, Intent, MachineEvent } from '../../flows/types.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
 import { textEvent } from '../../src/dialogue/interpret.js';
 import { renderIntents } from '../../src/dialogue/render.js';
+import type { InboundEvent, StepResult } from '../../src/runtime/types.js';
 import { createSearch } from '../../src/understand/index.js';
+
+// The machine's own call of `readAnswer` goes through this spy (same function, counted).
+vi.mock('../../flows/logic.js', async (importOriginal) => {
+  const logic = await importOriginal<typeof import('../../flows/logic.js')>();
+  return { ...logic, readAnswer: vi.fn(logic.readAnswer) };
+});
+const readCalls = vi.mocked(readAnswer);
 
 const FLOWS_DIR = fileURLToPath(new URL('../../flows/', import.meta.url));
 const catalog = getCatalog();
@@ -136,14 +144,24 @@ function leafPaths(value: unknown, prefix: string[] = []): string[] {
   return [];
 }
 
+/**
+ * The events the machine raises itself (TEXT and ACTION read, `*_READ`) and the engine's TURN
+ * wrapper are not sent bare by a traversal: they are reached through TEXT, ACTION and the engine.
+ */
+const sentFromOutside = (_: Snap, e: MachineEvent) =>
+  e.type !== 'TEXT_READ' && e.type !== 'ACTION_READ' && e.type !== 'TURN';
+
 const paths = getShortestPaths(clicMachine, { events, serializeState });
 
+const ctx = { channel: 'console' as const, userRef: 'v', now: new Date() };
+const plain = (r: StepResult) =>
+  r.replies
+    .map((x) => (x.progress ? `Question ${x.progress.current}/${x.progress.total} ` : '') + x.text)
+    .join('\n');
+
 describe('clic dialogue machine (xstate/graph)', () => {
-  it('is versioned: a snapshot stored before issue 15 (no aside/shown/rejected) still restores and continues', () => {
+  it('a snapshot stored before issue 15 (no aside/shown/rejected) still restores and continues', () => {
     const engine = createDialogueEngine({ catalog, search });
-    expect(engine.flowId).toBe(FLOW_ID);
-    expect(engine.version).toBe(FLOW_VERSION);
-    const ctx = { channel: 'console' as const, userRef: 'v', now: new Date() };
     let last = engine.start({ type: 'start', entry: 'diagnostic-commercant' }, ctx);
     for (const text of ['alimentaire', 'oui', 'il va pleuvoir demain ?']) {
       last = engine.step(last.snapshot, { type: 'text', text }, ctx);
@@ -219,7 +237,11 @@ describe('clic dialogue machine (xstate/graph)', () => {
   });
 
   it('a test model built on the machine walks the merchant diagnostic to the consent question', async () => {
-    const model = createTestModel(clicMachine, { events, serializeState });
+    const model = createTestModel(clicMachine, {
+      events,
+      serializeState,
+      filterEvents: sentFromOutside,
+    });
     const toConsent = model
       .getShortestPaths({
         toState: (s) => s.matches({ main: { commercant: 'consentement' } }),
@@ -243,7 +265,7 @@ describe('clic dialogue machine (xstate/graph)', () => {
     expect(text).toContain(`dans le bilan des commerçants de ${ctx.town}`);
   });
 
-  it('an answer button from an earlier step is read as stale, not as an answer', () => {
+  it('an answer button from an earlier step is read as stale: said so, the question asked again, nothing recorded', () => {
     const actor = createActor(clicMachine, { input: {} });
     actor.start();
     actor.send({ type: 'ENTRY', entry: { kind: 'diag', flow: 'commercant' } });
@@ -251,12 +273,147 @@ describe('clic dialogue machine (xstate/graph)', () => {
     expect(first.kind === 'question' && first.question).toBe('sector');
     const oldSeq = first.kind === 'question' ? first.seq : 0;
     actor.send({ type: 'ACTION', action: { kind: 'answer', value: 'alimentaire', seq: oldSeq } });
-    const ctx = actor.getSnapshot().context;
-    const stale: ClicEvent = {
-      type: 'ACTION',
-      action: { kind: 'answer', value: 'yes', seq: oldSeq },
-    };
-    expect(readAnswer(ctx, stale).kind).toBe('stale');
+    const before = actor.getSnapshot().context;
+    const intents: Intent[] = [];
+    actor.on('*', (e) => intents.push(e as Intent));
+    actor.send({ type: 'ACTION', action: { kind: 'answer', value: 'yes', seq: oldSeq } });
+    const after = actor.getSnapshot().context;
     actor.stop();
+    const text = renderIntents(intents, { catalog, state: after })
+      .map((r) => r.text)
+      .join('\n');
+    expect(text).toContain('Ce bouton date d’une étape précédente');
+    expect(text).toContain('Avez-vous déjà suivi une formation au numérique'); // P1 again
+    expect(after.answers).toEqual(before.answers);
+    expect(after.prompt).toEqual(before.prompt);
+  });
+});
+
+describe('the answer to the question on screen is read once per event', () => {
+  afterEach(() => readCalls.mockClear());
+
+  /** Steps a conversation and counts, for each event, the calls of `readAnswer`. */
+  function countReads(entry: string, events: readonly InboundEvent[]) {
+    const engine = createDialogueEngine({
+      catalog,
+      search,
+      // The territory diagnostic then starts with the observatory's offer (one more route).
+      observatory: { prefill: (town) => ({ town, respondents: 7, connectes: 60, web: 40 }) },
+      region: 'bretagne',
+    });
+    const tctx = { ...ctx, town: 'Sens' };
+    let last = engine.start({ type: 'start', entry }, tctx);
+    const counts: number[] = [];
+    for (const event of events) {
+      readCalls.mockClear();
+      last = engine.step(last.snapshot, event, tctx);
+      counts.push(readCalls.mock.calls.length);
+    }
+    return { counts, last };
+  }
+  const say = (text: string): InboundEvent => ({ type: 'text', text });
+
+  it('through the engine: once for each text or button, even where many routes ask for it', () => {
+    // Merchant: sector, P1–P4 (the last one closes with the town known: three guarded routes),
+    // then the consent.
+    const merchant = countReads('diagnostic-commercant', [
+      say('boulangerie'),
+      say('oui'),
+      say('non'),
+      say('oui'),
+      say('je ne sais pas'),
+      say('non'),
+    ]);
+    expect(merchant.counts).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(plain(merchant.last)).toContain('rien n’est compté');
+    // Territory: the prefill offer declined, the three shares, « la fin » at the bilan (closing
+    // with the region known), a command in between reads nothing.
+    const territory = countReads('diagnostic-territoire', [
+      say('non'),
+      say('45'),
+      say('150 %'),
+      say('30'),
+      say('aide'),
+      say('20'),
+      say('non'),
+    ]);
+    expect(territory.counts).toEqual([1, 1, 1, 1, 0, 1, 1]);
+    expect(plain(territory.last)).toContain('Bretagne');
+  });
+
+  it('through an actor sent the plain events: once for TEXT and ACTION, never for the rest', () => {
+    const actor = createActor(clicMachine, { input: {} });
+    actor.start();
+    const sent: [ClicEvent, number][] = [];
+    const send = (event: ClicEvent) => {
+      readCalls.mockClear();
+      actor.send(event);
+      sent.push([event, readCalls.mock.calls.length]);
+    };
+    send({ type: 'ENTRY', entry: { kind: 'diag', flow: 'commercant' } });
+    send(textEvent(catalog, search, 'boulangerie'));
+    for (const value of ['yes', 'no', 'unknown', 'yes']) {
+      const p = actor.getSnapshot().context.prompt;
+      send({
+        type: 'ACTION',
+        action: { kind: 'answer', value, seq: p.kind === 'question' ? p.seq : -1 },
+      });
+    }
+    send({ type: 'COMMAND', command: 'retour' });
+    send({ type: 'SOCIAL', social: 'thanks' });
+    actor.stop();
+    for (const [event, calls] of sent)
+      expect(calls, event.type).toBe(event.type === 'TEXT' || event.type === 'ACTION' ? 1 : 0);
+    expect(sent).toHaveLength(8);
+  });
+});
+
+describe('the position in the questions: one typed field, `at`', () => {
+  const engine = createDialogueEngine({ catalog, search });
+  const say = (text: string): InboundEvent => ({ type: 'text', text });
+  const walk = (entry: string, texts: readonly string[]) => {
+    let last = engine.start({ type: 'start', entry }, ctx);
+    for (const text of texts) last = engine.step(last.snapshot, say(text), ctx);
+    return last;
+  };
+
+  it('follows the questionnaire and « retour », and says the same « Question n/N »', () => {
+    const atP3 = walk('diagnostic-commercant', ['boulangerie', 'oui', 'non']);
+    expect(engine.inspect(atP3.snapshot)?.context.at).toEqual({ sequence: 'merchant', index: 2 });
+    expect(plain(atP3)).toContain('Question 3/4');
+    const back = engine.step(atP3.snapshot, say('retour'), ctx);
+    expect(engine.inspect(back.snapshot)?.context.at).toEqual({ sequence: 'merchant', index: 1 });
+    expect(plain(back)).toContain('Question 2/4');
+    // Both volets after the individuel bilan: one questionnaire of 7.
+    const both = walk('diagnostic-territoire', ['70', '65', '62', 'les deux', '40']);
+    expect(engine.inspect(both.snapshot)?.context.at).toEqual({ sequence: 'both', index: 1 });
+    expect(plain(both)).toContain('Question 2/7');
+  });
+
+  it('a snapshot stored with the former `list` and `index` goes on at the same question', () => {
+    const atP3 = walk('diagnostic-commercant', ['boulangerie', 'oui', 'non']);
+    const stored = structuredClone(atP3.snapshot) as { context: Record<string, unknown> };
+    delete stored.context.at;
+    stored.context.list = ['P1', 'P2', 'P3', 'P4'];
+    stored.context.index = 2;
+    const next = engine.step(stored, say('oui'), ctx);
+    expect(plain(next)).not.toContain('reprenons depuis le début');
+    expect(plain(next)).toContain('Question 4/4');
+    expect(engine.inspect(next.snapshot)?.context.answers).toEqual({
+      P1: 'yes',
+      P2: 'no',
+      P3: 'yes',
+    });
+    // « Retour » from there uses the migrated position too.
+    const back = engine.step(stored, say('retour'), ctx);
+    expect(plain(back)).toContain('Question 2/4');
+    // Before any questionnaire (an empty list): the menu goes on as before.
+    const menu = walk('', []);
+    const old = structuredClone(menu.snapshot) as { context: Record<string, unknown> };
+    old.context.list = [];
+    old.context.index = 0;
+    const chosen = engine.step(old, { type: 'action', action: 'aud:commercant' }, ctx);
+    expect(plain(chosen)).not.toContain('reprenons depuis le début');
+    expect(engine.inspect(chosen.snapshot)?.context.audience).toBe('commercant');
   });
 });
