@@ -21,6 +21,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import type { Config } from '../../src/config.js';
+import { actionId } from '../../src/dialogue/index.js';
 import type { HandoverService } from '../../src/handover/service.js';
 import { makeReply } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
@@ -28,7 +29,7 @@ import type { Runtime } from '../../src/runtime/runtime.js';
 import type { InboundEvent, TurnContext } from '../../src/runtime/types.js';
 import type { Store } from '../../src/storage/types.js';
 import { createDeliverer, type DeliveryTarget, responseUrlHosts } from './deliver.js';
-import { answerDiagnostic, openContacts, type SendTurn } from './diagnostic.js';
+import { answerDiagnostic, type SendTurn } from './diagnostic.js';
 import { HANDOVER_SLACK_ACTIONS, slackTextToPlain } from './handover.js';
 import { parseSlashText, slackConversationKey, slackUserRef } from './inbound.js';
 import {
@@ -137,7 +138,6 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const catalog = deps.catalog ?? getCatalog();
   const now = deps.now ?? (() => new Date());
   const town = deps.config.town.name;
-  const region = deps.config.town.region;
   const withBilan = deps.bilan !== undefined;
 
   const receiver = createSlackReceiver({
@@ -265,13 +265,10 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       case 'menu':
         return send(client, target, [menuReply(catalog, { townName: town, withBilan })]);
       case 'aide':
-        return send(client, target, [helpReply('/centreville', { withBilan })]);
+        return showHelp(client, who, target, '/centreville');
       case 'contacts':
-        return send(
-          client,
-          target,
-          await openContacts(catalog, sendTurn(who), region ? { region } : {}),
-        );
+        // Through the dialogue, as on every channel: it knows TOWN_REGION (the engine's option).
+        return runTurn(client, who, target, { type: 'action', action: actionId.nav('contact') });
       case 'diag':
         return openModal(client, triggerId, target, buildDiagnosticModal(catalog, origin));
       case 'search':
@@ -279,6 +276,20 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       case 'bilan':
         return showBilan(client, who, target, town);
     }
+  }
+
+  /**
+   * `/centreville aide`: the dialogue's help, as every channel shows it, then what only Slack has —
+   * its subcommands.
+   */
+  async function showHelp(
+    client: webApi.WebClient,
+    who: { teamId: string; userId: string },
+    target: DeliveryTarget,
+    command: string,
+  ): Promise<void> {
+    await runTurn(client, who, target, { type: 'text', text: 'aide' });
+    return send(client, target, [helpReply(command, { withBilan })]);
   }
 
   /**
@@ -336,9 +347,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
         case 'search-modal':
           return showUi('search', client, who, target, command.trigger_id, origin);
         case 'aide':
-          return send(client, target, [
-            helpReply(command.command || '/centreville', { withBilan }),
-          ]);
+          return showHelp(client, who, target, command.command || '/centreville');
         case 'contacts':
           return showUi('contacts', client, who, target, command.trigger_id, origin);
         case 'bilan':
@@ -479,12 +488,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     await ack();
     const { who, target } = submitter(view.private_metadata, body);
     await afterAck('diagnostic', client, target, async () => {
-      const replies = await answerDiagnostic(
-        catalog,
-        sendTurn(who),
-        read.answers,
-        region ? { region } : {},
-      );
+      const replies = await answerDiagnostic(catalog, sendTurn(who), read.answers);
       await send(client, target, replies);
     });
   });

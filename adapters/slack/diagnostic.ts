@@ -19,26 +19,20 @@ import type { DiagnosticAnswers, ModalAnswer } from './modal.js';
 /** One turn of the user's conversation (the channel binds the key and the turn context). */
 export type SendTurn = (event: InboundEvent) => Promise<TurnResult>;
 
-/** Options of {@link answerDiagnostic}. */
-export interface DiagnosticOptions {
-  /** TOWN_REGION: typed as the answer when the dialogue asks for the region. */
-  readonly region?: string;
-}
-
 /** The dialogue's choice after the « individuel » bilan. */
 type Next = 'collectif' | 'centre-ville' | 'both' | 'end';
 
 /**
  * Sends the modal's answers to the dialogue and returns what the user should see: the territory
  * result (bilans, roadmaps, funding, contact) as the dialogue's last turn gives it. Should the
- * dialogue still ask something (the region, when TOWN_REGION is not set), what came before it
- * (the « individuel » bilan…) is shown too, without the questions the modal answered.
+ * dialogue still ask something (the region, when the deployment's TOWN_REGION is not set: the
+ * dialogue knows it otherwise), what came before it (the « individuel » bilan…) is shown too,
+ * without the questions the modal answered.
  */
 export async function answerDiagnostic(
   catalog: Catalog,
   send: SendTurn,
   answers: DiagnosticAnswers,
-  options: DiagnosticOptions = {},
 ): Promise<readonly Reply[]> {
   const shown: Reply[] = [];
   let turn = await start(catalog, send, answers);
@@ -92,40 +86,8 @@ export async function answerDiagnostic(
     await next(event);
   }
 
-  // Last, the region for the Banque des Territoires contact.
-  const last = await answerRegion(catalog, send, turn, options);
-  const done = last.replies.length > 0 && asked(catalog, last).size === 0;
-  return done ? last.replies : [...shown, ...last.kept, ...last.replies];
-}
-
-/**
- * « Contacts et financement » through the dialogue (`/centreville contact`, the menu's button):
- * the contact of the town's region, and the funding of the guide.
- */
-export async function openContacts(
-  catalog: Catalog,
-  send: SendTurn,
-  options: DiagnosticOptions = {},
-): Promise<readonly Reply[]> {
-  const turn = await send({ type: 'action', action: actionId.nav('contact') });
-  const last = await answerRegion(catalog, send, turn, options);
-  return [...last.kept, ...last.replies];
-}
-
-/**
- * When the turn asks for the region: TOWN_REGION typed as the answer when it is set, else the
- * question stays, for the user to pick. `kept`: what the region turn said besides its question.
- */
-async function answerRegion(
-  catalog: Catalog,
-  send: SendTurn,
-  turn: TurnResult,
-  options: DiagnosticOptions,
-): Promise<TurnResult & { readonly kept: readonly Reply[] }> {
-  if (!options.region || turn.outcome !== 'ok' || !asked(catalog, turn).has('skip'))
-    return { ...turn, kept: [] };
-  const kept = turn.replies.filter((r) => answerButtons(catalog, r).size === 0);
-  return { ...(await send({ type: 'text', text: options.region })), kept };
+  const done = turn.replies.length > 0 && asked(catalog, turn).size === 0;
+  return done ? turn.replies : [...shown, ...turn.replies];
 }
 
 // === Reading the questions asked

@@ -175,12 +175,28 @@ export async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, base: { service: 'clic-centre-ville' } });
   // Loaded after the configuration is known good, so a bad variable fails fast.
-  const [{ composeApp, WIDGET_FILE }, { OPTIONAL_CHANNELS }, { createDialogueEngine }] =
-    await Promise.all([
-      import('./compose.js'),
-      import('./channels.js'),
-      import('../dialogue/index.js'),
-    ]);
+  const [
+    { composeApp, WIDGET_FILE },
+    { OPTIONAL_CHANNELS },
+    { createDialogueEngine },
+    { findRegion },
+    { getCatalog },
+  ] = await Promise.all([
+    import('./compose.js'),
+    import('./channels.js'),
+    import('../dialogue/index.js'),
+    import('../core/contacts.js'),
+    import('../../catalog/load.js'),
+  ]);
+  // TOWN_REGION is the dialogue's knowledge on every channel (the contact is never asked): a
+  // value that names no region of the guide would silently be asked again, so it stops the start.
+  const region = config.town.region ? findRegion(getCatalog(), config.town.region) : undefined;
+  if (config.town.region && !region) {
+    fail(
+      `TOWN_REGION=${JSON.stringify(config.town.region)} names no region of the guide: write its ` +
+        'name (e.g. Bourgogne-Franche-Comté) or leave it empty to ask the person.',
+    );
+  }
   const { store, webLimiters, owner } = await openStore(config, logger);
   if (config.redisUrl && !(await store.ready())) {
     await store.close().catch(() => undefined);
@@ -206,7 +222,7 @@ export async function main(): Promise<void> {
     composed = await composeApp(config, {
       engine: createDialogueEngine({
         observatory,
-        ...(config.town.region ? { region: config.town.region } : {}),
+        ...(region ? { region: region.name } : {}),
       }),
       store,
       logger,

@@ -414,7 +414,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           event.type === 'text' || (event.type === 'action' && !outdated && preface.length === 0);
         if (handleToo) {
           step = engine.step(started.snapshot, event, { ...engineCtx, afterStart: true });
-          replies = [...replies, ...step.replies];
+          // An answer that shows the welcome again (« aide », « menu ») shows it once.
+          const answer = step.replies;
+          replies = [...replies.filter((r) => !shownAgain(r, answer)), ...answer];
           step = { ...step, effects: [...(started.effects ?? []), ...(step.effects ?? [])] };
         }
       }
@@ -690,4 +692,20 @@ function errorName(error: unknown): string {
     return typeof code === 'string' ? `${error.name}:${code}` : error.name;
   }
   return typeof error;
+}
+
+/**
+ * True when `reply` is repeated inside `later`: one of them carries all its blocks, its cards and
+ * the same buttons (the renderer may have joined it to a sentence said before it).
+ */
+function shownAgain(reply: Reply, later: readonly Reply[]): boolean {
+  const json = (v: unknown) => JSON.stringify(v ?? null);
+  return later.some((other) => {
+    const blocks = new Set(other.blocks.map(json));
+    return (
+      reply.blocks.every((b) => blocks.has(json(b))) &&
+      json(reply.cards) === json(other.cards) &&
+      json(reply.buttons) === json(other.buttons)
+    );
+  });
 }

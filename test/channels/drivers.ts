@@ -289,7 +289,7 @@ export interface SlackDriver extends ChannelDriver {
  * payload against Block Kit's limits.
  */
 export async function slackDriver(): Promise<SlackDriver> {
-  const t = await createSlackTestApp({ plans: PLANS });
+  const t = await createSlackTestApp({ plans: PLANS, townRegion: '' });
   const seen: SlackCursor = { hooks: 0, posts: 0 };
   let lastTurn: SlackButton[] = [];
   const request = async (send: () => Promise<{ statusCode: number }>): Promise<void> => {

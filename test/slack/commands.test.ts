@@ -64,10 +64,13 @@ describe('/centreville — the menu', () => {
     expect(shownText(message)).not.toMatch(/\d+ ?%/);
   });
 
-  it('/centreville aide lists the subcommands', async () => {
+  it('/centreville aide: the dialogue’s help (the welcome once), then the subcommands', async () => {
     t = await createSlackTestApp();
     await t.command('aide');
-    const text = shownText(await lastHook(t, 1));
+    const help = shownText(await lastHook(t, 1));
+    expect(help).toContain('À tout moment');
+    expect(help.split('Je suis l’assistant Clic Centre-Ville')).toHaveLength(2);
+    const text = shownText(await lastHook(t, 2));
     for (const sub of ['diagnostic', 'fiche &lt;mots&gt;', 'contact', 'oubli']) {
       expect(text).toContain(`/centreville ${sub}`);
     }

@@ -9,6 +9,8 @@ import nock from 'nock';
 import { afterEach, expect } from 'vitest';
 import { createSlackChannel, type SlackChannel } from '../../adapters/slack/channel.js';
 import { signSlackRequest } from '../../adapters/slack/verify.js';
+import { getCatalog } from '../../catalog/load.js';
+import { findRegion } from '../../src/core/contacts.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -304,16 +306,17 @@ export async function createSlackTestApp(options: SlackTestOptions = {}): Promis
   const logger = createLogger({ level: 'silent' });
   const store = createMemoryStore();
   const plans = options.plans ? createPlanService({ store, ...options.plans }) : undefined;
+  // As the composition root does: TOWN_REGION is the dialogue's (the contact is never asked).
+  const townRegion = options.townRegion ?? 'Bourgogne-Franche-Comté';
+  const known = townRegion ? findRegion(getCatalog(), townRegion) : undefined;
+  const engine = createDialogueEngine(known ? { region: known.name } : {});
   const runtime = plans
-    ? withPlanLinks(
-        createRuntime({ engine: withPlanLink(createDialogueEngine()), store, logger }),
-        plans,
-      )
-    : createRuntime({ engine: createDialogueEngine(), store, logger });
+    ? withPlanLinks(createRuntime({ engine: withPlanLink(engine), store, logger }), plans)
+    : createRuntime({ engine, store, logger });
   const channel = createSlackChannel({
     config: {
       slack: { signingSecret: SECRET, botToken: TOKEN, apiUrl: API_URL },
-      town: { name: 'Dole', region: options.townRegion ?? 'Bourgogne-Franche-Comté' },
+      town: { name: 'Dole', region: townRegion },
     },
     runtime,
     store,

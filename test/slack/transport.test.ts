@@ -123,7 +123,7 @@ describe('acknowledgement within 3 s (PLATFORMS.md: ack within 3000 ms)', () => 
 describe('retries (X-Slack-Retry-Num) and de-duplication', () => {
   it('the same request sent again as a retry gets one answer only', async () => {
     t = await createSlackTestApp();
-    const raw = commandBody('aide');
+    const raw = commandBody('bilan');
     const first = await t.command('', { raw });
     const retry = await t.command('', { raw, retryNum: 1 });
     expect(first.statusCode).toBe(200);
@@ -135,8 +135,8 @@ describe('retries (X-Slack-Retry-Num) and de-duplication', () => {
 
   it('two commands typed one after the other are two requests (different trigger_id)', async () => {
     t = await createSlackTestApp();
-    await t.command('aide');
-    await t.command('aide');
+    await t.command('bilan');
+    await t.command('bilan');
     await t.channel.drain();
     expect(t.hooks).toHaveLength(2);
   });
