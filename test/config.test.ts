@@ -216,6 +216,21 @@ describe('main', () => {
     }
   });
 
+  it('refuses a TOWN_REGION that names no region of the guide, and says which', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ccv-main-'));
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { PATH: process.env.PATH ?? '', TOWN_REGION: 'Atlantide', DATA_DIR: dir, PORT: '0' },
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('TOWN_REGION="Atlantide" names no region of the guide');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to start when REDIS_URL points at no Redis server, and says so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ccv-main-'));
     try {
