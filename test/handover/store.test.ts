@@ -45,7 +45,9 @@ function sample(overrides: Partial<Handover> = {}): Handover {
     requestedAt: Date.now(),
     slack: { channel: 'C0COMMERCE', ts: '1780000000.000101' },
     pending: [],
+    relayed: [],
     messages: [],
+    undelivered: [],
     seq: 0,
     ...overrides,
   };
