@@ -73,7 +73,7 @@ describe('nobody answers', () => {
       event_ts: '1780000900.000001',
     });
     await until(() => lastText(t).includes('Désolée pour l’attente'));
-    const metrics = t.app.metrics.render();
+    const metrics = (await t.app.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('ccv_handover_total{event="timed_out"} 1');
     // 76 minutes to the first answer: in the 7200 s bucket, not in the 3600 s one.
     expect(metrics).toContain('ccv_handover_first_answer_seconds_bucket{le="3600"} 0');

@@ -180,10 +180,18 @@ describe('Telegram → Slack → Telegram', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(t.telegram).toHaveLength(count);
 
-    const metrics = t.app.metrics.render();
+    // What Prometheus scrapes.
+    const scraped = await t.app.app.inject({ method: 'GET', url: '/metrics' });
+    expect(scraped.statusCode).toBe(200);
+    const metrics = scraped.body;
+    expect(metrics).toContain('# TYPE ccv_handover_total counter');
     expect(metrics).toContain('ccv_handover_total{event="requested"} 1');
     expect(metrics).toContain('ccv_handover_total{event="taken"} 1');
     expect(metrics).toContain('ccv_handover_total{event="closed"} 1');
+    expect(metrics).toContain('ccv_handover_total{event="timed_out"} 0');
+    expect(metrics).toContain('# TYPE ccv_handover_first_answer_seconds histogram');
+    expect(metrics).toContain('ccv_handover_first_answer_seconds_bucket{le="30"} 1');
+    expect(metrics).toContain('ccv_handover_first_answer_seconds_bucket{le="+Inf"} 1');
     expect(metrics).toContain('ccv_handover_first_answer_seconds_count 1');
   });
 });
