@@ -171,6 +171,31 @@ describe('kept messages go out from the periodic check', () => {
   );
 });
 
+describe.runIf(redisUrl)('two instances on one Redis', () => {
+  it('receive the same Slack event and the same Telegram update: each relayed once', async () => {
+    const world = createHandoverWorld();
+    const store = sharedRedis();
+    const a = await instance({ world, store: store() });
+    const b = await instance({ world, store: store() });
+    const ts = await openRequest(a);
+    const before = world.telegram.length;
+    const reply = staffReply(ts, '1780000300.000001', 'Une seule fois');
+    await Promise.all([
+      a.slackEvent(reply, { eventId: 'Ev0TWICE' }),
+      b.slackEvent(reply, { eventId: 'Ev0TWICE' }),
+    ]);
+    await until(() => world.telegram.length > before);
+    await new Promise((r) => setTimeout(r, 200));
+    const got = world.telegram.slice(before).map((m) => visible(m.text));
+    expect(got.filter((x) => x.includes('Une seule fois'))).toHaveLength(1);
+    await Promise.all([
+      a.telegramUpdate(textUpdate(40, 'Bien reçu')),
+      b.telegramUpdate(textUpdate(40, 'Bien reçu')),
+    ]);
+    expect(fromPerson(world, ts)).toEqual(['Bien reçu']);
+  }, 30_000);
+});
+
 describe('the wait survives a restart', () => {
   it.runIf(redisUrl)(
     'A posts and stops; B and C start, and the person is told once after the wait',
