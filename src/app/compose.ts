@@ -231,8 +231,18 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     async startChannels() {
       const every = deps.handoverCheckMs ?? 30_000;
       if (handover && every > 0 && !handoverTimer) {
+        // The open requests' check (waits, kept messages, undelivered replies), on every
+        // instance: each request is checked under its own lock, so two instances do it once.
+        let sweeping = false;
         handoverTimer = setInterval(() => {
-          handover.sweep().catch(() => undefined);
+          if (sweeping) return;
+          sweeping = true;
+          handover
+            .sweep()
+            .catch(() => undefined)
+            .finally(() => {
+              sweeping = false;
+            });
         }, every);
         handoverTimer.unref();
       }

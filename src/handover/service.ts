@@ -513,8 +513,9 @@ export function createHandoverService(options: HandoverServiceOptions): Handover
       requestedAt: at.getTime(),
       ...(outOfHours ? { waitNotified: true } : { waitUntil: at.getTime() + waitMs }),
     };
-    await store.put(open);
+    // Indexed first: a request the check cannot find would never be told about its wait.
     await store.track(h.key, true);
+    await store.put(open);
     count('requested');
     if (outOfHours) count('timed_out');
     const replies = [notice(SENT_TEXT)];

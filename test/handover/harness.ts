@@ -185,6 +185,8 @@ export async function createHandoverHarness(
     widgetFile?: string;
     /** Another instance's world: same mocks, same clock. */
     world?: HandoverWorld;
+    /** Starts the channels and the periodic check every `checkMs` (none by default). */
+    checkMs?: number;
   } = {},
 ): Promise<HandoverHarness> {
   const world = options.world ?? createHandoverWorld(options.start);
@@ -209,10 +211,11 @@ export async function createHandoverHarness(
     logger: createLogger({ level: 'silent' }),
     channelFactories: OPTIONAL_CHANNELS,
     now: () => new Date(world.now()),
-    handoverCheckMs: 0,
+    handoverCheckMs: options.checkMs ?? 0,
     ...(options.widgetFile ? { widgetFile: options.widgetFile } : {}),
   });
 
+  if (options.checkMs) await app.startChannels();
   let eventCounter = 0;
   const result: HandoverHarness = {
     app,

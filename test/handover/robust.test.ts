@@ -127,6 +127,19 @@ describe('kept messages go out from the periodic check', () => {
     expect(t.app.metrics.render()).toContain('ccv_handover_total{event="relay_retried"} 1');
   }, 30_000);
 
+  it('the timer runs the check: kept messages arrive without anyone calling it', async () => {
+    const t = await instance({ checkMs: 50 });
+    const ts = await openRequest(t);
+    t.slackDown = true;
+    await t.telegramUpdate(textUpdate(10, 'Gardé par le minuteur'));
+    expect(lastText(t.world)).toBe(KEPT_TEXT);
+    t.slackDown = false;
+    t.advance(RETRY_MAX_MS);
+    await until(() => fromPerson(t.world, ts).length > 0, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fromPerson(t.world, ts)).toEqual(['Gardé par le minuteur']);
+  }, 30_000);
+
   it('Slack away for good: after its tries the person is told, and nothing is tried again', async () => {
     const t = await instance();
     const ts = await openRequest(t);
