@@ -14,19 +14,13 @@ import {
 } from '../../src/handover/service.js';
 import { HANDOVER_ACTIONS } from '../../src/handover/triggers.js';
 import { callbackUpdate, commandUpdate, textUpdate } from '../telegram/fixtures/updates.js';
-import { createHandoverHarness, type HandoverHarness, visible } from './harness.js';
+import { createHandoverHarness, type HandoverHarness, keyboard, visible } from './harness.js';
 
 let h: HandoverHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-const keyboard = (m: Record<string, unknown> | undefined) =>
-  (
-    (m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
-      ?.inline_keyboard ?? []
-  ).flat();
 
 describe('the context of a request', () => {
   it('a merchant after the diagnostic: the consent lists what the Slack fields then show', async () => {

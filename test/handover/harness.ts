@@ -329,3 +329,31 @@ export function visible(html: unknown): string {
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');
 }
+
+/** The buttons of a Telegram message's inline keyboard. */
+export function keyboard(m: Record<string, unknown> | undefined) {
+  return (
+    (m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
+      ?.inline_keyboard ?? []
+  ).flat();
+}
+
+/** A staff member's reply in a request's thread, as the Events API sends it. */
+export function threadReply(
+  threadTs: string,
+  ts: string,
+  text: string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    type: 'message',
+    channel: TEAM_CHANNEL,
+    user: STAFF,
+    text,
+    ts,
+    thread_ts: threadTs,
+    event_ts: ts,
+    channel_type: 'channel',
+    ...extra,
+  };
+}

@@ -18,6 +18,7 @@ import {
   comingWeekday,
   createHandoverHarness,
   type HandoverHarness,
+  keyboard,
   until,
   visible,
 } from './harness.js';
@@ -98,12 +99,6 @@ describe('nobody answers', () => {
     expect((await t.app.handover?.sweep())?.told).toBe(0);
   });
 });
-
-const keyboard = (m: Record<string, unknown> | undefined) =>
-  (
-    (m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
-      ?.inline_keyboard ?? []
-  ).flat();
 
 describe('two « pas compris » in a row', () => {
   it('the second offers the town team; « oublier mes données » erases the count', async () => {

@@ -33,8 +33,7 @@ import {
   createHandoverWorld,
   type HandoverHarness,
   type HandoverWorld,
-  STAFF,
-  TEAM_CHANNEL,
+  threadReply,
   until,
   visible,
 } from './harness.js';
@@ -80,19 +79,6 @@ async function openRequest(t: HandoverHarness, first = 1): Promise<string> {
   const stored = (await t.store.recall(`handover:${KEY}`)) as { slack?: { ts: string } };
   if (!stored.slack) throw new Error('no request posted');
   return stored.slack.ts;
-}
-
-function staffReply(threadTs: string, ts: string, text: string) {
-  return {
-    type: 'message',
-    channel: TEAM_CHANNEL,
-    user: STAFF,
-    text,
-    ts,
-    thread_ts: threadTs,
-    event_ts: ts,
-    channel_type: 'channel',
-  };
 }
 
 describe('kept messages go out from the periodic check', () => {
@@ -192,7 +178,7 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
     const b = await instance({ world, store: store() });
     const ts = await openRequest(a);
     const before = world.telegram.length;
-    const reply = staffReply(ts, '1780000300.000001', 'Une seule fois');
+    const reply = threadReply(ts, '1780000300.000001', 'Une seule fois');
     await Promise.all([
       a.slackEvent(reply, { eventId: 'Ev0TWICE' }),
       b.slackEvent(reply, { eventId: 'Ev0TWICE' }),
@@ -242,7 +228,7 @@ describe('the wait survives a restart', () => {
     const t = await instance({ env: { HANDOVER_WAIT_MINUTES: '10' }, start: comingWeekday(3, 10) });
     const ts = await openRequest(t);
     t.advance(5 * 60_000);
-    await t.slackEvent(staffReply(ts, '1780000100.000001', 'Je regarde.'));
+    await t.slackEvent(threadReply(ts, '1780000100.000001', 'Je regarde.'));
     await until(() => lastText(t.world).includes('Je regarde.'));
     t.advance(10 * 60_000);
     expect((await t.app.handover?.sweep())?.told).toBe(0);
@@ -254,7 +240,7 @@ describe('a reply Telegram refuses', () => {
     const t = await instance();
     const ts = await openRequest(t);
     t.world.telegramRefuses = true;
-    await t.slackEvent(staffReply(ts, '1780000100.000001', 'Voici le dossier.'));
+    await t.slackEvent(threadReply(ts, '1780000100.000001', 'Voici le dossier.'));
     await until(() => thread(t.world, ts).some((x) => x.includes(DELIVERY_FAILED_NOTICE)));
     const handover = t.app.handover;
     if (!handover) throw new Error('handover is off');
@@ -274,7 +260,7 @@ describe('a reply Telegram refuses', () => {
     const t = await instance();
     const ts = await openRequest(t);
     t.world.telegramRefuses = true;
-    await t.slackEvent(staffReply(ts, '1780000100.000001', 'Vous êtes là ?'));
+    await t.slackEvent(threadReply(ts, '1780000100.000001', 'Vous êtes là ?'));
     await until(() => t.world.refused > 0);
     const handover = t.app.handover;
     if (!handover) throw new Error('handover is off');
@@ -311,7 +297,7 @@ describe('rate limits', () => {
       (_, i) => `Réponse ${i + 1}`,
     );
     for (const [i, text] of replies.entries()) {
-      await t.slackEvent(staffReply(ts, `1780000100.0000${10 + i}`, text));
+      await t.slackEvent(threadReply(ts, `1780000100.0000${10 + i}`, text));
     }
     await until(() => thread(t.world, ts).some((x) => x.includes(STAFF_RATE_NOTICE)));
     const got = () => t.world.telegram.slice(before).map((m) => visible(m.text).split('\n').at(-1));
@@ -375,7 +361,7 @@ describe('a crash right after a relay is recorded', () => {
     const t = await instance({ store });
     const ts = await openRequest(t);
     const before = t.world.telegram.length;
-    const reply = staffReply(ts, '1780000100.000042', 'Réponse fragile');
+    const reply = threadReply(ts, '1780000100.000042', 'Réponse fragile');
     await t.slackEvent(reply, { eventId: 'Ev0FRAGILE' });
     await new Promise((r) => setTimeout(r, 100));
     await t.slackEvent(reply, { eventId: 'Ev0FRAGILE', retryNum: 1 });
