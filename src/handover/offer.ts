@@ -106,9 +106,18 @@ function offer(step: StepResult, before: unknown): StepResult {
 }
 
 /**
- * The dialogue engine, offering a person with the contacts, after each result and after two
- * « pas compris » in a row.
+ * The dialogue engine, offering a person (on Telegram and the widget) with the contacts, after
+ * each result and after two « pas compris » in a row.
  */
 export function withHandoverOffer<E extends DialogueEngine>(engine: E): E {
-  return afterEachStep(engine, offer);
+  const offering = afterEachStep(engine, offer);
+  return {
+    ...offering,
+    // Only Telegram and the widget hand a person over: the team on Slack and the terminal get
+    // the dialogue alone (which ignores, then drops, the count in the snapshot).
+    step: (snapshot, event, ctx) =>
+      ctx.channel === 'telegram' || ctx.channel === 'web'
+        ? offering.step(snapshot, event, ctx)
+        : engine.step(snapshot, event, ctx),
+  };
 }

@@ -107,3 +107,16 @@ describe('after two « pas compris » in a row', () => {
     expect(wrapped.replies.at(-1)?.buttons?.slice(1)).toEqual(second.replies.at(-1)?.buttons);
   });
 });
+
+describe('on Slack and in the terminal', () => {
+  it('no offer: the team itself is on Slack, and the terminal has nobody to hand over to', () => {
+    for (const channel of ['slack', 'console'] as const) {
+      const there: TurnContext = { ...ctx, channel };
+      let step = engine.start({ type: 'start' }, there);
+      for (const text of ['zzkqv blorp', 'xyzzy plugh', 'qui contacter ?', 'Bretagne']) {
+        step = engine.step(step.snapshot, say(text), there);
+        expect(offersIn(step.replies)).not.toContain(true);
+      }
+    }
+  });
+});
