@@ -48,8 +48,15 @@ let notUnderstoodLine: string | undefined;
  * intents, so the line is the one sign a wrapper can read; rendered here, it follows any rewording).
  */
 function notUnderstood(step: StepResult): boolean {
-  notUnderstoodLine ??= JSON.stringify(
-    renderIntents(
+  notUnderstoodLine ??= renderedLine();
+  const first = step.replies[0]?.blocks[0];
+  return first !== undefined && JSON.stringify(first) === notUnderstoodLine;
+}
+
+/** The dialogue's « pas compris » line as JSON ('' if it cannot be rendered: never matched). */
+function renderedLine(): string {
+  try {
+    const [reply] = renderIntents(
       [
         { type: 'notice', notice: { kind: 'not-understood' } },
         { type: 'prompt', prompt: { kind: 'menu' } },
@@ -58,10 +65,12 @@ function notUnderstood(step: StepResult): boolean {
         catalog: getCatalog(),
         state: { answers: {}, list: [], index: -1, seq: 0, prompt: { kind: 'menu' } },
       },
-    )[0]?.blocks[0] ?? null,
-  );
-  const first = step.replies[0]?.blocks[0];
-  return first !== undefined && JSON.stringify(first) === notUnderstoodLine;
+    );
+    return reply?.blocks[0] ? JSON.stringify(reply.blocks[0]) : '';
+  } catch {
+    // A turn must never fail for the offer: without the line, no offer after misses.
+    return '';
+  }
 }
 
 /** The « pas compris » in a row a snapshot of ours counts. */
