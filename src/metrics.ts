@@ -21,6 +21,9 @@ export const HANDOVER_EVENTS = [
   'closed',
   'timed_out',
   'relay_failed',
+  'relay_retried',
+  'relay_given_up',
+  'rate_limited',
 ] as const;
 export type HandoverEvent = (typeof HANDOVER_EVENTS)[number];
 
@@ -167,7 +170,7 @@ export function createMetrics(options: { channels?: readonly string[] } = {}): M
       }
 
       out.push(
-        '# HELP ccv_handover_total Requests to talk to the town team: requested, taken, closed, timed out (nobody took it in time, or out of hours), relays that failed.',
+        '# HELP ccv_handover_total Requests to talk to the town team: requested, taken, closed, timed out (nobody took it in time, or out of hours), relays that failed, went through on a later try, were given up after their tries, were held by a rate limit.',
       );
       out.push('# TYPE ccv_handover_total counter');
       for (const [event, count] of handovers) {

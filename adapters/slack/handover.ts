@@ -36,7 +36,7 @@ export function requestMessage(view: HandoverRequestView): {
   text: string;
   blocks: webApi.KnownBlock[];
 } {
-  const where = [view.channelLabel, view.town].filter(Boolean).join(' · ');
+  const where = [view.channelLabel, view.town, view.audience].filter(Boolean).join(' · ');
   const title = `Demande d’échange avec l’équipe — ${where}`;
   const blocks: webApi.KnownBlock[] = [
     { type: 'header', text: plain(title, SLACK_LIMITS.headerText) },

@@ -12,6 +12,7 @@ import type { RateLimiter } from '../../adapters/web/rate-limit.js';
 import { getCatalog } from '../../catalog/load.js';
 import type { Config } from '../config.js';
 import { findRegion } from '../core/contacts.js';
+import { createContextProvider } from '../handover/context.js';
 import { withHandoverOffer } from '../handover/offer.js';
 import { withHandover } from '../handover/runtime.js';
 import { createHandoverService, type HandoverService } from '../handover/service.js';
@@ -90,7 +91,7 @@ export interface ComposeDeps {
    * observatory salt, so links survive a restart; without it, a random one per process.
    */
   readonly planSecret?: Buffer | string;
-  /** Pause between two checks of the handover requests nobody took (default 30 s; 0 = none). */
+  /** Pause between two checks of the open handover requests: waits, kept messages (default 30 s; 0 = none). */
   readonly handoverCheckMs?: number;
 }
 
@@ -230,8 +231,18 @@ export async function composeApp(config: Config, deps: ComposeDeps): Promise<Com
     async startChannels() {
       const every = deps.handoverCheckMs ?? 30_000;
       if (handover && every > 0 && !handoverTimer) {
+        // The open requests' check (waits, kept messages, undelivered replies), on every
+        // instance: each request is checked under its own lock, so two instances do it once.
+        let sweeping = false;
         handoverTimer = setInterval(() => {
-          handover.checkTimeouts().catch(() => undefined);
+          if (sweeping) return;
+          sweeping = true;
+          handover
+            .sweep()
+            .catch(() => undefined)
+            .finally(() => {
+              sweeping = false;
+            });
         }, every);
         handoverTimer.unref();
       }
@@ -292,17 +303,11 @@ async function createHandover(
       count: (event) => metrics.countHandover(event),
       firstAnswer: (seconds) => metrics.observeFirstAnswer(seconds),
     },
-    context: async (key) => {
-      const entries = (await runtime.transcript(key)) ?? [];
-      const exchanges: { from: 'person' | 'assistant'; text: string }[] = [];
-      for (const e of entries.slice(-6)) {
-        const text = e.from === 'user' ? e.text : (e.replies ?? []).map((r) => r.text).join(' ');
-        if (text) exchanges.push({ from: e.from === 'user' ? 'person' : 'assistant', text });
-      }
-      const stored = (await deps.store.conversations.get(key))?.data as { town?: unknown };
-      const town = typeof stored?.town === 'string' ? stored.town : undefined;
-      return { ...(town ? { town } : {}), fields: [], exchanges };
-    },
+    context: createContextProvider({
+      catalog: getCatalog(),
+      conversation: async (key) => (await deps.store.conversations.get(key))?.data,
+      transcript: (key) => runtime.transcript(key),
+    }),
     // The widget shows the team's messages again after a reload: they join its transcript.
     transcribe: async (key, entry, at) => {
       if (!key.startsWith('web:')) return;

@@ -1,17 +1,33 @@
 /**
  * « Parler à l’équipe de la ville » offered where a person is most likely to want one: with the
- * regional contacts and after a result. A thin wrapper around the dialogue engine (as the plan
- * link's), used only when the handover is on, so that the flows stay unaware of it; pressing
- * the button sends `handover:ask`, which the runtime wrapper (./runtime.ts) takes first.
+ * regional contacts, after a result, and after two « pas compris » in a row. A thin wrapper around
+ * the dialogue engine (as the plan link's), used only when the handover is on, so that the flows
+ * stay unaware of it; pressing the button sends `handover:ask`, which the runtime wrapper
+ * (./runtime.ts) takes first.
+ *
+ * The misses are counted in the snapshot the wrapper returns (one top-level field beside the
+ * machine's own, which the engine ignores when it restores): so the count is saved with the
+ * conversation in the same compare-and-set write (whichever instance runs the next turn reads
+ * it), replayed turns do not count twice, and « oublier mes données » erases it with the rest.
  */
-import { button, makeReply } from '../reply/build.js';
-import type { Reply } from '../reply/model.js';
+import { getCatalog } from '../../catalog/load.js';
+import { renderIntents } from '../dialogue/render.js';
+import { button, makeReply, para } from '../reply/build.js';
+import type { Block, Reply } from '../reply/model.js';
 import { afterEachStep, promptOf } from '../runtime/step-hook.js';
 import type { DialogueEngine, StepResult } from '../runtime/types.js';
 import { HANDOVER_ACTIONS } from './triggers.js';
 
 /** The button's label on every channel. */
 export const HANDOVER_OFFER_LABEL = 'Parler à l’équipe de la ville';
+/** Said under the second « pas compris » in a row, above the button. */
+export const MISSED_OFFER_TEXT =
+  'Si vous préférez, une personne de l’équipe de la ville peut vous répondre.';
+/** The offer comes with this many « pas compris » in a row (and each one after). */
+export const MISSES_BEFORE_OFFER = 2;
+
+/** The snapshot's field counting the « pas compris » in a row (absent: none). */
+const MISSES = 'handoverMisses';
 
 /** The contacts were just shown, or a diagnostic just ended on its result. */
 function worthOffering(before: unknown, after: unknown): boolean {
@@ -25,21 +41,92 @@ function worthOffering(before: unknown, after: unknown): boolean {
   return resultEnd && prev?.kind === 'question' && prev.question !== 'consent';
 }
 
-function offer(step: StepResult, before: unknown): StepResult {
-  if (step.replies.length === 0 || !worthOffering(before, step.snapshot)) return step;
-  const replies = [...step.replies];
-  // Not on a question's own buttons (the consent's « Oui / Non »): on the reply before it.
-  const asks = promptOf(step.snapshot)?.kind === 'question';
-  const at = asks && replies.length > 1 ? replies.length - 2 : replies.length - 1;
-  const target = replies[at] as Reply;
-  replies[at] = makeReply({
-    ...target,
-    buttons: [button(HANDOVER_OFFER_LABEL, HANDOVER_ACTIONS.ask), ...(target.buttons ?? [])],
-  });
-  return { ...step, replies };
+let notUnderstoodLine: string | undefined;
+/**
+ * The dialogue's own « pas compris » line, as its renderer writes it: a turn whose first reply
+ * opens with it is one the dialogue did not understand (the engine's results carry replies, not
+ * intents, so the line is the one sign a wrapper can read; rendered here, it follows any rewording).
+ */
+function notUnderstood(step: StepResult): boolean {
+  notUnderstoodLine ??= renderedLine();
+  const first = step.replies[0]?.blocks[0];
+  return first !== undefined && JSON.stringify(first) === notUnderstoodLine;
 }
 
-/** The dialogue engine, offering a person with the contacts and after each result. */
+/** The dialogue's « pas compris » line as JSON ('' if it cannot be rendered: never matched). */
+function renderedLine(): string {
+  try {
+    const [reply] = renderIntents(
+      [
+        { type: 'notice', notice: { kind: 'not-understood' } },
+        { type: 'prompt', prompt: { kind: 'menu' } },
+      ],
+      {
+        catalog: getCatalog(),
+        state: { answers: {}, list: [], index: -1, seq: 0, prompt: { kind: 'menu' } },
+      },
+    );
+    return reply?.blocks[0] ? JSON.stringify(reply.blocks[0]) : '';
+  } catch {
+    // A turn must never fail for the offer: without the line, no offer after misses.
+    return '';
+  }
+}
+
+/** The « pas compris » in a row a snapshot of ours counts. */
+function missesOf(snapshot: unknown): number {
+  const n = (snapshot as Record<string, unknown> | null | undefined)?.[MISSES];
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/** `snapshot` with `misses` recorded (none: the field goes). */
+function withMisses(snapshot: unknown, misses: number): unknown {
+  if (!snapshot || typeof snapshot !== 'object') return snapshot;
+  const { [MISSES]: _old, ...rest } = snapshot as Record<string, unknown>;
+  if (misses === 0) return _old === undefined ? snapshot : rest;
+  return { ...rest, [MISSES]: Math.min(misses, 99) };
+}
+
+/** The reply `at` with the offer's button first (and `blocks` added before its buttons). */
+function offerOn(replies: readonly Reply[], at: number, blocks: readonly Block[] = []): Reply[] {
+  const out = [...replies];
+  const target = out[at] as Reply;
+  out[at] = makeReply({
+    ...target,
+    blocks: [...target.blocks, ...blocks],
+    buttons: [button(HANDOVER_OFFER_LABEL, HANDOVER_ACTIONS.ask), ...(target.buttons ?? [])],
+  });
+  return out;
+}
+
+function offer(step: StepResult, before: unknown): StepResult {
+  const misses = notUnderstood(step) ? missesOf(before) + 1 : 0;
+  const counted = { ...step, snapshot: withMisses(step.snapshot, misses) };
+  if (step.replies.length === 0) return counted;
+  if (misses >= MISSES_BEFORE_OFFER) {
+    const at = step.replies.length - 1;
+    return { ...counted, replies: offerOn(step.replies, at, [para(MISSED_OFFER_TEXT)]) };
+  }
+  if (!worthOffering(before, step.snapshot)) return counted;
+  // Not on a question's own buttons (the consent's « Oui / Non »): on the reply before it.
+  const asks = promptOf(step.snapshot)?.kind === 'question';
+  const at = asks && step.replies.length > 1 ? step.replies.length - 2 : step.replies.length - 1;
+  return { ...counted, replies: offerOn(step.replies, at) };
+}
+
+/**
+ * The dialogue engine, offering a person (on Telegram and the widget) with the contacts, after
+ * each result and after two « pas compris » in a row.
+ */
 export function withHandoverOffer<E extends DialogueEngine>(engine: E): E {
-  return afterEachStep(engine, offer);
+  const offering = afterEachStep(engine, offer);
+  return {
+    ...offering,
+    // Only Telegram and the widget hand a person over: the team on Slack and the terminal get
+    // the dialogue alone (which ignores, then drops, the count in the snapshot).
+    step: (snapshot, event, ctx) =>
+      ctx.channel === 'telegram' || ctx.channel === 'web'
+        ? offering.step(snapshot, event, ctx)
+        : engine.step(snapshot, event, ctx),
+  };
 }

@@ -22,7 +22,17 @@ export interface HandoverStore {
   exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
   /** True the first time `id` is seen (retries, redeliveries, two instances). */
   firstTime(id: string): Promise<boolean>;
+  /**
+   * The conversation keys of the requests posted and not known closed, oldest first: the
+   * periodic check walks them on any instance (at most {@link MAX_OPEN}).
+   */
+  openKeys(): Promise<string[]>;
+  /** Adds `key` to the open requests (`open`), or takes it out. */
+  track(key: string, open: boolean): Promise<void>;
 }
+
+/** Open requests the index keeps (the oldest go first beyond it). */
+export const MAX_OPEN = 500;
 
 const DAY_MS = 86_400_000;
 /** Longer than a Slack call with its retries (3 × 10 s), so that a slow Slack never lets two in. */
@@ -39,6 +49,20 @@ export function createHandoverStore(
   const id = (key: string) => `handover:${key}`;
   const threadId = (channel: string, ts: string) => `handover:thread:${channel}:${ts}`;
   const ownerOf = (h: Handover): Owner => ({ channel: h.channel, userRef: h.userRef });
+  const OPEN = 'handover:open';
+  const readOpen = async (): Promise<string[]> => {
+    const keys = await store.recall(OPEN);
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  };
+  /** Runs `work` under `lockId` (a store lock of the handover's own). */
+  const locked = async <T>(lockId: string, work: () => Promise<T>): Promise<T> => {
+    const release: Release = await store.lock(lockId, LOCK_TTL_MS, 15_000);
+    try {
+      return await work();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  };
   return {
     async get(key) {
       return parseHandover(await store.recall(id(key)), key);
@@ -66,16 +90,21 @@ export function createHandoverStore(
       const key = await store.recall(threadId(channel, ts));
       return typeof key === 'string' ? key : undefined;
     },
-    async exclusive(key, work) {
-      const release: Release = await store.lock(`handover-lock:${key}`, LOCK_TTL_MS, 15_000);
-      try {
-        return await work();
-      } finally {
-        await release().catch(() => undefined);
-      }
+    exclusive(key, work) {
+      return locked(`handover-lock:${key}`, work);
     },
     firstTime(relayId) {
       return store.markSeen(`handover:seen:${relayId}`, SEEN_TTL_MS);
+    },
+    openKeys: readOpen,
+    track(key, open) {
+      return locked('handover-lock:open', async () => {
+        const keys = (await readOpen()).filter((k) => k !== key);
+        if (open) keys.push(key);
+        // Conversation keys only, no owner: the requests themselves go with « oublier mes
+        // données », and a key whose request is gone leaves at the next check.
+        await store.remember(OPEN, keys.slice(-MAX_OPEN), ttl);
+      });
     },
   };
 }

@@ -32,9 +32,31 @@ export interface SlackCall {
   readonly args: Record<string, unknown>;
 }
 
+/**
+ * The outside world of one or more instances: the fake Bot API and Slack Web API (nock, once per
+ * process), what they received, and the clock. Two harnesses given the same world are two
+ * instances of the app talking to the same Telegram and Slack.
+ */
+export interface HandoverWorld {
+  /** Bodies of Telegram sendMessage calls that went through, in order. */
+  readonly telegram: Record<string, unknown>[];
+  readonly slack: SlackCall[];
+  /** Block Kit limit violations found in what went to Slack. */
+  readonly violations: string[];
+  /** While true, the Slack Web API answers 503. */
+  slackDown: boolean;
+  /** While true, the Bot API refuses sendMessage (403, the bot was blocked). */
+  telegramRefuses: boolean;
+  /** sendMessage calls the Bot API refused. */
+  refused: number;
+  now(): number;
+  advance(ms: number): void;
+}
+
 export interface HandoverHarness {
   readonly app: ComposedApp;
   readonly store: Store;
+  readonly world: HandoverWorld;
   /** Bodies of Telegram sendMessage calls, in order. */
   readonly telegram: Record<string, unknown>[];
   readonly slack: SlackCall[];
@@ -44,6 +66,8 @@ export interface HandoverHarness {
   slackDown: boolean;
   /** Moves the fake clock. */
   advance(ms: number): void;
+  /** Stops this instance (its store too), leaving the world's mocks in place for the others. */
+  stop(): Promise<void>;
   telegramUpdate(update: Update): Promise<LightMyRequestResponse>;
   slackEvent(
     event: Record<string, unknown>,
@@ -52,6 +76,7 @@ export interface HandoverHarness {
   slackAction(actionId: string, ts: string, channel?: string): Promise<LightMyRequestResponse>;
   /** Slack calls of one method. */
   calls(method: string): SlackCall[];
+  /** Stops the instance and removes the mocks. */
   close(): Promise<void>;
 }
 
@@ -66,17 +91,27 @@ function json(status: number, value: unknown): [number, string, Record<string, s
 
 let tsCounter = 100;
 
-export async function createHandoverHarness(
-  options: { env?: Record<string, string>; store?: Store; start?: Date; widgetFile?: string } = {},
-): Promise<HandoverHarness> {
+/** A fresh world: the Bot API and Slack mocked at their HTTP boundary, a clock at `start`. */
+export function createHandoverWorld(start: Date = new Date()): HandoverWorld {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)/);
-  let clock = (options.start ?? new Date()).getTime();
+  let clock = start.getTime();
   const telegram: Record<string, unknown>[] = [];
   const slack: SlackCall[] = [];
   const violations: string[] = [];
   let messageId = 7000;
-  const harness = { slackDown: false } as { slackDown: boolean };
+  const harness: HandoverWorld = {
+    telegram,
+    slack,
+    violations,
+    slackDown: false,
+    telegramRefuses: false,
+    refused: 0,
+    now: () => clock,
+    advance(ms) {
+      clock += ms;
+    },
+  };
 
   nock(TG_ROOT)
     .persist()
@@ -84,6 +119,14 @@ export async function createHandoverHarness(
     .reply((uri, body) => {
       const method = uri.split('/').pop();
       if (method === 'getMe') return json(200, { ok: true, result: BOT_INFO });
+      if (method === 'sendMessage' && harness.telegramRefuses) {
+        harness.refused++;
+        return json(403, {
+          ok: false,
+          error_code: 403,
+          description: 'Forbidden: bot was blocked by the user',
+        });
+      }
       if (method === 'sendMessage') {
         telegram.push(body as Record<string, unknown>);
         return json(200, {
@@ -131,6 +174,23 @@ export async function createHandoverHarness(
       return json(200, { ok: true });
     });
 
+  return harness;
+}
+
+export async function createHandoverHarness(
+  options: {
+    env?: Record<string, string>;
+    store?: Store;
+    start?: Date;
+    widgetFile?: string;
+    /** Another instance's world: same mocks, same clock. */
+    world?: HandoverWorld;
+    /** Starts the channels and the periodic check every `checkMs` (none by default). */
+    checkMs?: number;
+  } = {},
+): Promise<HandoverHarness> {
+  const world = options.world ?? createHandoverWorld(options.start);
+  const { telegram, slack, violations } = world;
   const store = options.store ?? createMemoryStore();
   const config = loadConfig({
     WEB_RATE_LIMIT_PER_MINUTE: '0',
@@ -150,26 +210,31 @@ export async function createHandoverHarness(
     store,
     logger: createLogger({ level: 'silent' }),
     channelFactories: OPTIONAL_CHANNELS,
-    now: () => new Date(clock),
-    handoverCheckMs: 0,
+    now: () => new Date(world.now()),
+    handoverCheckMs: options.checkMs ?? 0,
     ...(options.widgetFile ? { widgetFile: options.widgetFile } : {}),
   });
 
+  if (options.checkMs) await app.startChannels();
   let eventCounter = 0;
   const result: HandoverHarness = {
     app,
     store,
+    world,
     telegram,
     slack,
     violations,
     get slackDown() {
-      return harness.slackDown;
+      return world.slackDown;
     },
     set slackDown(value: boolean) {
-      harness.slackDown = value;
+      world.slackDown = value;
     },
     advance(ms) {
-      clock += ms;
+      world.advance(ms);
+    },
+    stop() {
+      return app.close();
     },
     telegramUpdate(update) {
       return app.app.inject({
@@ -263,4 +328,32 @@ export function visible(html: unknown): string {
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');
+}
+
+/** The buttons of a Telegram message's inline keyboard. */
+export function keyboard(m: Record<string, unknown> | undefined) {
+  return (
+    (m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
+      ?.inline_keyboard ?? []
+  ).flat();
+}
+
+/** A staff member's reply in a request's thread, as the Events API sends it. */
+export function threadReply(
+  threadTs: string,
+  ts: string,
+  text: string,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    type: 'message',
+    channel: TEAM_CHANNEL,
+    user: STAFF,
+    text,
+    ts,
+    thread_ts: threadTs,
+    event_ts: ts,
+    channel_type: 'channel',
+    ...extra,
+  };
 }

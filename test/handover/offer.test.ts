@@ -4,7 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
-import { HANDOVER_OFFER_LABEL, withHandoverOffer } from '../../src/handover/offer.js';
+import {
+  HANDOVER_OFFER_LABEL,
+  MISSED_OFFER_TEXT,
+  withHandoverOffer,
+} from '../../src/handover/offer.js';
 import { HANDOVER_ACTIONS } from '../../src/handover/triggers.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
@@ -55,5 +59,64 @@ describe('the offer of a person', () => {
       expect(offersIn(step.replies)).not.toContain(true);
     const fiche = play(undefined, [say('je veux vendre en ligne')]).at(-1) as StepResult;
     expect(offersIn(fiche.replies)).not.toContain(true);
+  });
+});
+
+/** Steps as turns stored and read back (JSON), as another instance would read them. */
+function turns(e: typeof engine, texts: readonly string[]): StepResult[] {
+  const out: StepResult[] = [e.start({ type: 'start' }, ctx)];
+  for (const text of texts) {
+    const stored = JSON.parse(JSON.stringify((out.at(-1) as StepResult).snapshot)) as unknown;
+    out.push(e.step(stored, say(text), ctx));
+  }
+  return out.slice(1);
+}
+const offered = (step: StepResult) => offersIn(step.replies).includes(true);
+
+describe('after two « pas compris » in a row', () => {
+  it('offers a person on the second, with a line saying so, and on each one after', () => {
+    const [first, second, third] = turns(engine, ['zzkqv blorp', 'xyzzy plugh', 'qwzx vvv']);
+    expect(offered(first as StepResult)).toBe(false);
+    expect(offered(second as StepResult)).toBe(true);
+    expect((second as StepResult).replies.at(-1)?.text).toContain(MISSED_OFFER_TEXT);
+    expect((second as StepResult).replies.at(-1)?.buttons?.[0]?.label).toBe(HANDOVER_OFFER_LABEL);
+    expect(offered(third as StepResult)).toBe(true);
+  });
+
+  it('any understood turn starts the count again', () => {
+    const steps = turns(engine, ['zzkqv blorp', 'menu', 'xyzzy plugh', 'qwzx vvv']);
+    expect(steps.map(offered)).toEqual([false, false, false, true]);
+    const reset = turns(engine, ['zzkqv blorp', 'xyzzy plugh', 'menu']).at(-1) as StepResult;
+    expect(reset.snapshot).not.toHaveProperty('handoverMisses');
+  });
+
+  it('without the handover (the engine alone) nothing changes: the menu with the contacts', () => {
+    const plain = createDialogueEngine();
+    const raw = turns(plain, ['zzkqv blorp', 'xyzzy plugh']);
+    const second = raw.at(-1) as StepResult;
+    expect(offered(second)).toBe(false);
+    expect(second.replies.map((r) => r.text).join('\n')).not.toContain(MISSED_OFFER_TEXT);
+    expect(second.replies.flatMap((r) => r.buttons ?? []).map((b) => b.action)).toContain(
+      'nav:contact',
+    );
+    // The wrapper adds only the line and the button to what the engine says.
+    const wrapped = turns(engine, ['zzkqv blorp', 'xyzzy plugh']).at(-1) as StepResult;
+    expect(wrapped.replies.at(-1)?.text).toBe(
+      `${second.replies.at(-1)?.text}\n\n${MISSED_OFFER_TEXT}`,
+    );
+    expect(wrapped.replies.at(-1)?.buttons?.slice(1)).toEqual(second.replies.at(-1)?.buttons);
+  });
+});
+
+describe('on Slack and in the terminal', () => {
+  it('no offer: the team itself is on Slack, and the terminal has nobody to hand over to', () => {
+    for (const channel of ['slack', 'console'] as const) {
+      const there: TurnContext = { ...ctx, channel };
+      let step = engine.start({ type: 'start' }, there);
+      for (const text of ['zzkqv blorp', 'xyzzy plugh', 'qui contacter ?', 'Bretagne']) {
+        step = engine.step(step.snapshot, say(text), there);
+        expect(offersIn(step.replies)).not.toContain(true);
+      }
+    }
   });
 });

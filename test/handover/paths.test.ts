@@ -4,8 +4,10 @@
  * Slack is away when the person writes (kept, then delivered once, in order).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { HANDOVER_OFFER_LABEL, MISSED_OFFER_TEXT } from '../../src/handover/offer.js';
 import {
   CLOSED_BY_PERSON_TEXT,
+  CONSENT_SLACK_WARNING,
   DECLINED_TEXT,
   KEPT_TEXT,
   SENT_TEXT,
@@ -16,6 +18,7 @@ import {
   comingWeekday,
   createHandoverHarness,
   type HandoverHarness,
+  keyboard,
   until,
   visible,
 } from './harness.js';
@@ -51,14 +54,14 @@ describe('nobody answers', () => {
     if (!handover) throw new Error('handover is off');
 
     t.advance(14 * 60_000);
-    expect(await handover.checkTimeouts()).toBe(0);
+    expect((await handover.sweep()).told).toBe(0);
     t.advance(2 * 60_000);
-    expect(await handover.checkTimeouts()).toBe(1);
+    expect((await handover.sweep()).told).toBe(1);
     expect(lastText(t)).toMatch(/Personne de l’équipe n’a encore pu prendre votre demande/);
     expect(lastText(t)).toMatch(/reste ouverte/);
     expect(lastText(t)).toMatch(/Banque des Territoires \(Bourgogne.Franche-Comté\) : .+@/);
     t.advance(60 * 60_000);
-    expect(await handover.checkTimeouts()).toBe(0);
+    expect((await handover.sweep()).told).toBe(0);
 
     // The request stays open in Slack: a reply an hour later still reaches the person.
     await t.slackEvent({
@@ -71,7 +74,7 @@ describe('nobody answers', () => {
       event_ts: '1780000900.000001',
     });
     await until(() => lastText(t).includes('Désolée pour l’attente'));
-    const metrics = t.app.metrics.render();
+    const metrics = (await t.app.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('ccv_handover_total{event="timed_out"} 1');
     // 76 minutes to the first answer: in the 7200 s bucket, not in the 3600 s one.
     expect(metrics).toContain('ccv_handover_first_answer_seconds_bucket{le="3600"} 0');
@@ -93,7 +96,36 @@ describe('nobody answers', () => {
     // The request still went to Slack, and nobody is told twice.
     expect(t.calls('chat.postMessage')).toHaveLength(1);
     t.advance(3 * 3_600_000);
-    expect(await t.app.handover?.checkTimeouts()).toBe(0);
+    expect((await t.app.handover?.sweep())?.told).toBe(0);
+  });
+});
+
+describe('two « pas compris » in a row', () => {
+  it('the second offers the town team; « oublier mes données » erases the count', async () => {
+    const t = await createHandoverHarness();
+    h = t;
+    await t.telegramUpdate(textUpdate(1, 'zzkqv blorp'));
+    expect(keyboard(t.telegram.at(-1)).map((b) => b.text)).not.toContain(HANDOVER_OFFER_LABEL);
+    await t.telegramUpdate(textUpdate(2, 'xyzzy plugh'));
+    expect(lastText(t)).toContain(MISSED_OFFER_TEXT);
+    const offer = keyboard(t.telegram.at(-1)).find((b) => b.text === HANDOVER_OFFER_LABEL);
+    expect(offer?.callback_data).toBe(HANDOVER_ACTIONS.ask);
+    await t.telegramUpdate(callbackUpdate(3, offer?.callback_data ?? ''));
+    expect(lastText(t)).toContain(CONSENT_SLACK_WARNING);
+    await t.telegramUpdate(callbackUpdate(4, HANDOVER_ACTIONS.decline));
+
+    // An understood turn starts the count again; « oublier mes données » erases it.
+    await t.telegramUpdate(textUpdate(5, 'menu'));
+    await t.telegramUpdate(textUpdate(6, 'qwzx vvv'));
+    expect(lastText(t)).not.toContain(MISSED_OFFER_TEXT);
+    const stored = (await t.store.conversations.get(KEY))?.data as { snapshot: object };
+    expect(stored.snapshot).toHaveProperty('handoverMisses', 1);
+    await t.telegramUpdate(textUpdate(7, 'oublier mes données'));
+    const confirm = keyboard(t.telegram.at(-1))[0];
+    await t.telegramUpdate(callbackUpdate(8, confirm?.callback_data ?? ''));
+    expect(await t.store.conversations.get(KEY)).toBeUndefined();
+    await t.telegramUpdate(textUpdate(9, 'zzkqv blorp'));
+    expect(lastText(t)).not.toContain(MISSED_OFFER_TEXT);
   });
 });
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Handover } from '../../src/handover/model.js';
 import { createHandoverService, type HandoverSlackPort } from '../../src/handover/service.js';
-import { createHandoverStore } from '../../src/handover/store.js';
+import { createHandoverStore, MAX_OPEN } from '../../src/handover/store.js';
 import type { Reply } from '../../src/reply/model.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import { createRedisStore } from '../../src/storage/redis.js';
@@ -45,7 +45,9 @@ function sample(overrides: Partial<Handover> = {}): Handover {
     requestedAt: Date.now(),
     slack: { channel: 'C0COMMERCE', ts: '1780000000.000101' },
     pending: [],
+    relayed: [],
     messages: [],
+    undelivered: [],
     seq: 0,
     ...overrides,
   };
@@ -65,7 +67,18 @@ describe.each(factories)('handover store on %s', (_name, make) => {
   it('round-trips a request and finds it by its Slack thread; remove forgets both', async () => {
     const store = open();
     const handovers = createHandoverStore(store);
-    const h = sample({ town: 'Dole', takenBy: 'Claire' });
+    const h = sample({
+      town: 'Dole',
+      takenBy: 'Claire',
+      waitUntil: Date.now() + 600_000,
+      pending: [{ id: 'telegram:update:7', text: 'Bonjour', at: 1 }],
+      relayed: ['telegram:update:6'],
+      messages: [{ seq: 1, from: 'staff', text: 'Oui ?', at: 2, ref: '1780000100.000001' }],
+      undelivered: [1],
+      seq: 1,
+      retry: { toSlack: { attempts: 2, at: 3 } },
+      rate: { toPerson: { start: 4, count: 5 } },
+    });
     await handovers.put(h);
     expect(await handovers.get(h.key)).toEqual(h);
     expect(await handovers.byThread('C0COMMERCE', '1780000000.000101')).toBe(h.key);
@@ -89,6 +102,17 @@ describe.each(factories)('handover store on %s', (_name, make) => {
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
     await store.remember('handover:telegram:7012345678:42', 'junk', 60_000);
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
+    // Kept messages as an earlier release stored them (plain strings) still go out, in order.
+    const { relayed: _r, undelivered: _u, ...older } = sample({ createdAt: 9 });
+    await store.remember(
+      'handover:telegram:7012345678:42',
+      { ...older, pending: ['Un', 42, 'Deux'] },
+      60_000,
+    );
+    const read = await handovers.get('telegram:7012345678:42');
+    expect(read?.pending.map((p) => p.text)).toEqual(['Un', 'Deux']);
+    expect(new Set(read?.pending.map((p) => p.id)).size).toBe(2);
+    expect(read?.relayed).toEqual([]);
   });
 
   it('« oublier mes données » (deleteByUser) erases the request and its thread link', async () => {
@@ -108,6 +132,22 @@ describe.each(factories)('handover store on %s', (_name, make) => {
     expect(await handovers.byThread('C0COMMERCE', '1780000000.000101')).toBeUndefined();
     // Someone else's request stays.
     expect(await handovers.get('telegram:7012345678:43')).toBeDefined();
+  });
+
+  it('keeps an index of open requests: added once, taken out, oldest first, bounded', async () => {
+    const store = open();
+    const handovers = createHandoverStore(store);
+    expect(await handovers.openKeys()).toEqual([]);
+    await Promise.all(['web:a', 'web:b', 'web:c'].map((k) => handovers.track(k, true)));
+    await handovers.track('web:a', true);
+    expect([...(await handovers.openKeys())].sort()).toEqual(['web:a', 'web:b', 'web:c']);
+    await handovers.track('web:b', false);
+    expect(await handovers.openKeys()).not.toContain('web:b');
+    for (let i = 0; i < MAX_OPEN + 2; i++) await handovers.track(`telegram:${i}`, true);
+    const keys = await handovers.openKeys();
+    expect(keys).toHaveLength(MAX_OPEN);
+    expect(keys.at(-1)).toBe(`telegram:${MAX_OPEN + 1}`);
+    expect(keys).not.toContain('web:a');
   });
 
   it('sees a relay id once, and runs changes of one request one at a time', async () => {
@@ -131,6 +171,17 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 });
 
 describe.runIf(redisUrl)('two instances on one Redis', () => {
+  it('index open requests together without losing one', async () => {
+    const shared = prefix();
+    const stores = [0, 1].map(() => createRedisStore({ url: redisUrl ?? '', prefix: shared }));
+    opened.push(...stores);
+    const both = stores.map((s) => createHandoverStore(s));
+    const keys = Array.from({ length: 10 }, (_, i) => `telegram:${i}`);
+    await Promise.all(keys.map((k, i) => both[i % 2]?.track(k, true)));
+    const seen = (await both[0]?.openKeys()) ?? [];
+    expect([...seen].sort()).toEqual([...keys].sort());
+  });
+
   it('the same staff reply, received by both, reaches the person once', async () => {
     const shared = prefix();
     const stores = [0, 1].map(() => createRedisStore({ url: redisUrl ?? '', prefix: shared }));

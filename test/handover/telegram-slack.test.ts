@@ -16,8 +16,9 @@ import {
 import {
   createHandoverHarness,
   type HandoverHarness,
-  STAFF,
+  keyboard,
   TEAM_CHANNEL,
+  threadReply,
   until,
   visible,
 } from './harness.js';
@@ -29,31 +30,7 @@ afterEach(async () => {
 });
 
 const texts = (t: HandoverHarness) => t.telegram.map((m) => visible(m.text));
-const buttons = (m: Record<string, unknown> | undefined) =>
-  (
-    (m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
-      ?.inline_keyboard ?? []
-  ).flat();
-
-/** The staff member's thread reply as the Events API sends it. */
-function threadReply(
-  threadTs: string,
-  ts: string,
-  text: string,
-  extra: Record<string, unknown> = {},
-) {
-  return {
-    type: 'message',
-    channel: TEAM_CHANNEL,
-    user: STAFF,
-    text,
-    ts,
-    thread_ts: threadTs,
-    event_ts: ts,
-    channel_type: 'channel',
-    ...extra,
-  };
-}
+const buttons = keyboard;
 
 describe('Telegram → Slack → Telegram', () => {
   it('consent, request, « Je prends », replies both ways exactly once, « Clore », and the dialogue resumes at its step', async () => {
@@ -180,10 +157,18 @@ describe('Telegram → Slack → Telegram', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(t.telegram).toHaveLength(count);
 
-    const metrics = t.app.metrics.render();
+    // What Prometheus scrapes.
+    const scraped = await t.app.app.inject({ method: 'GET', url: '/metrics' });
+    expect(scraped.statusCode).toBe(200);
+    const metrics = scraped.body;
+    expect(metrics).toContain('# TYPE ccv_handover_total counter');
     expect(metrics).toContain('ccv_handover_total{event="requested"} 1');
     expect(metrics).toContain('ccv_handover_total{event="taken"} 1');
     expect(metrics).toContain('ccv_handover_total{event="closed"} 1');
+    expect(metrics).toContain('ccv_handover_total{event="timed_out"} 0');
+    expect(metrics).toContain('# TYPE ccv_handover_first_answer_seconds histogram');
+    expect(metrics).toContain('ccv_handover_first_answer_seconds_bucket{le="30"} 1');
+    expect(metrics).toContain('ccv_handover_first_answer_seconds_bucket{le="+Inf"} 1');
     expect(metrics).toContain('ccv_handover_first_answer_seconds_count 1');
   });
 });

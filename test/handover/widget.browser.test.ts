@@ -2,7 +2,8 @@
  * Issue 18 in a real browser (Chromium via playwright-core, as test/web/widget.browser.test.ts):
  * a visitor asks the widget for a person and agrees; the town team's reply, sent in the Slack
  * thread, appears without a reload (the widget polls), with its markup as text; the widget
- * reloaded later shows it again.
+ * reloaded later shows it again, and a reply sent while the widget was closed shows when it
+ * reopens.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,29 @@ describe('the widget with the town team', () => {
       // Closed and reopened: the reply is there.
       await page.reload();
       await widget(page).locator('.launcher').click();
+      await expect
+        .poll(() => widget(page).locator('.msg.bot').filter({ hasText: 'je regarde' }).count())
+        .toBe(1);
+
+      // The team answers while the widget is closed (the page left): shown when it reopens.
+      await page.goto('about:blank');
+      await t.slackEvent({
+        type: 'message',
+        channel: TEAM_CHANNEL,
+        user: 'U0CLAIRE',
+        text: 'Je vous appelle lundi.',
+        ts: '1780000200.000001',
+        thread_ts: stored.slack.ts,
+        event_ts: '1780000200.000001',
+      });
+      await expect
+        .poll(async () => JSON.stringify(await t.store.recall(`handover:web:${id}`)))
+        .toContain('Je vous appelle lundi.');
+      await page.goto(`${baseUrl}/`);
+      await widget(page).locator('.launcher').click();
+      const later = widget(page).locator('.msg.bot').filter({ hasText: 'Je vous appelle lundi.' });
+      await expect.poll(() => later.count(), { timeout: 10_000 }).toBe(1);
+      expect(await later.textContent()).toContain('Claire (équipe de la ville)');
       await expect
         .poll(() => widget(page).locator('.msg.bot').filter({ hasText: 'je regarde' }).count())
         .toBe(1);
