@@ -63,7 +63,7 @@ function renderedLine(): string {
       ],
       {
         catalog: getCatalog(),
-        state: { answers: {}, list: [], index: -1, seq: 0, prompt: { kind: 'menu' } },
+        state: { answers: {}, seq: 0, prompt: { kind: 'menu' } },
       },
     );
     return reply?.blocks[0] ? JSON.stringify(reply.blocks[0]) : '';

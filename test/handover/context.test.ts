@@ -80,8 +80,6 @@ describe('the context of a request', () => {
       audience: 'collectivite',
       town: 'Dole',
       answers: { connectes: 70, 'reseaux-sociaux': 20, 'fiche-google': 30 },
-      list: [],
-      index: -1,
       seq: 9,
       prompt: { kind: 'done', flow: 'territoire' },
     };
@@ -95,8 +93,6 @@ describe('the context of a request', () => {
       audience: 'visiteur',
       objective: 'o2',
       answers: {},
-      list: [],
-      index: -1,
       seq: 1,
       prompt: { kind: 'menu' },
     });
