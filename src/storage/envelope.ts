@@ -6,15 +6,9 @@
 import { z } from 'zod';
 import type { Reply } from '../reply/model.js';
 import { replySchema } from '../reply/schema.js';
-import type { Channel } from '../runtime/types.js';
+import { CHANNELS, type Channel } from './channels.js';
 
-/** Channels a key may belong to (kept in step with the runtime's `Channel`). */
-export const CHANNELS = [
-  'web',
-  'telegram',
-  'slack',
-  'console',
-] as const satisfies readonly Channel[];
+export { CHANNELS };
 
 /** How many transcript entries we keep: enough for the widget to restore a conversation. */
 export const MAX_TRANSCRIPT_ENTRIES = 100;

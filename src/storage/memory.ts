@@ -2,15 +2,10 @@
  * The in-memory store: the default for tests and the terminal. Values are kept as JSON text so
  * that callers never share objects with the store, exactly as with a real database.
  */
-import {
-  type ObservatoryRecord,
-  parseRecord,
-  type RecordStore,
-  townKey,
-} from '../observatory/records.js';
-import type { Channel } from '../runtime/types.js';
+import type { Channel } from './channels.js';
 import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
 import { createLockManager } from './locks.js';
+import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import {
   type ConversationStore,
   type OutboxClaim,
@@ -316,33 +311,35 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     transcripts: transcriptStore,
     records,
     outbox,
-    async lock(key, ttlMs, waitMs) {
-      open();
-      return locks.lock(key, ttlMs, waitMs);
-    },
-    async markSeen(id, ttlMs) {
-      open();
-      const t = now();
-      const until = seen.get(id);
-      if (until !== undefined && until > t) return false;
-      seen.set(id, t + ttlMs);
-      maybeSweep();
-      return true;
-    },
-    async remember(id, value, ttlMs, owner) {
-      open();
-      remembered.set(id, {
-        json: JSON.stringify(value),
-        expiresAt: now() + ttlMs,
-        ...(owner ? { owner } : {}),
-      });
-      maybeSweep();
-    },
-    async recall(id) {
-      open();
-      const item = remembered.get(id);
-      if (!item || item.expiresAt <= now()) return undefined;
-      return JSON.parse(item.json) as unknown;
+    coordination: {
+      async lock(key, ttlMs, waitMs) {
+        open();
+        return locks.lock(key, ttlMs, waitMs);
+      },
+      async markSeen(id, ttlMs) {
+        open();
+        const t = now();
+        const until = seen.get(id);
+        if (until !== undefined && until > t) return false;
+        seen.set(id, t + ttlMs);
+        maybeSweep();
+        return true;
+      },
+      async remember(id, value, ttlMs, owner) {
+        open();
+        remembered.set(id, {
+          json: JSON.stringify(value),
+          expiresAt: now() + ttlMs,
+          ...(owner ? { owner } : {}),
+        });
+        maybeSweep();
+      },
+      async recall(id) {
+        open();
+        const item = remembered.get(id);
+        if (!item || item.expiresAt <= now()) return undefined;
+        return JSON.parse(item.json) as unknown;
+      },
     },
     async ready() {
       return !closed;

@@ -31,14 +31,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
-import {
-  type ObservatoryRecord,
-  parseRecord,
-  type RecordStore,
-  townKey,
-} from '../observatory/records.js';
-import type { Channel } from '../runtime/types.js';
+import type { Channel } from './channels.js';
 import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import {
   type ConversationStore,
   LockTimeoutError,
@@ -861,31 +856,35 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     transcripts,
     records,
     outbox,
-    lock,
     rateLimiter,
-    markSeen(id, ttlMs) {
-      return guard(async () => (await client.set(k.seen(id), '1', 'PX', ms(ttlMs), 'NX')) === 'OK');
-    },
-    remember(id, value, ttlMs, owner?: Owner) {
-      return guard(async () => {
-        const tag = owner ? ownerTag(owner.channel, owner.userRef) : '';
-        await run(
-          SCRIPTS.remember,
-          [k.memo(id), owner ? k.user(tag) : k.memo(id)],
-          [JSON.stringify(value) ?? 'null', ms(ttlMs), tag],
+    coordination: {
+      lock,
+      markSeen(id, ttlMs) {
+        return guard(
+          async () => (await client.set(k.seen(id), '1', 'PX', ms(ttlMs), 'NX')) === 'OK',
         );
-      });
-    },
-    recall(id) {
-      return guard(async () => {
-        const json = await client.hget(k.memo(id), 'v');
-        if (json === null) return undefined;
-        try {
-          return JSON.parse(json) as unknown;
-        } catch {
-          return undefined;
-        }
-      });
+      },
+      remember(id, value, ttlMs, owner?: Owner) {
+        return guard(async () => {
+          const tag = owner ? ownerTag(owner.channel, owner.userRef) : '';
+          await run(
+            SCRIPTS.remember,
+            [k.memo(id), owner ? k.user(tag) : k.memo(id)],
+            [JSON.stringify(value) ?? 'null', ms(ttlMs), tag],
+          );
+        });
+      },
+      recall(id) {
+        return guard(async () => {
+          const json = await client.hget(k.memo(id), 'v');
+          if (json === null) return undefined;
+          try {
+            return JSON.parse(json) as unknown;
+          } catch {
+            return undefined;
+          }
+        });
+      },
     },
     async ready() {
       if (closed || DOWN.has(client.status)) return false;

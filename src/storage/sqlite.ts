@@ -16,15 +16,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import {
-  type ObservatoryRecord,
-  parseRecord,
-  type RecordStore,
-  townKey,
-} from '../observatory/records.js';
 import { withRepliesJson } from '../reply/shared.js';
 import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
 import { createLockManager } from './locks.js';
+import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import {
   type ConversationStore,
   type OutboxClaim,
@@ -825,37 +820,39 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     transcripts,
     records,
     outbox: outboxStore,
-    async lock(key, ttlMs, waitMs) {
-      open();
-      return locks.lock(key, ttlMs, waitMs);
-    },
-    async markSeen(id, ttlMs) {
-      writing();
-      const t = now();
-      return q.markSeen.run({ id, until: t + ttlMs, now: t }).changes === 1;
-    },
-    async remember(id, value, ttlMs, owner) {
-      open();
-      // A turn's idempotency record rides in the same group commit as the turns around it.
-      const params = {
-        id,
-        value: JSON.stringify(value),
-        channel: owner?.channel ?? null,
-        userRef: owner?.userRef ?? null,
-        until: now() + ttlMs,
-      };
-      await enqueue(`r:${id}`, () => q.remember.run(params));
-    },
-    async recall(id) {
-      open();
-      flushFor(`r:${id}`);
-      const row = q.recall.get(id, now());
-      if (!row) return undefined;
-      try {
-        return JSON.parse(row.value) as unknown;
-      } catch {
-        return undefined;
-      }
+    coordination: {
+      async lock(key, ttlMs, waitMs) {
+        open();
+        return locks.lock(key, ttlMs, waitMs);
+      },
+      async markSeen(id, ttlMs) {
+        writing();
+        const t = now();
+        return q.markSeen.run({ id, until: t + ttlMs, now: t }).changes === 1;
+      },
+      async remember(id, value, ttlMs, owner) {
+        open();
+        // A turn's idempotency record rides in the same group commit as the turns around it.
+        const params = {
+          id,
+          value: JSON.stringify(value),
+          channel: owner?.channel ?? null,
+          userRef: owner?.userRef ?? null,
+          until: now() + ttlMs,
+        };
+        await enqueue(`r:${id}`, () => q.remember.run(params));
+      },
+      async recall(id) {
+        open();
+        flushFor(`r:${id}`);
+        const row = q.recall.get(id, now());
+        if (!row) return undefined;
+        try {
+          return JSON.parse(row.value) as unknown;
+        } catch {
+          return undefined;
+        }
+      },
     },
     async ready() {
       if (closed) return false;

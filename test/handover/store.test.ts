@@ -64,7 +64,7 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('round-trips a request and finds it by its Slack thread; remove forgets both', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     const h = sample({ town: 'Dole', takenBy: 'Claire' });
     await handovers.put(h);
     expect(await handovers.get(h.key)).toEqual(h);
@@ -78,22 +78,26 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('reads stored data as untrusted: another key, a bad state or junk is no request', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
-    await store.remember(
+    const handovers = createHandoverStore(store.coordination);
+    await store.coordination.remember(
       'handover:telegram:7012345678:42',
       { ...sample(), state: 'weird' },
       60_000,
     );
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
-    await store.remember('handover:telegram:7012345678:42', sample({ key: 'web:other' }), 60_000);
+    await store.coordination.remember(
+      'handover:telegram:7012345678:42',
+      sample({ key: 'web:other' }),
+      60_000,
+    );
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
-    await store.remember('handover:telegram:7012345678:42', 'junk', 60_000);
+    await store.coordination.remember('handover:telegram:7012345678:42', 'junk', 60_000);
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
   });
 
   it('« oublier mes données » (deleteByUser) erases the request and its thread link', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     const h = sample({ messages: [{ seq: 1, from: 'staff', text: 'Bonjour', at: 1 }], seq: 1 });
     await handovers.put(h);
     await handovers.put(
@@ -112,7 +116,7 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('sees a relay id once, and runs changes of one request one at a time', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     expect(await handovers.firstTime('telegram:update:1')).toBe(true);
     expect(await handovers.firstTime('telegram:update:1')).toBe(false);
     const order: string[] = [];
@@ -144,7 +148,7 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
     };
     const services = stores.map((store) => {
       const service = createHandoverService({
-        store: createHandoverStore(store),
+        store: createHandoverStore(store.coordination),
         slack,
         slackChannel: 'C0COMMERCE',
         logger: { info() {}, warn() {}, error() {} },
@@ -154,7 +158,7 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
       });
       return service;
     });
-    await createHandoverStore(stores[0] as Store).put(sample());
+    await createHandoverStore((stores[0] as Store).coordination).put(sample());
     const ref = { channel: 'C0COMMERCE', ts: '1780000000.000101' };
     const reply = { ts: '1780000100.000001', userId: 'U0CLAIRE', text: 'Je regarde' };
     await Promise.all(services.map((s) => s.staffReply(ref, reply)));

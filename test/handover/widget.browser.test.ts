@@ -51,7 +51,9 @@ describe('the widget with the town team', () => {
       const id = await page.evaluate(
         () => Object.entries(localStorage).find(([k]) => k.startsWith('ccv:'))?.[1],
       );
-      const stored = (await t.store.recall(`handover:web:${id}`)) as { slack: { ts: string } };
+      const stored = (await t.store.coordination.recall(`handover:web:${id}`)) as {
+        slack: { ts: string };
+      };
       await t.slackEvent({
         type: 'message',
         channel: TEAM_CHANNEL,

@@ -38,14 +38,14 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
     const dir = freshDir();
     const first = createSqliteStore({ dir });
     await first.conversations.put(sampleEnvelope(), 0);
-    await first.markSeen('telegram:update:5', 3_600_000);
-    await first.remember('idem:x', ['a'], 3_600_000);
+    await first.coordination.markSeen('telegram:update:5', 3_600_000);
+    await first.coordination.remember('idem:x', ['a'], 3_600_000);
     await first.close();
 
     const second = createSqliteStore({ dir });
     expect((await second.conversations.get('web:conv-1'))?.revision).toBe(1);
-    expect(await second.markSeen('telegram:update:5', 3_600_000)).toBe(false);
-    expect(await second.recall('idem:x')).toEqual(['a']);
+    expect(await second.coordination.markSeen('telegram:update:5', 3_600_000)).toBe(false);
+    expect(await second.coordination.recall('idem:x')).toEqual(['a']);
     await second.close();
   });
 
