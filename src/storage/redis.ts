@@ -26,14 +26,15 @@
  * While the connection is down every call fails at once with StoreUnavailableError, and a
  * command waits at most `commandTimeoutMs` (1 s): an outage fails fast, then heals by itself.
  *
- * The Lua scripts touch keys they derive from sets (erase-by-user, purge): a single Redis node
+ * The Lua scripts (src/storage/lua/*.lua, see redis-scripts.ts) touch keys they derive from sets (erase-by-user, purge): a single Redis node
  * (or a primary with replicas / Sentinel) is required, not Redis Cluster.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import type { Channel } from './channels.js';
 import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
 import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
+import { loadRedisScripts, type RedisScript, runRedisScript } from './redis-scripts.js';
 import {
   type ConversationStore,
   LockTimeoutError,
@@ -104,257 +105,8 @@ export const REDIS_DEFAULT_PREFIX = 'clic:';
 /** Connection states in which a command would only wait: the store fails fast instead. */
 const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
 
-// === Lua scripts (each runs atomically on the Redis server)
-
-/**
- * KEYS: conv, user index, transcript, outbox entry, outbox due set. ARGV: expected rev, new rev,
- * data, expiresAt, now, owner tag, replace ('1' drops the transcript first), max entries, outbox
- * ('1' writes one), its replies, target, lease ms, ttl ms, conversation key, then transcript
- * entries to append. A new conversation (expected rev 0) starts with no transcript; the
- * transcript expires with it; the outbox entry (the turn's replies) is written in the same script.
- */
-const PUT = `
-local cur = redis.call('HMGET', KEYS[1], 'rev', 'exp')
-local now = tonumber(ARGV[5])
-local rev = 0
-local exp = tonumber(cur[2])
-if cur[1] and exp and exp > now then rev = tonumber(cur[1]) or 0 end
-if rev ~= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-if rev == 0 or ARGV[7] == '1' then redis.call('DEL', KEYS[3]) end
-local ttl = tonumber(ARGV[4]) - now
-if ttl <= 0 then
-  redis.call('DEL', KEYS[3])
-  return 1
-end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3], 'exp', ARGV[4], 'owner', ARGV[6])
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('SADD', KEYS[2], KEYS[1])
-if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
-if #ARGV > 14 then
-  redis.call('RPUSH', KEYS[3], unpack(ARGV, 15))
-  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
-end
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
-if ARGV[9] == '1' then
-  local lease = now + tonumber(ARGV[12])
-  local ottl = tonumber(ARGV[13])
-  redis.call('DEL', KEYS[4])
-  redis.call('HSET', KEYS[4], 'key', ARGV[14], 'owner', ARGV[6], 'replies', ARGV[10],
-    'target', ARGV[11], 'sent', 0, 'attempts', 1, 'created', now, 'lease', lease, 'retry', 0,
-    'done', 0)
-  redis.call('PEXPIRE', KEYS[4], ottl)
-  redis.call('ZADD', KEYS[5], lease, KEYS[4])
-  redis.call('PEXPIRE', KEYS[5], ottl)
-  redis.call('SADD', KEYS[2], KEYS[4])
-  if redis.call('PTTL', KEYS[2]) < ottl then redis.call('PEXPIRE', KEYS[2], ottl) end
-end
-return 1
-`;
-
-/**
- * KEYS: outbox entry, due set. ARGV: now, lease ms. Takes the entry for delivery when it is not
- * delivered and its lease has run out. Returns {state} or {'claimed', fields…}.
- */
-const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('ZREM', KEYS[2], KEYS[1])
-  return {'absent'}
-end
-local f = redis.call('HMGET', KEYS[1], 'done', 'lease')
-if f[1] == '1' then return {'done'} end
-local now = tonumber(ARGV[1])
-if (tonumber(f[2]) or 0) > now then return {'busy'} end
-local lease = now + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 'lease', lease)
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('ZADD', KEYS[2], lease, KEYS[1])
-local e = redis.call('HMGET', KEYS[1], 'key', 'owner', 'replies', 'target', 'sent', 'attempts',
-  'created')
-return {'claimed', e[1], e[2], e[3], e[4], e[5], e[6], e[7]}
-`;
-
-/**
- * KEYS: outbox entry, due set. ARGV: sent, mode (done | progress | retry), retry at (epoch ms).
- */
-const SETTLE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local sent = tonumber(ARGV[1])
-if sent > (tonumber(redis.call('HGET', KEYS[1], 'sent')) or 0) then
-  redis.call('HSET', KEYS[1], 'sent', sent)
-end
-if ARGV[2] == 'done' then
-  redis.call('HSET', KEYS[1], 'done', 1, 'lease', 0)
-  redis.call('HDEL', KEYS[1], 'replies', 'target')
-  redis.call('ZREM', KEYS[2], KEYS[1])
-elseif ARGV[2] == 'retry' then
-  redis.call('HSET', KEYS[1], 'lease', 0, 'retry', ARGV[3])
-  redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
-end
-return 1
-`;
-
-/** KEYS: memo, user index. ARGV: JSON value, ttl ms, owner tag ('' = no owner). */
-const REMEMBER = `
-redis.call('DEL', KEYS[1])
-local ttl = tonumber(ARGV[2])
-if ARGV[3] == '' then
-  redis.call('HSET', KEYS[1], 'v', ARGV[1])
-else
-  redis.call('HSET', KEYS[1], 'v', ARGV[1], 'owner', ARGV[3])
-  redis.call('SADD', KEYS[2], KEYS[1])
-  if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
-end
-redis.call('PEXPIRE', KEYS[1], ttl)
-return 1
-`;
-
-/**
- * KEYS: user index. ARGV: owner tag, conv prefix, memo prefix, transcript prefix, outbox prefix.
- * Removes the user's conversations with their transcripts, their memos and their outbox entries.
- * Returns conversations removed.
- */
-const DELETE_BY_USER = `
-local removed = 0
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local isConv = string.sub(k, 1, #ARGV[2]) == ARGV[2]
-  local isMemo = string.sub(k, 1, #ARGV[3]) == ARGV[3]
-    or string.sub(k, 1, #ARGV[5]) == ARGV[5]
-  if (isConv or isMemo) and redis.call('TYPE', k).ok == 'hash'
-      and redis.call('HGET', k, 'owner') == ARGV[1] then
-    local n = redis.call('DEL', k)
-    if isConv then
-      removed = removed + n
-      redis.call('DEL', ARGV[4] .. string.sub(k, #ARGV[2] + 1))
-    end
-  end
-end
-redis.call('DEL', KEYS[1])
-return removed
-`;
-
-/**
- * KEYS: user index. ARGV: at (epoch ms), owner tag, conv prefix, transcript prefix. Drops members
- * that are gone or belong to someone else now; deletes conversations expired at `at` with their
- * transcripts. Returns those deleted.
- */
-const SWEEP_INDEX = `
-local at = tonumber(ARGV[1])
-local removed = 0
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('TYPE', k).ok ~= 'hash' then
-    redis.call('SREM', KEYS[1], k)
-  else
-    local f = redis.call('HMGET', k, 'owner', 'exp')
-    if f[1] ~= ARGV[2] then
-      redis.call('SREM', KEYS[1], k)
-    elseif string.sub(k, 1, #ARGV[3]) == ARGV[3] then
-      local exp = tonumber(f[2])
-      if exp == nil or exp <= at then
-        removed = removed + redis.call('DEL', k)
-        redis.call('DEL', ARGV[4] .. string.sub(k, #ARGV[3] + 1))
-        redis.call('SREM', KEYS[1], k)
-      end
-    end
-  end
-end
-return removed
-`;
-
-/**
- * KEYS: lock, queue (arrival order), leases, sequence. ARGV: token, ttl ms, lease ms.
- * Takes the lock when it is free and no earlier live waiter is queued; otherwise queues the
- * caller (once) and renews its lease. Returns 1 when the lock was taken.
- */
-const ACQUIRE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
-  redis.call('ZREM', KEYS[2], w)
-  redis.call('ZREM', KEYS[3], w)
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  local head = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if head[1] == nil or head[1] == ARGV[1] then
-    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-    redis.call('ZREM', KEYS[2], ARGV[1])
-    redis.call('ZREM', KEYS[3], ARGV[1])
-    return 1
-  end
-end
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[1])
-end
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-redis.call('PEXPIRE', KEYS[4], ARGV[3])
-return 0
-`;
-
-/** KEYS: lock. ARGV: token. Deletes the lock only if the caller still holds it. */
-const UNLOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-/** KEYS: lock. ARGV: token, ttl ms. Extends the lease only if the caller still holds it. */
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-
-/** KEYS: queue, leases. ARGV: token. A waiter that gives up leaves the queue. */
-const LEAVE = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1
-`;
-
-/** KEYS: identity's town set. ARGV: town hash prefix, identity. Removes its observatory records. */
-const FORGET_RECORDS = `
-local removed = 0
-for _, town in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  removed = removed + redis.call('HDEL', ARGV[1] .. town, ARGV[2])
-end
-redis.call('DEL', KEYS[1])
-return removed
-`;
-
-/** KEYS: counter. ARGV: window ms. Counts one hit; returns the count and the window's ms left. */
-const RATE_HIT = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-`;
-
-interface Script {
-  readonly lua: string;
-  readonly sha: string;
-}
-
-function script(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-}
-
-const SCRIPTS = {
-  put: script(PUT),
-  remember: script(REMEMBER),
-  deleteByUser: script(DELETE_BY_USER),
-  sweepIndex: script(SWEEP_INDEX),
-  acquire: script(ACQUIRE),
-  unlock: script(UNLOCK),
-  renew: script(RENEW),
-  leave: script(LEAVE),
-  rateHit: script(RATE_HIT),
-  claim: script(CLAIM),
-  settle: script(SETTLE),
-  forgetRecords: script(FORGET_RECORDS),
-} as const;
+/** The Lua scripts, read from src/storage/lua (dist/src/storage/lua once built) at import. */
+const SCRIPTS = loadRedisScripts();
 
 /** A local lock waiter; `wake` cuts its pause short (a lock of this instance was released). */
 interface Waiter {
@@ -480,13 +232,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return new StoreClosedError();
   }
 
-  async function run(s: Script, keys: readonly string[], args: readonly (string | number)[]) {
-    try {
-      return await client.evalsha(s.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(s.lua, keys.length, ...keys, ...args);
-    }
+  function run(s: RedisScript, keys: readonly string[], args: readonly (string | number)[]) {
+    return runRedisScript(client, s, keys, args);
   }
 
   /**
