@@ -33,6 +33,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import type { Channel } from './channels.js';
 import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import { decideHit, type RateLimiter, UNLIMITED } from './rate-limit.js';
 import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import { loadRedisScripts, type RedisScript, runRedisScript } from './redis-scripts.js';
 import {
@@ -72,16 +73,6 @@ export type RedisStoreOptions = (
   readonly onError?: (error: Error) => void;
 };
 
-/** Outcome of one rate-limit hit; the same shape as the web channel's `RateLimiter` port. */
-export type RedisRateDecision =
-  | { readonly ok: true; readonly remaining: number }
-  | { readonly ok: false; readonly retryAfterSeconds: number };
-
-/** A fixed-window counter shared by every instance (SPEC §7: rate-limit counters in Redis). */
-export interface RedisRateLimiter {
-  hit(key: string): Promise<RedisRateDecision>;
-}
-
 /** Options of {@link RedisStore.rateLimiter}. */
 export interface RedisRateLimiterOptions {
   /** Names the counter family (`web-ip`, `web-conversation`…), part of the Redis key. */
@@ -92,11 +83,14 @@ export interface RedisRateLimiterOptions {
   readonly windowMs?: number;
 }
 
-/** The Redis store: the storage port, plus shared rate-limit counters on the same connection. */
+/**
+ * The Redis store: the storage port, plus the rate limiter port (rate-limit.ts) with counters
+ * every instance shares, on the same connection.
+ */
 export interface RedisStore extends Store {
   readonly kind: 'redis';
   /** A rate limiter whose counters all instances share; it stops working once the store closes. */
-  rateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter;
+  rateLimiter(options: RedisRateLimiterOptions): RateLimiter;
 }
 
 /** The default key prefix. */
@@ -579,19 +573,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
   };
 
-  function rateLimiter(limiter: RedisRateLimiterOptions): RedisRateLimiter {
+  function rateLimiter(limiter: RedisRateLimiterOptions): RateLimiter {
     const windowMs = ms(limiter.windowMs ?? 60_000);
     return {
       hit(key) {
-        if (limiter.limit <= 0) {
-          return Promise.resolve({ ok: true, remaining: Number.POSITIVE_INFINITY });
-        }
+        if (limiter.limit <= 0) return Promise.resolve(UNLIMITED);
         return guard(async () => {
           const reply = await run(SCRIPTS.rateHit, [k.rate(limiter.name, key)], [windowMs]);
           const [count, left] = Array.isArray(reply) ? reply.map(Number) : [];
           if (count === undefined || left === undefined) throw new Error('unexpected reply');
-          if (count <= limiter.limit) return { ok: true, remaining: limiter.limit - count };
-          return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
+          return decideHit(limiter.limit, count, left);
         });
       },
     };

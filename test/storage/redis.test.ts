@@ -19,6 +19,7 @@ import { LockTimeoutError, type Store } from '../../src/storage/types.js';
 import { type CounterSnapshot, createCounterEngine } from '../runtime/fake-engine.js';
 import { createRecordingLogger, telegramCtx } from '../runtime/helpers.js';
 import { runStoreContract, sampleEnvelope } from './contract.js';
+import { runRateLimiterContract } from './contract-rate-limit.js';
 
 const url = process.env.REDIS_TEST_URL;
 const HOUR = 3_600_000;
@@ -63,6 +64,18 @@ if (!url) {
   });
 
   runStoreContract('redis', () => createRedisStore({ url: redisUrl, prefix: freshPrefix() }));
+
+  describe('Redis rate limiter', () => {
+    const limiterStores: RedisStore[] = [];
+    afterAll(async () => {
+      await Promise.all(limiterStores.map((s) => s.close()));
+    });
+    runRateLimiterContract('redis', (options) => {
+      const store = createRedisStore({ url: redisUrl, prefix: freshPrefix() });
+      limiterStores.push(store);
+      return store.rateLimiter({ name: 'web-ip', ...options });
+    });
+  });
 
   describe('Redis store specifics', () => {
     const opened: Store[] = [];
