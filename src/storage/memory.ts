@@ -3,7 +3,13 @@
  * that callers never share objects with the store, exactly as with a real database.
  */
 import type { Channel } from './channels.js';
-import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
+import {
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  MAX_TRANSCRIPT_ENTRIES,
+  type TranscriptEntry,
+} from './envelope.js';
 import { createLockManager } from './locks.js';
 import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import {
@@ -115,13 +121,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       open();
       const row = live(key);
       if (!row) return undefined;
-      let data: unknown;
-      try {
-        data = JSON.parse(row.json);
-      } catch {
-        data = row.json;
-      }
-      return { key, revision: row.revision, data } satisfies StoredConversation;
+      return {
+        key,
+        revision: row.revision,
+        data: decodeEnvelope(row.json),
+      } satisfies StoredConversation;
     },
     async put(envelope: Envelope, expectedRevision, transcript, outbox) {
       open();
@@ -134,7 +138,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (expectedRevision === 0) transcripts.delete(envelope.key);
       rows.set(envelope.key, {
         revision: envelope.revision,
-        json: JSON.stringify(envelope),
+        json: encodeEnvelope(envelope),
         channel: envelope.channel,
         userRef: envelope.userRef,
         expiresAt: envelope.expiresAt,

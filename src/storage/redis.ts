@@ -32,7 +32,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import type { Channel } from './channels.js';
-import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import {
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  MAX_TRANSCRIPT_ENTRIES,
+} from './envelope.js';
 import { decideHit, type RateLimiter, UNLIMITED } from './rate-limit.js';
 import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import { loadRedisScripts, type RedisScript, runRedisScript } from './redis-scripts.js';
@@ -325,16 +330,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         }
         if (!(Number(exp) > now())) return undefined;
         const revision = Number(rev);
-        let decoded: unknown;
-        try {
-          decoded = JSON.parse(data);
-        } catch {
-          decoded = data;
-        }
         return {
           key,
           revision: Number.isSafeInteger(revision) ? revision : 0,
-          data: decoded,
+          data: decodeEnvelope(data),
         } satisfies StoredConversation;
       });
     },
@@ -357,7 +356,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           [
             expectedRevision,
             envelope.revision,
-            JSON.stringify(envelope),
+            encodeEnvelope(envelope),
             Math.trunc(envelope.expiresAt),
             Math.trunc(now()),
             tag,

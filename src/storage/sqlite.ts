@@ -17,7 +17,13 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { withRepliesJson } from '../reply/shared.js';
-import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
+import {
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  MAX_TRANSCRIPT_ENTRIES,
+  type TranscriptEntry,
+} from './envelope.js';
 import { createLockManager } from './locks.js';
 import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
 import {
@@ -671,13 +677,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
       const row = q.get.get(key, at);
       if (!row) return undefined;
-      let data: unknown;
-      try {
-        data = JSON.parse(row.data);
-      } catch {
-        data = row.data;
-      }
-      return { key, revision: row.revision, data };
+      return { key, revision: row.revision, data: decodeEnvelope(row.data) };
     },
     async put(envelope: Envelope, expectedRevision, transcript, outbox) {
       open();
@@ -690,7 +690,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         channel: envelope.channel,
         userRef: envelope.userRef,
         revision: envelope.revision,
-        data: JSON.stringify(envelope),
+        data: encodeEnvelope(envelope),
         updatedAt: envelope.updatedAt,
         expiresAt: envelope.expiresAt,
         now: now(),
