@@ -48,8 +48,8 @@ export interface ConversationStore {
   delete(key: string): Promise<boolean>;
   /**
    * « Oublier mes données »: removes every conversation of this user, their transcripts, and
-   * everything stored with them as owner (the coordination port's idempotency memos, the outbox). Returns the number of
-   * conversations removed.
+   * everything stored with them as owner (the coordination port's idempotency memos, the
+   * outbox). Returns the number of conversations removed.
    */
   deleteByUser(channel: Channel, userRef: string): Promise<number>;
   /**

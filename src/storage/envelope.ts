@@ -132,7 +132,7 @@ export type EnvelopeUpgrade = (draft: EnvelopeDraft) => EnvelopeDraft;
  * place, once; Redis and the memory store hold them until this step meets them.)
  */
 export const ENVELOPE_UPGRADES: readonly EnvelopeUpgrade[] = [
-  // 1 → 2: the transcript moved out of the envelope, into its own rows / list (`store.transcripts`).
+  // 1 → 2: the transcript moved out of the envelope, into its own rows or list (transcripts).
   ({ data: { transcript, ...data }, legacyTranscript }) =>
     transcript === undefined ? { data, legacyTranscript } : { data, legacyTranscript: transcript },
 ];
@@ -194,6 +194,9 @@ export function decodeEnvelope(text: string): unknown {
   }
   return data;
 }
+
+/** The stored form every backend writes ({@link encodeEnvelope}) and reads (`decodeEnvelope`). */
+export const envelopeText = { encode: encodeEnvelope, decode: decodeEnvelope } as const;
 
 // === Parsing
 

@@ -3,26 +3,23 @@
  * that callers never share objects with the store, exactly as with a real database.
  */
 import type { Channel } from './channels.js';
+import type {
+  ConversationStore,
+  OutboxClaim,
+  OutboxStore,
+  StoredConversation,
+  TranscriptStore,
+} from './conversations.js';
+import type { Owner } from './coordination.js';
 import {
-  decodeEnvelope,
   type Envelope,
-  encodeEnvelope,
+  envelopeText,
   MAX_TRANSCRIPT_ENTRIES,
   type TranscriptEntry,
 } from './envelope.js';
 import { createLockManager } from './locks.js';
 import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
-import {
-  type ConversationStore,
-  type OutboxClaim,
-  type OutboxStore,
-  type Owner,
-  type Store,
-  StoreClosedError,
-  type StoredConversation,
-  type TranscriptStore,
-  toMillis,
-} from './types.js';
+import { type Store, StoreClosedError, toMillis } from './types.js';
 
 interface MemoryOutbox {
   readonly id: string;
@@ -124,7 +121,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return {
         key,
         revision: row.revision,
-        data: decodeEnvelope(row.json),
+        data: envelopeText.decode(row.json),
       } satisfies StoredConversation;
     },
     async put(envelope: Envelope, expectedRevision, transcript, outbox) {
@@ -138,7 +135,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (expectedRevision === 0) transcripts.delete(envelope.key);
       rows.set(envelope.key, {
         revision: envelope.revision,
-        json: encodeEnvelope(envelope),
+        json: envelopeText.encode(envelope),
         channel: envelope.channel,
         userRef: envelope.userRef,
         expiresAt: envelope.expiresAt,
@@ -316,10 +313,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     records,
     outbox,
     coordination: {
-      async lock(key, ttlMs, waitMs) {
-        open();
-        return locks.lock(key, ttlMs, waitMs);
-      },
+      // Rejects with StoreClosedError once the store closed (it closes the manager).
+      lock: locks.lock,
       async markSeen(id, ttlMs) {
         open();
         const t = now();

@@ -13,11 +13,8 @@
  * - `seen:{id}` — `SET NX PX` (de-duplication).
  * - `obs:town:{townKey}` — a hash identity hash → observatory record (JSON), and
  *   `obs:id:{identity}` — the set of town keys that identity has a record in (erasure).
- * - `lock:{key}` — `SET token NX PX ttl`, a lease the holder renews while its turn runs
- *   (`renew`), released only by its holder (compare-and-delete): a dead instance's lock frees
- *   itself within the lease. Waiters queue fairly across instances in `lockq:{key}` (arrival
- *   order) and `lockw:{key}` (a lease each waiter renews by polling, so a crashed waiter leaves
- *   the queue by itself).
+ * - `lock:{key}`, `lockq:{key}`, `lockw:{key}`, `lockn:{key}` — the fair lock (redis/lock.ts).
+ * - `rate:{name}:{key}` — the shared rate-limit counters (redis/rate-limit.ts).
  * - `outbox:{id}` — a turn's replies until delivered (hash `key`, `owner`, `replies`, `target`,
  *   `sent`, `attempts`, `created`, `lease`, `retry`, `done`), written by the turn's PUT script;
  *   `outboxdue:{channel}` — a sorted set of the entries not delivered, by lease / retry time.
@@ -26,28 +23,29 @@
  * While the connection is down every call fails at once with StoreUnavailableError, and a
  * command waits at most `commandTimeoutMs` (1 s): an outage fails fast, then heals by itself.
  *
- * The Lua scripts (src/storage/lua/*.lua, see redis-scripts.ts) touch keys they derive from sets (erase-by-user, purge): a single Redis node
- * (or a primary with replicas / Sentinel) is required, not Redis Cluster.
+ * Parts: this file composes the conversations, transcripts, outbox and memos; redis/context.ts
+ * holds the key layout and `guard` they share; redis/lock.ts the fair lock; redis/records.ts the
+ * observatory records; redis/rate-limit.ts the rate limiter; redis-scripts.ts loads the Lua.
+ *
+ * The Lua scripts (src/storage/lua/*.lua, see redis-scripts.ts) touch keys they derive from sets
+ * (erase-by-user, purge): a single Redis node (or a primary with replicas / Sentinel) is
+ * required, not Redis Cluster.
  */
-import { randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import type { Channel } from './channels.js';
-import {
-  decodeEnvelope,
-  type Envelope,
-  encodeEnvelope,
-  MAX_TRANSCRIPT_ENTRIES,
-} from './envelope.js';
-import { decideHit, type RateLimiter, UNLIMITED } from './rate-limit.js';
-import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
+import { type Envelope, envelopeText, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import { parseOr } from './json.js';
+import type { RateLimiter } from './rate-limit.js';
+import { globEscape, ms, ownerTag, type RedisContext, redisKeys } from './redis/context.js';
+import { createRedisLocks } from './redis/lock.js';
+import { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis/rate-limit.js';
+import { createRedisRecords } from './redis/records.js';
 import { loadRedisScripts, type RedisScript, runRedisScript } from './redis-scripts.js';
 import {
   type ConversationStore,
-  LockTimeoutError,
   type OutboxClaim,
   type OutboxStore,
   type Owner,
-  type Release,
   type Store,
   StoreClosedError,
   type StoredConversation,
@@ -78,15 +76,7 @@ export type RedisStoreOptions = (
   readonly onError?: (error: Error) => void;
 };
 
-/** Options of {@link RedisStore.rateLimiter}. */
-export interface RedisRateLimiterOptions {
-  /** Names the counter family (`web-ip`, `web-conversation`…), part of the Redis key. */
-  readonly name: string;
-  /** Hits allowed per window; 0 or less means no limit. */
-  readonly limit: number;
-  /** Window length in ms. Default 60 000. */
-  readonly windowMs?: number;
-}
+export type { RedisRateLimiterOptions } from './redis/rate-limit.js';
 
 /**
  * The Redis store: the storage port, plus the rate limiter port (rate-limit.ts) with counters
@@ -107,47 +97,6 @@ const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
 /** The Lua scripts, read from src/storage/lua (dist/src/storage/lua once built) at import. */
 const SCRIPTS = loadRedisScripts();
 
-/** A local lock waiter; `wake` cuts its pause short (a lock of this instance was released). */
-interface Waiter {
-  wake: () => void;
-  /** Set when woken while not pausing, so that the next pause is skipped. */
-  kicked: boolean;
-}
-
-function createWaiter(): Waiter {
-  const waiter: Waiter = {
-    kicked: false,
-    wake: () => {
-      waiter.kicked = true;
-    },
-  };
-  return waiter;
-}
-
-function pause(ms: number, waiter: Waiter): Promise<void> {
-  if (waiter.kicked) {
-    waiter.kicked = false;
-    return Promise.resolve();
-  }
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      waiter.kicked = false;
-      waiter.wake = () => {
-        waiter.kicked = true;
-      };
-      resolve();
-    }
-    waiter.wake = done;
-  });
-}
-
-/** Escapes glob characters for SCAN MATCH. */
-function globEscape(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
-
 /**
  * True for what ioredis throws when Redis is away or too slow (a timeout, a closed connection,
  * retries exhausted): plain errors, not a server's error reply nor our own checks.
@@ -157,20 +106,6 @@ function connectionFailure(error: unknown): boolean {
   return error.constructor === Error || error.name === 'MaxRetriesPerRequestError';
 }
 
-/** JSON text decoded, or `fallback` when it is not JSON. */
-function parseOr(text: string, fallback: unknown): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return fallback;
-  }
-}
-
-/** Milliseconds as the positive integer Redis expects for PX / PEXPIRE. */
-function ms(value: number): number {
-  return Math.max(1, Math.ceil(value));
-}
-
 /**
  * Creates the Redis store (ioredis). With `url` the store creates and later quits its client;
  * with `client` it only uses it (the caller closes it).
@@ -178,9 +113,6 @@ function ms(value: number): number {
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const prefix = options.prefix ?? REDIS_DEFAULT_PREFIX;
   const now = options.now ?? Date.now;
-  const pollMaxMs = Math.max(5, options.lockPollMaxMs ?? 50);
-  const pollMinMs = Math.min(5, pollMaxMs);
-  const leaseMs = Math.max(1000, pollMaxMs * 20);
   const readyTimeoutMs = options.readyTimeoutMs ?? 1000;
   const owned = options.client === undefined;
   const client: Redis =
@@ -196,30 +128,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const onClientError = (error: Error) => options.onError?.(error);
   if (owned) client.on('error', onClientError);
 
-  const k = {
-    conv: (key: string) => `${prefix}conv:${key}`,
-    tx: (key: string) => `${prefix}tx:${key}`,
-    user: (tag: string) => `${prefix}user:${tag}`,
-    memo: (id: string) => `${prefix}memo:${id}`,
-    seen: (id: string) => `${prefix}seen:${id}`,
-    lock: (key: string) => `${prefix}lock:${key}`,
-    queue: (key: string) => `${prefix}lockq:${key}`,
-    leases: (key: string) => `${prefix}lockw:${key}`,
-    seq: (key: string) => `${prefix}lockn:${key}`,
-    rate: (name: string, key: string) => `${prefix}rate:${name}:${key}`,
-    outbox: (id: string) => `${prefix}outbox:${id}`,
-    /** The outbox ids of a channel not yet delivered, by lease / retry time (the sweep). */
-    due: (channel: string) => `${prefix}outboxdue:${channel}`,
-    obsTown: (town: string) => `${prefix}obs:town:${town}`,
-    obsIdentity: (identity: string) => `${prefix}obs:id:${identity}`,
-  };
-  const ownerTag = (channel: Channel | string, userRef: string) => `${channel}:${userRef}`;
-
+  const k = redisKeys(prefix);
   let closed = false;
   /** Settles once `close()` has finished; set in the same tick as `closed`. */
   let closing: Promise<void> = Promise.resolve();
-  /** Local lock waiters by key: woken at once when a lock of this instance is released. */
-  const waiters = new Map<string, Map<Waiter, string>>();
 
   function open(): void {
     if (closed) throw new StoreClosedError();
@@ -252,74 +164,19 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   }
 
-  function wakeLocal(key: string): void {
-    for (const waiter of waiters.get(key)?.keys() ?? []) waiter.wake();
-  }
-
-  async function leave(key: string, token: string): Promise<void> {
-    await run(SCRIPTS.leave, [k.queue(key), k.leases(key)], [token]);
-  }
-
-  function holder(key: string, token: string): Release {
-    let released = false;
-    const release = async () => {
-      if (released || closed) return;
-      released = true;
-      await run(SCRIPTS.unlock, [k.lock(key)], [token]);
-      wakeLocal(key);
-    };
-    return Object.assign(release, {
-      renew: async (ttlMs: number) => {
-        if (released || closed) return false;
-        return (await run(SCRIPTS.renew, [k.lock(key)], [token, ms(ttlMs)])) === 1;
-      },
-    });
-  }
-
-  async function lock(key: string, ttlMs: number, waitMs: number): Promise<Release> {
-    open();
-    if (DOWN.has(client.status)) throw new StoreUnavailableError();
-    const token = randomUUID();
-    const deadline = Date.now() + Math.max(0, waitMs);
-    const keys = [k.lock(key), k.queue(key), k.leases(key), k.seq(key)];
-    const args = [token, ms(ttlMs), leaseMs];
-    const waiter = createWaiter();
-    let local = waiters.get(key);
-    if (!local) {
-      local = new Map();
-      waiters.set(key, local);
-    }
-    local.set(waiter, token);
-    let interval = pollMinMs;
-    try {
-      for (;;) {
-        let got: unknown;
-        try {
-          got = await run(SCRIPTS.acquire, keys, args);
-        } catch (error) {
-          if (closed) throw await closedError();
-          await leave(key, token).catch(() => undefined);
-          throw error;
-        }
-        if (closed) {
-          if (got === 1) void run(SCRIPTS.unlock, [k.lock(key)], [token]).catch(() => undefined);
-          throw await closedError();
-        }
-        if (got === 1) return holder(key, token);
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          await leave(key, token).catch(() => undefined);
-          throw new LockTimeoutError();
-        }
-        await pause(Math.min(left, interval * (0.8 + 0.4 * Math.random())), waiter);
-        if (closed) throw await closedError();
-        interval = Math.min(pollMaxMs, interval * 2);
-      }
-    } finally {
-      local.delete(waiter);
-      if (local.size === 0 && waiters.get(key) === local) waiters.delete(key);
-    }
-  }
+  const ctx: RedisContext = {
+    client,
+    k,
+    scripts: SCRIPTS,
+    run,
+    guard,
+    isClosed: () => closed,
+    open,
+    closedError,
+    down: () => DOWN.has(client.status),
+    now,
+  };
+  const locks = createRedisLocks(ctx, { pollMaxMs: options.lockPollMaxMs ?? 50 });
 
   const conversations: ConversationStore = {
     get(key) {
@@ -333,7 +190,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         return {
           key,
           revision: Number.isSafeInteger(revision) ? revision : 0,
-          data: decodeEnvelope(data),
+          data: envelopeText.decode(data),
         } satisfies StoredConversation;
       });
     },
@@ -356,7 +213,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           [
             expectedRevision,
             envelope.revision,
-            encodeEnvelope(envelope),
+            envelopeText.encode(envelope),
             Math.trunc(envelope.expiresAt),
             Math.trunc(now()),
             tag,
@@ -516,86 +373,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
   };
 
-  // The merchants' observatory (issue 9): no TTL, kept until replaced, erased or purged.
-  const records: RecordStore = {
-    put(record: ObservatoryRecord) {
-      return guard(async () => {
-        await client
-          .multi()
-          .hset(k.obsTown(record.townKey), record.identity, JSON.stringify(record))
-          .sadd(k.obsIdentity(record.identity), record.townKey)
-          .exec();
-      });
-    },
-    deleteByIdentity(identity) {
-      return guard(async () =>
-        Number(
-          await run(SCRIPTS.forgetRecords, [k.obsIdentity(identity)], [k.obsTown(''), identity]),
-        ),
-      );
-    },
-    listByTown(town) {
-      return guard(async () => {
-        const key = townKey(town);
-        const values = await client.hvals(k.obsTown(key));
-        return values
-          .map((v) => parseRecord(v))
-          .filter((r): r is ObservatoryRecord => r !== undefined && r.townKey === key);
-      });
-    },
-    purgeBefore(month) {
-      return guard(async () => {
-        const townPrefix = k.obsTown('');
-        let cursor = '0';
-        let removed = 0;
-        do {
-          const [next, keys] = await client.scan(
-            cursor,
-            'MATCH',
-            `${globEscape(townPrefix)}*`,
-            'COUNT',
-            500,
-          );
-          cursor = next;
-          for (const hash of keys) {
-            const entries = await client.hgetall(hash);
-            for (const [identity, json] of Object.entries(entries)) {
-              const record = parseRecord(json);
-              if (record && record.month >= month) continue;
-              removed += await client.hdel(hash, identity);
-              await client.srem(k.obsIdentity(identity), hash.slice(townPrefix.length));
-            }
-          }
-        } while (cursor !== '0' && !closed);
-        return removed;
-      });
-    },
-  };
-
-  function rateLimiter(limiter: RedisRateLimiterOptions): RateLimiter {
-    const windowMs = ms(limiter.windowMs ?? 60_000);
-    return {
-      hit(key) {
-        if (limiter.limit <= 0) return Promise.resolve(UNLIMITED);
-        return guard(async () => {
-          const reply = await run(SCRIPTS.rateHit, [k.rate(limiter.name, key)], [windowMs]);
-          const [count, left] = Array.isArray(reply) ? reply.map(Number) : [];
-          if (count === undefined || left === undefined) throw new Error('unexpected reply');
-          return decideHit(limiter.limit, count, left);
-        });
-      },
-    };
-  }
-
   return {
     kind: 'redis',
     conversations,
     transcripts,
-    records,
+    records: createRedisRecords(ctx),
     outbox,
-    rateLimiter,
+    rateLimiter: (limiter) => createRedisRateLimiter(ctx, limiter),
     coordination: {
-      lock,
+      lock: locks.lock,
       markSeen(id, ttlMs) {
         return guard(
           async () => (await client.set(k.seen(id), '1', 'PX', ms(ttlMs), 'NX')) === 'OK',
@@ -639,13 +425,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     async close() {
       if (closed) return closing;
-      const pending = [...waiters].flatMap(([key, local]) =>
-        [...local.values()].map((token) => ({ key, token })),
-      );
       closed = true;
       closing = (async () => {
         // Waiters leave the shared queue so that other instances are not held up by their lease.
-        await Promise.allSettled(pending.map((w) => leave(w.key, w.token)));
+        await locks.leaveAll();
         if (!owned) return;
         if (client.status === 'ready') {
           await client.quit().catch(() => client.disconnect());
@@ -656,7 +439,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       })();
       await closing;
       // Waiters reject (StoreClosedError) once close() has finished, not before.
-      for (const local of waiters.values()) for (const waiter of local.keys()) waiter.wake();
+      locks.wakeAll();
     },
   };
 }

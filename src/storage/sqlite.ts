@@ -10,6 +10,7 @@
  *   only after that commit, so a reply is never sent before its turn is in the WAL; reads of a
  *   key with a queued write, every other write and `close` flush the queue first;
  * - recent.ts — the envelopes written last, handed back without a query (`trusted`);
+ * - rows.ts — how a turn's transcript and outbox rows are laid out;
  * - records.ts — the observatory records; coordination.ts — locks, de-duplication, memos.
  *
  * Conversations, their transcript rows and the outbox stay here: a turn writes all three in one
@@ -18,14 +19,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { withRepliesJson } from '../reply/shared.js';
-import {
-  decodeEnvelope,
-  type Envelope,
-  encodeEnvelope,
-  MAX_TRANSCRIPT_ENTRIES,
-  type TranscriptEntry,
-} from './envelope.js';
+import { type Envelope, envelopeText, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
 import { createLockManager } from './locks.js';
 import { createCheckpointer } from './sqlite/checkpoint.js';
 import { createSqliteCoordination } from './sqlite/coordination.js';
@@ -33,11 +27,11 @@ import { createGroupCommit } from './sqlite/group-commit.js';
 import { migrate } from './sqlite/migrations.js';
 import { createRecentEnvelopes } from './sqlite/recent.js';
 import { createSqliteRecords } from './sqlite/records.js';
+import { type OutboxRow, outboxRow, parseOr, transcriptRow } from './sqlite/rows.js';
 import {
   type ConversationStore,
   type OutboxClaim,
   type OutboxStore,
-  type OutboxWrite,
   type Store,
   StoreClosedError,
   type TranscriptStore,
@@ -80,58 +74,6 @@ export type SqliteStoreOptions = (
 
 /** Page size of a new database file (bytes). */
 const PAGE_SIZE = 8192;
-
-/**
- * One transcript row: a turn's entries (the user's message and the bot's replies) share a row, as
- * a JSON array; a single entry is stored alone, as rows written before this were. Undefined when
- * there is nothing to write.
- */
-function transcriptRow(entries: readonly TranscriptEntry[]): string | undefined {
-  if (entries.length === 0) return undefined;
-  // The bot's replies are often the dialogue's shared ones: their JSON is written once.
-  if (entries.length === 1) return withRepliesJson(entries[0] as TranscriptEntry);
-  return `[${entries.map(withRepliesJson).join(',')}]`;
-}
-
-/** One outbox row as read back. */
-interface OutboxRow {
-  readonly id: string;
-  readonly key: string;
-  readonly channel: string;
-  readonly user_ref: string;
-  readonly replies: string | null;
-  readonly target: string | null;
-  readonly sent: number;
-  readonly attempts: number;
-  readonly created_at: number;
-  readonly lease_until: number;
-  readonly done: number;
-}
-
-/** The statement parameters of a turn's outbox entry. */
-function outboxRow(envelope: Envelope, outbox: OutboxWrite, at: number): Record<string, unknown> {
-  return {
-    id: outbox.id,
-    key: envelope.key,
-    channel: envelope.channel,
-    userRef: envelope.userRef,
-    replies: JSON.stringify(outbox.replies),
-    target: outbox.target === undefined ? null : JSON.stringify(outbox.target),
-    now: at,
-    lease: at + outbox.leaseMs,
-    expiresAt: at + outbox.ttlMs,
-  };
-}
-
-/** JSON text decoded, or `fallback` when it is not JSON. */
-function parseOr(text: string | null, fallback: unknown): unknown {
-  if (text === null) return fallback;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return fallback;
-  }
-}
 
 /** Opens (creating if needed) the SQLite store. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
@@ -394,7 +336,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
       const row = q.get.get(key, at);
       if (!row) return undefined;
-      return { key, revision: row.revision, data: decodeEnvelope(row.data) };
+      return { key, revision: row.revision, data: envelopeText.decode(row.data) };
     },
     async put(envelope: Envelope, expectedRevision, transcript, outbox) {
       open();
@@ -407,7 +349,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         channel: envelope.channel,
         userRef: envelope.userRef,
         revision: envelope.revision,
-        data: encodeEnvelope(envelope),
+        data: envelopeText.encode(envelope),
         updatedAt: envelope.updatedAt,
         expiresAt: envelope.expiresAt,
         now: now(),

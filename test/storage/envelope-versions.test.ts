@@ -152,7 +152,10 @@ function rawShapeTests(
 let sqliteDir = '';
 rawShapeTests(
   'SQLite',
-  () => createSqliteStore({ dir: (sqliteDir = freshDir()), recentConversations: 0 }),
+  () => {
+    sqliteDir = freshDir();
+    return createSqliteStore({ dir: sqliteDir, recentConversations: 0 });
+  },
   async (_store, key, raw, expiresAt) => {
     // A second connection writes the row as an older (or newer) release left it.
     const db = new Database(join(sqliteDir, SQLITE_FILE_NAME));

@@ -7,7 +7,7 @@
  */
 import type { Envelope } from '../envelope.js';
 
-/** What the cache holds for a key: the envelope, and the last transcript seq if this store knows it. */
+/** What the cache holds for a key: the envelope, and its transcript's last seq when known. */
 export interface RecentEnvelope {
   readonly envelope: Envelope;
   readonly seq?: number;
