@@ -4,34 +4,33 @@
  * owns the file (several instances use the Redis store instead). This file opens the database and
  * composes the ports; each other job has its own module under sqlite/:
  *
- * - migrations.ts — the numbered schema migrations and the version table;
+ * - migrations.ts — opening the file (its pragmas), the numbered schema migrations;
  * - checkpoint.ts — WAL checkpoints on a worker thread once the store is busy;
  * - group-commit.ts — the writes of one event-loop iteration committed together: each resolves
  *   only after that commit, so a reply is never sent before its turn is in the WAL; reads of a
  *   key with a queued write, every other write and `close` flush the queue first;
  * - recent.ts — the envelopes written last, handed back without a query (`trusted`);
- * - rows.ts — how a turn's transcript and outbox rows are laid out;
+ * - rows.ts — how a turn's transcript and outbox rows are laid out; outbox.ts — delivery
+ *   (claim, settle, the sweep's due list);
  * - records.ts — the observatory records; coordination.ts — locks, de-duplication, memos.
  *
- * Conversations, their transcript rows and the outbox stay here: a turn writes all three in one
- * transaction.
+ * Conversations, their transcript rows and the outbox writes stay here: a turn writes all three in
+ * one transaction.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import { type Envelope, envelopeText, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
 import { createLockManager } from './locks.js';
 import { createCheckpointer } from './sqlite/checkpoint.js';
 import { createSqliteCoordination } from './sqlite/coordination.js';
 import { createGroupCommit } from './sqlite/group-commit.js';
-import { migrate } from './sqlite/migrations.js';
+import { openDatabase } from './sqlite/migrations.js';
+import { createSqliteOutbox } from './sqlite/outbox.js';
 import { createRecentEnvelopes } from './sqlite/recent.js';
 import { createSqliteRecords } from './sqlite/records.js';
-import { type OutboxRow, outboxRow, parseOr, transcriptRow } from './sqlite/rows.js';
+import { outboxRow, transcriptRow } from './sqlite/rows.js';
 import {
   type ConversationStore,
-  type OutboxClaim,
-  type OutboxStore,
   type Store,
   StoreClosedError,
   type TranscriptStore,
@@ -72,27 +71,12 @@ export type SqliteStoreOptions = (
   readonly recentConversations?: number;
 };
 
-/** Page size of a new database file (bytes). */
-const PAGE_SIZE = 8192;
-
 /** Opens (creating if needed) the SQLite store. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const file = options.file ?? join(options.dir ?? '.', SQLITE_FILE_NAME);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const now = options.now ?? Date.now;
-  const db = new Database(file);
-  // Transcript rows are 0.1–4 KB: 4 KB pages would hold one 2 KB reply each, half empty. Only
-  // takes effect on a new file (an existing one keeps its page size).
-  db.pragma(`page_size = ${PAGE_SIZE}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-  db.pragma('synchronous = NORMAL');
-  // « Oublier mes données » erases at once (SPEC §7): deleted rows are overwritten, not left in
-  // free pages of the file.
-  db.pragma('secure_delete = ON');
-  // The WAL file is cut back to 32 MB when it restarts above that (rare: see the backstop below).
-  db.pragma('journal_size_limit = 33554432');
-  migrate(db);
+  const db = openDatabase(file, options.busyTimeoutMs ?? 5000);
 
   let closed = false;
   const checkpoints = createCheckpointer({
@@ -168,29 +152,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
        VALUES (@id, @key, @channel, @userRef, @replies, @target, 0, 1, @now, @lease, 0, 0,
          @expiresAt)`,
     ),
-    getOutbox: db.prepare<[string, number], OutboxRow>(
-      `SELECT id, key, channel, user_ref, replies, target, sent, attempts, created_at,
-         lease_until, done FROM outbox WHERE id = ? AND expires_at > ?`,
-    ),
-    leaseOutbox: db.prepare<[number, string]>(
-      'UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?',
-    ),
-    settleDone: db.prepare<[number, string]>(
-      `UPDATE outbox SET sent = max(sent, ?), done = 1, replies = NULL, lease_until = 0
-       WHERE id = ?`,
-    ),
-    settleProgress: db.prepare<[number, string]>(
-      'UPDATE outbox SET sent = max(sent, ?) WHERE id = ?',
-    ),
-    settleRetry: db.prepare<[number, number, string]>(
-      'UPDATE outbox SET sent = max(sent, ?), lease_until = 0, retry_at = ? WHERE id = ?',
-    ),
-    dueOutbox: db
-      .prepare<[string, number, number, number, number], string>(
-        `SELECT id FROM outbox WHERE channel = ? AND done = 0 AND lease_until <= ?
-           AND retry_at <= ? AND expires_at > ? ORDER BY max(lease_until, retry_at) LIMIT ?`,
-      )
-      .pluck(),
     deleteOutboxOfKey: db.prepare<[string]>('DELETE FROM outbox WHERE key = ?'),
     forgetOutbox: db.prepare<[string, string]>(
       'DELETE FROM outbox WHERE channel = ? AND user_ref = ?',
@@ -279,30 +240,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     q.purgeOutbox.run(at);
     return removed;
   });
-  /** Claims an outbox entry (see OutboxStore.claim) in one transaction. */
-  const claimOutbox = db.transaction((id: string, leaseMs: number): OutboxClaim => {
-    const t = now();
-    const row = q.getOutbox.get(id, t);
-    if (!row) return { state: 'absent' };
-    if (row.done === 1) return { state: 'done' };
-    if (row.lease_until > t) return { state: 'busy' };
-    q.leaseOutbox.run(t + leaseMs, id);
-    return {
-      state: 'claimed',
-      entry: {
-        id,
-        key: row.key,
-        channel: row.channel as Envelope['channel'],
-        userRef: row.user_ref,
-        replies: parseOr(row.replies, []),
-        ...(row.target !== null ? { target: parseOr(row.target, undefined) } : {}),
-        sent: row.sent,
-        attempts: row.attempts + 1,
-        createdAt: row.created_at,
-      },
-    };
-  });
-
   const locks = createLockManager();
   function open(): void {
     if (closed) throw new StoreClosedError();
@@ -423,28 +360,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
 
-  const outboxStore: OutboxStore = {
-    async claim(id, leaseMs) {
-      open();
-      flushFor(`o:${id}`);
-      return claimOutbox(id, leaseMs);
-    },
-    async settle(id, sent, next) {
-      open();
-      // Rides in the group commit of the turns around it, like `remember`.
-      await enqueue(`o:${id}`, () => {
-        if (next.done) q.settleDone.run(sent, id);
-        else if (next.retryAt !== undefined) q.settleRetry.run(sent, next.retryAt, id);
-        else q.settleProgress.run(sent, id);
-      });
-    },
-    async due(channel, limit) {
-      writing();
-      const t = now();
-      return q.dueOutbox.all(channel, t, t, t, Math.max(0, Math.trunc(limit)));
-    },
-  };
-
   const gate = { open, writing };
   const records = createSqliteRecords(db, gate);
   const coordination = createSqliteCoordination(db, { ...gate, commits, locks, now });
@@ -454,7 +369,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     conversations,
     transcripts,
     records,
-    outbox: outboxStore,
+    outbox: createSqliteOutbox(db, { ...gate, commits, now }),
     coordination,
     async ready() {
       if (closed) return false;

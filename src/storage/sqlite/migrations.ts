@@ -1,8 +1,9 @@
 /**
- * The SQLite schema: numbered migrations recorded in a `schema_version` table, applied in one
- * transaction when the store opens; a database from a newer release is refused.
+ * The SQLite file as the store opens it: its pragmas (WAL, busy timeout, secure delete…) and its
+ * schema — numbered migrations recorded in a `schema_version` table, applied in one transaction
+ * when the store opens; a database from a newer release is refused.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 
 /**
  * Numbered migrations: index + 1 is the schema version they lead to. Append only; never edit
@@ -98,4 +99,25 @@ export function migrate(db: Database.Database): number {
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length);
   })();
   return SQLITE_MIGRATIONS.length;
+}
+
+/** Page size of a new database file (bytes). */
+const PAGE_SIZE = 8192;
+
+/** Opens `file` (or `:memory:`) with the store's pragmas and brings its schema up to date. */
+export function openDatabase(file: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(file);
+  // Transcript rows are 0.1–4 KB: 4 KB pages would hold one 2 KB reply each, half empty. Only
+  // takes effect on a new file (an existing one keeps its page size).
+  db.pragma(`page_size = ${PAGE_SIZE}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  db.pragma('synchronous = NORMAL');
+  // « Oublier mes données » erases at once (SPEC §7): deleted rows are overwritten, not left in
+  // free pages of the file.
+  db.pragma('secure_delete = ON');
+  // The WAL file is cut back to 32 MB when it restarts above that (rare: see checkpoint.ts).
+  db.pragma('journal_size_limit = 33554432');
+  migrate(db);
+  return db;
 }
