@@ -1,6 +1,7 @@
 /**
  * Copies what the compiled server reads at run time but tsc does not emit: the guide's data
- * (`catalog/data` → `dist/catalog/data`), then compiles it (validated) to
+ * (`catalog/data` → `dist/catalog/data`) and the Redis store's Lua scripts (`src/storage/lua` →
+ * `dist/src/storage/lua`, read next to the compiled store), then compiles the guide (validated) to
  * `dist/catalog/catalog.json`, which the built server loads at start. Part of `npm run build`.
  */
 import { cpSync, existsSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Source → destination pairs, relative to the repository root. */
 export const ASSETS: readonly (readonly [string, string])[] = [
   ['catalog/data', 'dist/catalog/data'],
+  ['src/storage/lua', 'dist/src/storage/lua'],
 ];
 
 /** Copies every asset, replacing an older copy. */

@@ -83,7 +83,7 @@ export interface BilanRequest {
 export interface SlackChannelDeps {
   readonly config: Pick<Config, 'slack' | 'town'>;
   readonly runtime: Runtime;
-  readonly store: Pick<Store, 'markSeen' | 'outbox'>;
+  readonly store: Pick<Store, 'coordination' | 'outbox'>;
   readonly logger: SlackChannelLogger;
   /** The guide as data; the shared catalog by default. */
   readonly catalog?: Catalog;
@@ -143,7 +143,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const receiver = createSlackReceiver({
     signingSecret: slack.signingSecret,
     logger,
-    markSeen: (id) => deps.store.markSeen(id, DEDUPE_TTL_MS),
+    markSeen: (id) => deps.store.coordination.markSeen(id, DEDUPE_TTL_MS),
     redeliver: (id) => outbox.redeliver(id),
     now: () => now().getTime(),
   });

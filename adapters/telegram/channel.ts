@@ -196,7 +196,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return takeTurn(inbound.chatId, inbound.event, inbound.callback, updateId);
     }
     try {
-      if (!(await store.markSeen(`${scope}:update:${updateId}`, DEDUPE_TTL_MS))) {
+      if (!(await store.coordination.markSeen(`${scope}:update:${updateId}`, DEDUPE_TTL_MS))) {
         logger.info({ channel: 'telegram', code: 'duplicate-update' }, 'update already handled');
         return 'done';
       }
@@ -332,7 +332,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const kept = live.filter((id) => !strip.has(id));
     const next = [...kept, ...sent].slice(-20);
     if (next.length === live.length && next.every((id, i) => id === live[i])) return;
-    await store
+    await store.coordination
       .remember(`telegram:keyboards:${userRef}`, next, KEYBOARDS_TTL_MS, {
         channel: 'telegram',
         userRef,
@@ -423,7 +423,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   async function recallKeyboards(userRef: string): Promise<number[]> {
     try {
-      const value = await store.recall(`telegram:keyboards:${userRef}`);
+      const value = await store.coordination.recall(`telegram:keyboards:${userRef}`);
       return Array.isArray(value) ? value.filter((v): v is number => Number.isSafeInteger(v)) : [];
     } catch {
       return [];

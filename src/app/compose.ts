@@ -289,7 +289,7 @@ async function createHandover(
   const retentionMs = config.retentionDays * 86_400_000;
   const region = config.town.region ? findRegion(getCatalog(), config.town.region) : undefined;
   return createHandoverService({
-    store: createHandoverStore(deps.store, { retentionDays: config.retentionDays }),
+    store: createHandoverStore(deps.store.coordination, { retentionDays: config.retentionDays }),
     slack: createSlackHandoverPort({
       botToken: slack.botToken,
       ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),

@@ -7,7 +7,7 @@
  * store lock of their own, so that « Je prends », a reply and the person's message never
  * overwrite each other, whichever instance receives them.
  */
-import type { Owner, Release, Store } from '../storage/types.js';
+import type { CoordinationStore, Owner, Release } from '../storage/types.js';
 import { type Handover, parseHandover } from './model.js';
 
 export interface HandoverStore {
@@ -40,9 +40,9 @@ const LOCK_TTL_MS = 45_000;
 /** A relay id is remembered this long (Slack retries within minutes, Telegram within 24 h). */
 const SEEN_TTL_MS = 2 * DAY_MS;
 
-/** The handover store over the conversation store's port. */
+/** The handover store over the storage's coordination port (memos, a lock, de-duplication). */
 export function createHandoverStore(
-  store: Pick<Store, 'remember' | 'recall' | 'lock' | 'markSeen'>,
+  store: CoordinationStore,
   options: { readonly retentionDays?: number } = {},
 ): HandoverStore {
   const ttl = Math.max(1, options.retentionDays ?? 30) * DAY_MS;

@@ -294,7 +294,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     let release: Release | undefined;
     try {
-      release = await store.lock(key, lockTtlMs, lockWaitMs);
+      release = await store.coordination.lock(key, lockTtlMs, lockWaitMs);
     } catch (error) {
       throw new TurnError(error instanceof LockTimeoutError ? 'lock-timeout' : 'lock-failed', {
         cause: error,
@@ -493,9 +493,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     if (messageId && !record) {
       const idemId = idempotencyId(key, messageId);
-      await store.remember(idemId, replies, idempotencyTtlMs, owner).catch((error: unknown) => {
-        logger.warn({ key: logKey(key), code: 'remember-failed', err: errorName(error) }, 'idem');
-      });
+      await store.coordination
+        .remember(idemId, replies, idempotencyTtlMs, owner)
+        .catch((error: unknown) => {
+          logger.warn({ key: logKey(key), code: 'remember-failed', err: errorName(error) }, 'idem');
+        });
     }
 
     // --- Other effects, once the state is safely stored
@@ -557,7 +559,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // This process wrote the last turn, without a message id, on a recorded channel: it wrote
     // no idempotency record either, and the client repeats only its last message.
     if (record && trusted && previous !== undefined) return undefined;
-    const remembered = await store.recall(idempotencyId(key, messageId));
+    const remembered = await store.coordination.recall(idempotencyId(key, messageId));
     return Array.isArray(remembered) ? (remembered as Reply[]) : undefined;
   }
 

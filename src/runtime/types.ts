@@ -3,9 +3,10 @@
  * The runtime knows keys, envelopes, locks and replies; the dialogue engine knows XState.
  */
 import type { Reply } from '../reply/model.js';
+import type { Channel } from '../storage/channels.js';
 
-/** Channels that talk to the runtime. */
-export type Channel = 'web' | 'telegram' | 'slack' | 'console';
+/** Channels that talk to the runtime (defined with the storage port, which needs the list). */
+export type { Channel };
 
 /** What a user did, already translated from the platform by an adapter. */
 export type InboundEvent =

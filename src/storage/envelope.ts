@@ -1,20 +1,22 @@
 /**
- * The versioned envelope one conversation is stored in, and its zod schema. Whatever comes back
- * from a store is untrusted (a hand-edited database, an older release, a bug): it is parsed here
- * before the runtime uses it, and a record that does not parse is discarded, never trusted.
+ * The versioned envelope one conversation is stored in, its zod schema and its one migration
+ * chain. Whatever comes back from a store is untrusted (a hand-edited database, an older or a
+ * newer release, a bug): it is parsed here before the runtime uses it, and a record that does not
+ * parse is discarded, never trusted.
+ *
+ * Versions: the stored envelope carries its own schema version `v` ({@link ENVELOPE_VERSION}),
+ * distinct from `flowVersion` (the dialogue's). Every backend writes it with
+ * {@link encodeEnvelope} and reads with {@link decodeEnvelope}; {@link parseEnvelope} (the runtime,
+ * the plan page) brings an older envelope up to date through {@link ENVELOPE_UPGRADES}, one step
+ * per version, and refuses a newer one with a reason that says so. A record without `v` was
+ * written before versions existed: version 1.
  */
 import { z } from 'zod';
 import type { Reply } from '../reply/model.js';
 import { replySchema } from '../reply/schema.js';
-import type { Channel } from '../runtime/types.js';
+import { CHANNELS, type Channel } from './channels.js';
 
-/** Channels a key may belong to (kept in step with the runtime's `Channel`). */
-export const CHANNELS = [
-  'web',
-  'telegram',
-  'slack',
-  'console',
-] as const satisfies readonly Channel[];
+export { CHANNELS };
 
 /** How many transcript entries we keep: enough for the widget to restore a conversation. */
 export const MAX_TRANSCRIPT_ENTRIES = 100;
@@ -87,9 +89,8 @@ export const MAX_CHOICES = 60;
 
 /**
  * Schema of a stored envelope, applied to everything read back from a store on every turn: flat
- * and small on purpose. The snapshot is opaque here (the engine checks it when it restores it).
- * `transcript` is the field envelopes had before the transcript moved out: accepted unchecked
- * here, checked with {@link parseTranscript} and moved to the transcript store by the runtime.
+ * and small on purpose, for the current version (older ones are upgraded first). The snapshot is
+ * opaque here (the engine checks it when it restores it).
  */
 export const envelopeSchema = z.object({
   key: z.string().min(3).max(300),
@@ -103,7 +104,6 @@ export const envelopeSchema = z.object({
     .array(z.tuple([z.string().max(64), z.string().max(200)]))
     .max(MAX_CHOICES)
     .optional(),
-  transcript: z.unknown().optional(),
   town: z.string().max(100).optional(),
   lastMessageId: z.string().min(1).max(100).optional(),
   createdAt: time,
@@ -111,34 +111,126 @@ export const envelopeSchema = z.object({
   expiresAt: time,
 });
 
+// === Versions and the migration chain
+
+/** A stored envelope on its way up the chain: its fields, and what a step set aside. */
+export interface EnvelopeDraft {
+  readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * The transcript a version-1 envelope carried inside it (raw, unchecked), set aside by the
+   * 1 → 2 step: the runtime moves it to the transcript store on the next turn.
+   */
+  readonly legacyTranscript?: unknown;
+}
+
+/** One step of the chain: a version-n envelope (without `v`) to version n + 1. */
+export type EnvelopeUpgrade = (draft: EnvelopeDraft) => EnvelopeDraft;
+
+/**
+ * The migration chain: `ENVELOPE_UPGRADES[n - 1]` turns version n into n + 1. Append only; never
+ * edit a step that has shipped. (SQLite's migration 3 also moved version-1 transcripts out in
+ * place, once; Redis and the memory store hold them until this step meets them.)
+ */
+export const ENVELOPE_UPGRADES: readonly EnvelopeUpgrade[] = [
+  // 1 → 2: the transcript moved out of the envelope, into its own rows or list (transcripts).
+  ({ data: { transcript, ...data }, legacyTranscript }) =>
+    transcript === undefined ? { data, legacyTranscript } : { data, legacyTranscript: transcript },
+];
+
+/** The version this release writes. */
+export const ENVELOPE_VERSION = ENVELOPE_UPGRADES.length + 1;
+
+/** Outcome of {@link upgradeEnvelope}. */
+export type EnvelopeUpgradeResult =
+  | ({ readonly ok: true } & EnvelopeDraft)
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Brings stored envelope data of any known version up to {@link ENVELOPE_VERSION} (without `v`).
+ * Refuses what is not an object, a `v` that is not a version number, and a version newer than
+ * this release (written by a later release: never guessed at).
+ */
+export function upgradeEnvelope(raw: unknown): EnvelopeUpgradeResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, reason: 'invalid fields: (root)' };
+  }
+  const { v = 1, ...data } = raw as Record<string, unknown>;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+    return { ok: false, reason: 'invalid fields: v' };
+  }
+  if (v > ENVELOPE_VERSION) {
+    return {
+      ok: false,
+      reason: `envelope version ${v} is newer than this release (${ENVELOPE_VERSION})`,
+    };
+  }
+  let draft: EnvelopeDraft = { data };
+  for (const step of ENVELOPE_UPGRADES.slice(v - 1)) draft = step(draft);
+  return draft.legacyTranscript === undefined
+    ? { ok: true, data: draft.data }
+    : { ok: true, data: draft.data, legacyTranscript: draft.legacyTranscript };
+}
+
+/** The stored text of an envelope: its fields with `v` first (what every backend writes). */
+export function encodeEnvelope(envelope: Envelope): string {
+  // An envelope is never an empty object: its JSON opens with its first field.
+  return `{"v":${ENVELOPE_VERSION},${JSON.stringify(envelope).slice(1)}`;
+}
+
+/**
+ * Stored text back to data (what every backend's `conversations.get` hands over): an envelope of
+ * the current version as the envelope (`v` dropped); any other as stored, for
+ * {@link parseEnvelope} to upgrade or refuse; text that is not JSON as the text itself.
+ */
+export function decodeEnvelope(text: string): unknown {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof data === 'object' && data !== null && 'v' in data && data.v === ENVELOPE_VERSION) {
+    delete (data as { v?: unknown }).v;
+  }
+  return data;
+}
+
+/** The stored form every backend writes ({@link encodeEnvelope}) and reads (`decodeEnvelope`). */
+export const envelopeText = { encode: encodeEnvelope, decode: decodeEnvelope } as const;
+
+// === Parsing
+
 /** Outcome of {@link parseEnvelope}: the envelope, or why it was refused (paths only, no values). */
 export type EnvelopeParse =
   | {
       readonly ok: true;
       readonly envelope: Envelope;
       /**
-       * The transcript an envelope written before the transcript moved out still carries (raw,
-       * unchecked): the runtime moves it to the transcript store on the next turn.
+       * The transcript a version-1 envelope still carries (raw, unchecked): the runtime moves it
+       * to the transcript store on the next turn.
        */
       readonly legacyTranscript?: unknown;
     }
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Validates untrusted stored data as the envelope of `key`. The reason names fields only, so it
- * can be logged without leaking what the user wrote.
+ * Validates untrusted stored data as the envelope of `key`, upgraded to the current version. The
+ * reason names fields (or the version) only, so it can be logged without leaking what the user
+ * wrote.
  */
 export function parseEnvelope(data: unknown, key: string): EnvelopeParse {
-  const result = envelopeSchema.safeParse(data);
+  const upgraded = upgradeEnvelope(data);
+  if (!upgraded.ok) return upgraded;
+  const result = envelopeSchema.safeParse(upgraded.data);
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((i) => i.path.join('.') || '(root)'))];
     return { ok: false, reason: `invalid fields: ${fields.slice(0, 5).join(', ')}` };
   }
   if (result.data.key !== key) return { ok: false, reason: 'key mismatch' };
-  const { transcript, ...envelope } = result.data;
-  return transcript === undefined
-    ? { ok: true, envelope: envelope as Envelope }
-    : { ok: true, envelope: envelope as Envelope, legacyTranscript: transcript };
+  const envelope = result.data as Envelope;
+  return upgraded.legacyTranscript === undefined
+    ? { ok: true, envelope }
+    : { ok: true, envelope, legacyTranscript: upgraded.legacyTranscript };
 }
 
 /**

@@ -2,26 +2,24 @@
  * The in-memory store: the default for tests and the terminal. Values are kept as JSON text so
  * that callers never share objects with the store, exactly as with a real database.
  */
+import type { Channel } from './channels.js';
+import type {
+  ConversationStore,
+  OutboxClaim,
+  OutboxStore,
+  StoredConversation,
+  TranscriptStore,
+} from './conversations.js';
+import type { Owner } from './coordination.js';
 import {
-  type ObservatoryRecord,
-  parseRecord,
-  type RecordStore,
-  townKey,
-} from '../observatory/records.js';
-import type { Channel } from '../runtime/types.js';
-import { type Envelope, MAX_TRANSCRIPT_ENTRIES, type TranscriptEntry } from './envelope.js';
+  type Envelope,
+  envelopeText,
+  MAX_TRANSCRIPT_ENTRIES,
+  type TranscriptEntry,
+} from './envelope.js';
 import { createLockManager } from './locks.js';
-import {
-  type ConversationStore,
-  type OutboxClaim,
-  type OutboxStore,
-  type Owner,
-  type Store,
-  StoreClosedError,
-  type StoredConversation,
-  type TranscriptStore,
-  toMillis,
-} from './types.js';
+import { type ObservatoryRecord, parseRecord, type RecordStore, townKey } from './records.js';
+import { type Store, StoreClosedError, toMillis } from './types.js';
 
 interface MemoryOutbox {
   readonly id: string;
@@ -120,13 +118,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       open();
       const row = live(key);
       if (!row) return undefined;
-      let data: unknown;
-      try {
-        data = JSON.parse(row.json);
-      } catch {
-        data = row.json;
-      }
-      return { key, revision: row.revision, data } satisfies StoredConversation;
+      return {
+        key,
+        revision: row.revision,
+        data: envelopeText.decode(row.json),
+      } satisfies StoredConversation;
     },
     async put(envelope: Envelope, expectedRevision, transcript, outbox) {
       open();
@@ -139,7 +135,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (expectedRevision === 0) transcripts.delete(envelope.key);
       rows.set(envelope.key, {
         revision: envelope.revision,
-        json: JSON.stringify(envelope),
+        json: envelopeText.encode(envelope),
         channel: envelope.channel,
         userRef: envelope.userRef,
         expiresAt: envelope.expiresAt,
@@ -316,33 +312,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     transcripts: transcriptStore,
     records,
     outbox,
-    async lock(key, ttlMs, waitMs) {
-      open();
-      return locks.lock(key, ttlMs, waitMs);
-    },
-    async markSeen(id, ttlMs) {
-      open();
-      const t = now();
-      const until = seen.get(id);
-      if (until !== undefined && until > t) return false;
-      seen.set(id, t + ttlMs);
-      maybeSweep();
-      return true;
-    },
-    async remember(id, value, ttlMs, owner) {
-      open();
-      remembered.set(id, {
-        json: JSON.stringify(value),
-        expiresAt: now() + ttlMs,
-        ...(owner ? { owner } : {}),
-      });
-      maybeSweep();
-    },
-    async recall(id) {
-      open();
-      const item = remembered.get(id);
-      if (!item || item.expiresAt <= now()) return undefined;
-      return JSON.parse(item.json) as unknown;
+    coordination: {
+      // Rejects with StoreClosedError once the store closed (it closes the manager).
+      lock: locks.lock,
+      async markSeen(id, ttlMs) {
+        open();
+        const t = now();
+        const until = seen.get(id);
+        if (until !== undefined && until > t) return false;
+        seen.set(id, t + ttlMs);
+        maybeSweep();
+        return true;
+      },
+      async remember(id, value, ttlMs, owner) {
+        open();
+        remembered.set(id, {
+          json: JSON.stringify(value),
+          expiresAt: now() + ttlMs,
+          ...(owner ? { owner } : {}),
+        });
+        maybeSweep();
+      },
+      async recall(id) {
+        open();
+        const item = remembered.get(id);
+        if (!item || item.expiresAt <= now()) return undefined;
+        return JSON.parse(item.json) as unknown;
+      },
     },
     async ready() {
       return !closed;

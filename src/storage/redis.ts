@@ -13,11 +13,8 @@
  * - `seen:{id}` — `SET NX PX` (de-duplication).
  * - `obs:town:{townKey}` — a hash identity hash → observatory record (JSON), and
  *   `obs:id:{identity}` — the set of town keys that identity has a record in (erasure).
- * - `lock:{key}` — `SET token NX PX ttl`, a lease the holder renews while its turn runs
- *   (`renew`), released only by its holder (compare-and-delete): a dead instance's lock frees
- *   itself within the lease. Waiters queue fairly across instances in `lockq:{key}` (arrival
- *   order) and `lockw:{key}` (a lease each waiter renews by polling, so a crashed waiter leaves
- *   the queue by itself).
+ * - `lock:{key}`, `lockq:{key}`, `lockw:{key}`, `lockn:{key}` — the fair lock (redis/lock.ts).
+ * - `rate:{name}:{key}` — the shared rate-limit counters (redis/rate-limit.ts).
  * - `outbox:{id}` — a turn's replies until delivered (hash `key`, `owner`, `replies`, `target`,
  *   `sent`, `attempts`, `created`, `lease`, `retry`, `done`), written by the turn's PUT script;
  *   `outboxdue:{channel}` — a sorted set of the entries not delivered, by lease / retry time.
@@ -26,26 +23,29 @@
  * While the connection is down every call fails at once with StoreUnavailableError, and a
  * command waits at most `commandTimeoutMs` (1 s): an outage fails fast, then heals by itself.
  *
- * The Lua scripts touch keys they derive from sets (erase-by-user, purge): a single Redis node
- * (or a primary with replicas / Sentinel) is required, not Redis Cluster.
+ * Parts: this file composes the conversations, transcripts, outbox and memos; redis/context.ts
+ * holds the key layout and `guard` they share; redis/lock.ts the fair lock; redis/records.ts the
+ * observatory records; redis/rate-limit.ts the rate limiter; redis-scripts.ts loads the Lua.
+ *
+ * The Lua scripts (src/storage/lua/*.lua, see redis-scripts.ts) touch keys they derive from sets
+ * (erase-by-user, purge): a single Redis node (or a primary with replicas / Sentinel) is
+ * required, not Redis Cluster.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
-import {
-  type ObservatoryRecord,
-  parseRecord,
-  type RecordStore,
-  townKey,
-} from '../observatory/records.js';
-import type { Channel } from '../runtime/types.js';
-import { type Envelope, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import type { Channel } from './channels.js';
+import { type Envelope, envelopeText, MAX_TRANSCRIPT_ENTRIES } from './envelope.js';
+import { parseOr } from './json.js';
+import type { RateLimiter } from './rate-limit.js';
+import { globEscape, ms, ownerTag, type RedisContext, redisKeys } from './redis/context.js';
+import { createRedisLocks } from './redis/lock.js';
+import { createRedisRateLimiter, type RedisRateLimiterOptions } from './redis/rate-limit.js';
+import { createRedisRecords } from './redis/records.js';
+import { loadRedisScripts, type RedisScript, runRedisScript } from './redis-scripts.js';
 import {
   type ConversationStore,
-  LockTimeoutError,
   type OutboxClaim,
   type OutboxStore,
   type Owner,
-  type Release,
   type Store,
   StoreClosedError,
   type StoredConversation,
@@ -76,31 +76,16 @@ export type RedisStoreOptions = (
   readonly onError?: (error: Error) => void;
 };
 
-/** Outcome of one rate-limit hit; the same shape as the web channel's `RateLimiter` port. */
-export type RedisRateDecision =
-  | { readonly ok: true; readonly remaining: number }
-  | { readonly ok: false; readonly retryAfterSeconds: number };
+export type { RedisRateLimiterOptions } from './redis/rate-limit.js';
 
-/** A fixed-window counter shared by every instance (SPEC §7: rate-limit counters in Redis). */
-export interface RedisRateLimiter {
-  hit(key: string): Promise<RedisRateDecision>;
-}
-
-/** Options of {@link RedisStore.rateLimiter}. */
-export interface RedisRateLimiterOptions {
-  /** Names the counter family (`web-ip`, `web-conversation`…), part of the Redis key. */
-  readonly name: string;
-  /** Hits allowed per window; 0 or less means no limit. */
-  readonly limit: number;
-  /** Window length in ms. Default 60 000. */
-  readonly windowMs?: number;
-}
-
-/** The Redis store: the storage port, plus shared rate-limit counters on the same connection. */
+/**
+ * The Redis store: the storage port, plus the rate limiter port (rate-limit.ts) with counters
+ * every instance shares, on the same connection.
+ */
 export interface RedisStore extends Store {
   readonly kind: 'redis';
   /** A rate limiter whose counters all instances share; it stops working once the store closes. */
-  rateLimiter(options: RedisRateLimiterOptions): RedisRateLimiter;
+  rateLimiter(options: RedisRateLimiterOptions): RateLimiter;
 }
 
 /** The default key prefix. */
@@ -109,298 +94,8 @@ export const REDIS_DEFAULT_PREFIX = 'clic:';
 /** Connection states in which a command would only wait: the store fails fast instead. */
 const DOWN: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
 
-// === Lua scripts (each runs atomically on the Redis server)
-
-/**
- * KEYS: conv, user index, transcript, outbox entry, outbox due set. ARGV: expected rev, new rev,
- * data, expiresAt, now, owner tag, replace ('1' drops the transcript first), max entries, outbox
- * ('1' writes one), its replies, target, lease ms, ttl ms, conversation key, then transcript
- * entries to append. A new conversation (expected rev 0) starts with no transcript; the
- * transcript expires with it; the outbox entry (the turn's replies) is written in the same script.
- */
-const PUT = `
-local cur = redis.call('HMGET', KEYS[1], 'rev', 'exp')
-local now = tonumber(ARGV[5])
-local rev = 0
-local exp = tonumber(cur[2])
-if cur[1] and exp and exp > now then rev = tonumber(cur[1]) or 0 end
-if rev ~= tonumber(ARGV[1]) then return 0 end
-redis.call('DEL', KEYS[1])
-if rev == 0 or ARGV[7] == '1' then redis.call('DEL', KEYS[3]) end
-local ttl = tonumber(ARGV[4]) - now
-if ttl <= 0 then
-  redis.call('DEL', KEYS[3])
-  return 1
-end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3], 'exp', ARGV[4], 'owner', ARGV[6])
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('SADD', KEYS[2], KEYS[1])
-if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
-if #ARGV > 14 then
-  redis.call('RPUSH', KEYS[3], unpack(ARGV, 15))
-  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[8]), -1)
-end
-if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
-if ARGV[9] == '1' then
-  local lease = now + tonumber(ARGV[12])
-  local ottl = tonumber(ARGV[13])
-  redis.call('DEL', KEYS[4])
-  redis.call('HSET', KEYS[4], 'key', ARGV[14], 'owner', ARGV[6], 'replies', ARGV[10],
-    'target', ARGV[11], 'sent', 0, 'attempts', 1, 'created', now, 'lease', lease, 'retry', 0,
-    'done', 0)
-  redis.call('PEXPIRE', KEYS[4], ottl)
-  redis.call('ZADD', KEYS[5], lease, KEYS[4])
-  redis.call('PEXPIRE', KEYS[5], ottl)
-  redis.call('SADD', KEYS[2], KEYS[4])
-  if redis.call('PTTL', KEYS[2]) < ottl then redis.call('PEXPIRE', KEYS[2], ottl) end
-end
-return 1
-`;
-
-/**
- * KEYS: outbox entry, due set. ARGV: now, lease ms. Takes the entry for delivery when it is not
- * delivered and its lease has run out. Returns {state} or {'claimed', fields…}.
- */
-const CLAIM = `
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('ZREM', KEYS[2], KEYS[1])
-  return {'absent'}
-end
-local f = redis.call('HMGET', KEYS[1], 'done', 'lease')
-if f[1] == '1' then return {'done'} end
-local now = tonumber(ARGV[1])
-if (tonumber(f[2]) or 0) > now then return {'busy'} end
-local lease = now + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 'lease', lease)
-redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('ZADD', KEYS[2], lease, KEYS[1])
-local e = redis.call('HMGET', KEYS[1], 'key', 'owner', 'replies', 'target', 'sent', 'attempts',
-  'created')
-return {'claimed', e[1], e[2], e[3], e[4], e[5], e[6], e[7]}
-`;
-
-/**
- * KEYS: outbox entry, due set. ARGV: sent, mode (done | progress | retry), retry at (epoch ms).
- */
-const SETTLE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local sent = tonumber(ARGV[1])
-if sent > (tonumber(redis.call('HGET', KEYS[1], 'sent')) or 0) then
-  redis.call('HSET', KEYS[1], 'sent', sent)
-end
-if ARGV[2] == 'done' then
-  redis.call('HSET', KEYS[1], 'done', 1, 'lease', 0)
-  redis.call('HDEL', KEYS[1], 'replies', 'target')
-  redis.call('ZREM', KEYS[2], KEYS[1])
-elseif ARGV[2] == 'retry' then
-  redis.call('HSET', KEYS[1], 'lease', 0, 'retry', ARGV[3])
-  redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
-end
-return 1
-`;
-
-/** KEYS: memo, user index. ARGV: JSON value, ttl ms, owner tag ('' = no owner). */
-const REMEMBER = `
-redis.call('DEL', KEYS[1])
-local ttl = tonumber(ARGV[2])
-if ARGV[3] == '' then
-  redis.call('HSET', KEYS[1], 'v', ARGV[1])
-else
-  redis.call('HSET', KEYS[1], 'v', ARGV[1], 'owner', ARGV[3])
-  redis.call('SADD', KEYS[2], KEYS[1])
-  if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
-end
-redis.call('PEXPIRE', KEYS[1], ttl)
-return 1
-`;
-
-/**
- * KEYS: user index. ARGV: owner tag, conv prefix, memo prefix, transcript prefix, outbox prefix.
- * Removes the user's conversations with their transcripts, their memos and their outbox entries.
- * Returns conversations removed.
- */
-const DELETE_BY_USER = `
-local removed = 0
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local isConv = string.sub(k, 1, #ARGV[2]) == ARGV[2]
-  local isMemo = string.sub(k, 1, #ARGV[3]) == ARGV[3]
-    or string.sub(k, 1, #ARGV[5]) == ARGV[5]
-  if (isConv or isMemo) and redis.call('TYPE', k).ok == 'hash'
-      and redis.call('HGET', k, 'owner') == ARGV[1] then
-    local n = redis.call('DEL', k)
-    if isConv then
-      removed = removed + n
-      redis.call('DEL', ARGV[4] .. string.sub(k, #ARGV[2] + 1))
-    end
-  end
-end
-redis.call('DEL', KEYS[1])
-return removed
-`;
-
-/**
- * KEYS: user index. ARGV: at (epoch ms), owner tag, conv prefix, transcript prefix. Drops members
- * that are gone or belong to someone else now; deletes conversations expired at `at` with their
- * transcripts. Returns those deleted.
- */
-const SWEEP_INDEX = `
-local at = tonumber(ARGV[1])
-local removed = 0
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('TYPE', k).ok ~= 'hash' then
-    redis.call('SREM', KEYS[1], k)
-  else
-    local f = redis.call('HMGET', k, 'owner', 'exp')
-    if f[1] ~= ARGV[2] then
-      redis.call('SREM', KEYS[1], k)
-    elseif string.sub(k, 1, #ARGV[3]) == ARGV[3] then
-      local exp = tonumber(f[2])
-      if exp == nil or exp <= at then
-        removed = removed + redis.call('DEL', k)
-        redis.call('DEL', ARGV[4] .. string.sub(k, #ARGV[3] + 1))
-        redis.call('SREM', KEYS[1], k)
-      end
-    end
-  end
-end
-return removed
-`;
-
-/**
- * KEYS: lock, queue (arrival order), leases, sequence. ARGV: token, ttl ms, lease ms.
- * Takes the lock when it is free and no earlier live waiter is queued; otherwise queues the
- * caller (once) and renews its lease. Returns 1 when the lock was taken.
- */
-const ACQUIRE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for _, w in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
-  redis.call('ZREM', KEYS[2], w)
-  redis.call('ZREM', KEYS[3], w)
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  local head = redis.call('ZRANGE', KEYS[2], 0, 0)
-  if head[1] == nil or head[1] == ARGV[1] then
-    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-    redis.call('ZREM', KEYS[2], ARGV[1])
-    redis.call('ZREM', KEYS[3], ARGV[1])
-    return 1
-  end
-end
-if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[1])
-end
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-redis.call('PEXPIRE', KEYS[4], ARGV[3])
-return 0
-`;
-
-/** KEYS: lock. ARGV: token. Deletes the lock only if the caller still holds it. */
-const UNLOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-/** KEYS: lock. ARGV: token, ttl ms. Extends the lease only if the caller still holds it. */
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-
-/** KEYS: queue, leases. ARGV: token. A waiter that gives up leaves the queue. */
-const LEAVE = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-return 1
-`;
-
-/** KEYS: identity's town set. ARGV: town hash prefix, identity. Removes its observatory records. */
-const FORGET_RECORDS = `
-local removed = 0
-for _, town in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  removed = removed + redis.call('HDEL', ARGV[1] .. town, ARGV[2])
-end
-redis.call('DEL', KEYS[1])
-return removed
-`;
-
-/** KEYS: counter. ARGV: window ms. Counts one hit; returns the count and the window's ms left. */
-const RATE_HIT = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-`;
-
-interface Script {
-  readonly lua: string;
-  readonly sha: string;
-}
-
-function script(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-}
-
-const SCRIPTS = {
-  put: script(PUT),
-  remember: script(REMEMBER),
-  deleteByUser: script(DELETE_BY_USER),
-  sweepIndex: script(SWEEP_INDEX),
-  acquire: script(ACQUIRE),
-  unlock: script(UNLOCK),
-  renew: script(RENEW),
-  leave: script(LEAVE),
-  rateHit: script(RATE_HIT),
-  claim: script(CLAIM),
-  settle: script(SETTLE),
-  forgetRecords: script(FORGET_RECORDS),
-} as const;
-
-/** A local lock waiter; `wake` cuts its pause short (a lock of this instance was released). */
-interface Waiter {
-  wake: () => void;
-  /** Set when woken while not pausing, so that the next pause is skipped. */
-  kicked: boolean;
-}
-
-function createWaiter(): Waiter {
-  const waiter: Waiter = {
-    kicked: false,
-    wake: () => {
-      waiter.kicked = true;
-    },
-  };
-  return waiter;
-}
-
-function pause(ms: number, waiter: Waiter): Promise<void> {
-  if (waiter.kicked) {
-    waiter.kicked = false;
-    return Promise.resolve();
-  }
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      waiter.kicked = false;
-      waiter.wake = () => {
-        waiter.kicked = true;
-      };
-      resolve();
-    }
-    waiter.wake = done;
-  });
-}
-
-/** Escapes glob characters for SCAN MATCH. */
-function globEscape(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-}
+/** The Lua scripts, read from src/storage/lua (dist/src/storage/lua once built) at import. */
+const SCRIPTS = loadRedisScripts();
 
 /**
  * True for what ioredis throws when Redis is away or too slow (a timeout, a closed connection,
@@ -411,20 +106,6 @@ function connectionFailure(error: unknown): boolean {
   return error.constructor === Error || error.name === 'MaxRetriesPerRequestError';
 }
 
-/** JSON text decoded, or `fallback` when it is not JSON. */
-function parseOr(text: string, fallback: unknown): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return fallback;
-  }
-}
-
-/** Milliseconds as the positive integer Redis expects for PX / PEXPIRE. */
-function ms(value: number): number {
-  return Math.max(1, Math.ceil(value));
-}
-
 /**
  * Creates the Redis store (ioredis). With `url` the store creates and later quits its client;
  * with `client` it only uses it (the caller closes it).
@@ -432,9 +113,6 @@ function ms(value: number): number {
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const prefix = options.prefix ?? REDIS_DEFAULT_PREFIX;
   const now = options.now ?? Date.now;
-  const pollMaxMs = Math.max(5, options.lockPollMaxMs ?? 50);
-  const pollMinMs = Math.min(5, pollMaxMs);
-  const leaseMs = Math.max(1000, pollMaxMs * 20);
   const readyTimeoutMs = options.readyTimeoutMs ?? 1000;
   const owned = options.client === undefined;
   const client: Redis =
@@ -450,30 +128,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const onClientError = (error: Error) => options.onError?.(error);
   if (owned) client.on('error', onClientError);
 
-  const k = {
-    conv: (key: string) => `${prefix}conv:${key}`,
-    tx: (key: string) => `${prefix}tx:${key}`,
-    user: (tag: string) => `${prefix}user:${tag}`,
-    memo: (id: string) => `${prefix}memo:${id}`,
-    seen: (id: string) => `${prefix}seen:${id}`,
-    lock: (key: string) => `${prefix}lock:${key}`,
-    queue: (key: string) => `${prefix}lockq:${key}`,
-    leases: (key: string) => `${prefix}lockw:${key}`,
-    seq: (key: string) => `${prefix}lockn:${key}`,
-    rate: (name: string, key: string) => `${prefix}rate:${name}:${key}`,
-    outbox: (id: string) => `${prefix}outbox:${id}`,
-    /** The outbox ids of a channel not yet delivered, by lease / retry time (the sweep). */
-    due: (channel: string) => `${prefix}outboxdue:${channel}`,
-    obsTown: (town: string) => `${prefix}obs:town:${town}`,
-    obsIdentity: (identity: string) => `${prefix}obs:id:${identity}`,
-  };
-  const ownerTag = (channel: Channel | string, userRef: string) => `${channel}:${userRef}`;
-
+  const k = redisKeys(prefix);
   let closed = false;
   /** Settles once `close()` has finished; set in the same tick as `closed`. */
   let closing: Promise<void> = Promise.resolve();
-  /** Local lock waiters by key: woken at once when a lock of this instance is released. */
-  const waiters = new Map<string, Map<Waiter, string>>();
 
   function open(): void {
     if (closed) throw new StoreClosedError();
@@ -485,13 +143,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return new StoreClosedError();
   }
 
-  async function run(s: Script, keys: readonly string[], args: readonly (string | number)[]) {
-    try {
-      return await client.evalsha(s.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(s.lua, keys.length, ...keys, ...args);
-    }
+  function run(s: RedisScript, keys: readonly string[], args: readonly (string | number)[]) {
+    return runRedisScript(client, s, keys, args);
   }
 
   /**
@@ -511,74 +164,19 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   }
 
-  function wakeLocal(key: string): void {
-    for (const waiter of waiters.get(key)?.keys() ?? []) waiter.wake();
-  }
-
-  async function leave(key: string, token: string): Promise<void> {
-    await run(SCRIPTS.leave, [k.queue(key), k.leases(key)], [token]);
-  }
-
-  function holder(key: string, token: string): Release {
-    let released = false;
-    const release = async () => {
-      if (released || closed) return;
-      released = true;
-      await run(SCRIPTS.unlock, [k.lock(key)], [token]);
-      wakeLocal(key);
-    };
-    return Object.assign(release, {
-      renew: async (ttlMs: number) => {
-        if (released || closed) return false;
-        return (await run(SCRIPTS.renew, [k.lock(key)], [token, ms(ttlMs)])) === 1;
-      },
-    });
-  }
-
-  async function lock(key: string, ttlMs: number, waitMs: number): Promise<Release> {
-    open();
-    if (DOWN.has(client.status)) throw new StoreUnavailableError();
-    const token = randomUUID();
-    const deadline = Date.now() + Math.max(0, waitMs);
-    const keys = [k.lock(key), k.queue(key), k.leases(key), k.seq(key)];
-    const args = [token, ms(ttlMs), leaseMs];
-    const waiter = createWaiter();
-    let local = waiters.get(key);
-    if (!local) {
-      local = new Map();
-      waiters.set(key, local);
-    }
-    local.set(waiter, token);
-    let interval = pollMinMs;
-    try {
-      for (;;) {
-        let got: unknown;
-        try {
-          got = await run(SCRIPTS.acquire, keys, args);
-        } catch (error) {
-          if (closed) throw await closedError();
-          await leave(key, token).catch(() => undefined);
-          throw error;
-        }
-        if (closed) {
-          if (got === 1) void run(SCRIPTS.unlock, [k.lock(key)], [token]).catch(() => undefined);
-          throw await closedError();
-        }
-        if (got === 1) return holder(key, token);
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          await leave(key, token).catch(() => undefined);
-          throw new LockTimeoutError();
-        }
-        await pause(Math.min(left, interval * (0.8 + 0.4 * Math.random())), waiter);
-        if (closed) throw await closedError();
-        interval = Math.min(pollMaxMs, interval * 2);
-      }
-    } finally {
-      local.delete(waiter);
-      if (local.size === 0 && waiters.get(key) === local) waiters.delete(key);
-    }
-  }
+  const ctx: RedisContext = {
+    client,
+    k,
+    scripts: SCRIPTS,
+    run,
+    guard,
+    isClosed: () => closed,
+    open,
+    closedError,
+    down: () => DOWN.has(client.status),
+    now,
+  };
+  const locks = createRedisLocks(ctx, { pollMaxMs: options.lockPollMaxMs ?? 50 });
 
   const conversations: ConversationStore = {
     get(key) {
@@ -589,16 +187,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         }
         if (!(Number(exp) > now())) return undefined;
         const revision = Number(rev);
-        let decoded: unknown;
-        try {
-          decoded = JSON.parse(data);
-        } catch {
-          decoded = data;
-        }
         return {
           key,
           revision: Number.isSafeInteger(revision) ? revision : 0,
-          data: decoded,
+          data: envelopeText.decode(data),
         } satisfies StoredConversation;
       });
     },
@@ -621,7 +213,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           [
             expectedRevision,
             envelope.revision,
-            JSON.stringify(envelope),
+            envelopeText.encode(envelope),
             Math.trunc(envelope.expiresAt),
             Math.trunc(now()),
             tag,
@@ -781,111 +373,41 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
   };
 
-  // The merchants' observatory (issue 9): no TTL, kept until replaced, erased or purged.
-  const records: RecordStore = {
-    put(record: ObservatoryRecord) {
-      return guard(async () => {
-        await client
-          .multi()
-          .hset(k.obsTown(record.townKey), record.identity, JSON.stringify(record))
-          .sadd(k.obsIdentity(record.identity), record.townKey)
-          .exec();
-      });
-    },
-    deleteByIdentity(identity) {
-      return guard(async () =>
-        Number(
-          await run(SCRIPTS.forgetRecords, [k.obsIdentity(identity)], [k.obsTown(''), identity]),
-        ),
-      );
-    },
-    listByTown(town) {
-      return guard(async () => {
-        const key = townKey(town);
-        const values = await client.hvals(k.obsTown(key));
-        return values
-          .map((v) => parseRecord(v))
-          .filter((r): r is ObservatoryRecord => r !== undefined && r.townKey === key);
-      });
-    },
-    purgeBefore(month) {
-      return guard(async () => {
-        const townPrefix = k.obsTown('');
-        let cursor = '0';
-        let removed = 0;
-        do {
-          const [next, keys] = await client.scan(
-            cursor,
-            'MATCH',
-            `${globEscape(townPrefix)}*`,
-            'COUNT',
-            500,
-          );
-          cursor = next;
-          for (const hash of keys) {
-            const entries = await client.hgetall(hash);
-            for (const [identity, json] of Object.entries(entries)) {
-              const record = parseRecord(json);
-              if (record && record.month >= month) continue;
-              removed += await client.hdel(hash, identity);
-              await client.srem(k.obsIdentity(identity), hash.slice(townPrefix.length));
-            }
-          }
-        } while (cursor !== '0' && !closed);
-        return removed;
-      });
-    },
-  };
-
-  function rateLimiter(limiter: RedisRateLimiterOptions): RedisRateLimiter {
-    const windowMs = ms(limiter.windowMs ?? 60_000);
-    return {
-      hit(key) {
-        if (limiter.limit <= 0) {
-          return Promise.resolve({ ok: true, remaining: Number.POSITIVE_INFINITY });
-        }
-        return guard(async () => {
-          const reply = await run(SCRIPTS.rateHit, [k.rate(limiter.name, key)], [windowMs]);
-          const [count, left] = Array.isArray(reply) ? reply.map(Number) : [];
-          if (count === undefined || left === undefined) throw new Error('unexpected reply');
-          if (count <= limiter.limit) return { ok: true, remaining: limiter.limit - count };
-          return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
-        });
-      },
-    };
-  }
-
   return {
     kind: 'redis',
     conversations,
     transcripts,
-    records,
+    records: createRedisRecords(ctx),
     outbox,
-    lock,
-    rateLimiter,
-    markSeen(id, ttlMs) {
-      return guard(async () => (await client.set(k.seen(id), '1', 'PX', ms(ttlMs), 'NX')) === 'OK');
-    },
-    remember(id, value, ttlMs, owner?: Owner) {
-      return guard(async () => {
-        const tag = owner ? ownerTag(owner.channel, owner.userRef) : '';
-        await run(
-          SCRIPTS.remember,
-          [k.memo(id), owner ? k.user(tag) : k.memo(id)],
-          [JSON.stringify(value) ?? 'null', ms(ttlMs), tag],
+    rateLimiter: (limiter) => createRedisRateLimiter(ctx, limiter),
+    coordination: {
+      lock: locks.lock,
+      markSeen(id, ttlMs) {
+        return guard(
+          async () => (await client.set(k.seen(id), '1', 'PX', ms(ttlMs), 'NX')) === 'OK',
         );
-      });
-    },
-    recall(id) {
-      return guard(async () => {
-        const json = await client.hget(k.memo(id), 'v');
-        if (json === null) return undefined;
-        try {
-          return JSON.parse(json) as unknown;
-        } catch {
-          return undefined;
-        }
-      });
+      },
+      remember(id, value, ttlMs, owner?: Owner) {
+        return guard(async () => {
+          const tag = owner ? ownerTag(owner.channel, owner.userRef) : '';
+          await run(
+            SCRIPTS.remember,
+            [k.memo(id), owner ? k.user(tag) : k.memo(id)],
+            [JSON.stringify(value) ?? 'null', ms(ttlMs), tag],
+          );
+        });
+      },
+      recall(id) {
+        return guard(async () => {
+          const json = await client.hget(k.memo(id), 'v');
+          if (json === null) return undefined;
+          try {
+            return JSON.parse(json) as unknown;
+          } catch {
+            return undefined;
+          }
+        });
+      },
     },
     async ready() {
       if (closed || DOWN.has(client.status)) return false;
@@ -903,13 +425,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     async close() {
       if (closed) return closing;
-      const pending = [...waiters].flatMap(([key, local]) =>
-        [...local.values()].map((token) => ({ key, token })),
-      );
       closed = true;
       closing = (async () => {
         // Waiters leave the shared queue so that other instances are not held up by their lease.
-        await Promise.allSettled(pending.map((w) => leave(w.key, w.token)));
+        await locks.leaveAll();
         if (!owned) return;
         if (client.status === 'ready') {
           await client.quit().catch(() => client.disconnect());
@@ -920,7 +439,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       })();
       await closing;
       // Waiters reject (StoreClosedError) once close() has finished, not before.
-      for (const local of waiters.values()) for (const waiter of local.keys()) waiter.wake();
+      locks.wakeAll();
     },
   };
 }

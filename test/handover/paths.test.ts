@@ -36,7 +36,9 @@ async function openRequest(t: HandoverHarness, first = 1): Promise<string> {
   await t.telegramUpdate(textUpdate(first, 'Bonjour'));
   await t.telegramUpdate(textUpdate(first + 1, 'je voudrais parler à quelqu’un'));
   await t.telegramUpdate(callbackUpdate(first + 2, HANDOVER_ACTIONS.consent));
-  const stored = (await t.store.recall(`handover:${KEY}`)) as { slack?: { ts: string } };
+  const stored = (await t.store.coordination.recall(`handover:${KEY}`)) as {
+    slack?: { ts: string };
+  };
   if (!stored.slack) throw new Error('no request posted');
   return stored.slack.ts;
 }
@@ -190,8 +192,8 @@ describe('the person decides', () => {
     expect(JSON.stringify(t.calls('chat.update').at(-1)?.args.blocks)).toContain(
       'Close par la personne (données effacées)',
     );
-    expect(await t.store.recall(`handover:${KEY}`)).toBeUndefined();
-    expect(await t.store.recall(`handover:thread:C0COMMERCE:${ts}`)).toBeUndefined();
+    expect(await t.store.coordination.recall(`handover:${KEY}`)).toBeUndefined();
+    expect(await t.store.coordination.recall(`handover:thread:C0COMMERCE:${ts}`)).toBeUndefined();
     expect(await t.store.conversations.get(KEY)).toBeUndefined();
     const count = t.telegram.length;
     await t.slackEvent({

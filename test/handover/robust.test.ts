@@ -25,7 +25,7 @@ import {
 import { HANDOVER_ACTIONS } from '../../src/handover/triggers.js';
 import { createMemoryStore } from '../../src/storage/memory.js';
 import { createRedisStore } from '../../src/storage/redis.js';
-import type { Store } from '../../src/storage/types.js';
+import type { CoordinationStore, Store } from '../../src/storage/types.js';
 import { CHAT_ID, callbackUpdate, textUpdate } from '../telegram/fixtures/updates.js';
 import {
   comingWeekday,
@@ -76,7 +76,9 @@ async function openRequest(t: HandoverHarness, first = 1): Promise<string> {
   await t.telegramUpdate(textUpdate(first + 1, 'je voudrais parler à quelqu’un'));
   await t.telegramUpdate(callbackUpdate(first + 2, HANDOVER_ACTIONS.consent));
   expect(lastText(t.world)).toBe(SENT_TEXT);
-  const stored = (await t.store.recall(`handover:${KEY}`)) as { slack?: { ts: string } };
+  const stored = (await t.store.coordination.recall(`handover:${KEY}`)) as {
+    slack?: { ts: string };
+  };
   if (!stored.slack) throw new Error('no request posted');
   return stored.slack.ts;
 }
@@ -138,7 +140,7 @@ describe('kept messages go out from the periodic check', () => {
       await handover.sweep();
     }
     expect(lastText(t.world)).toBe(GIVEN_UP_TEXT);
-    const stored = (await t.store.recall(`handover:${KEY}`)) as { pending: unknown[] };
+    const stored = (await t.store.coordination.recall(`handover:${KEY}`)) as { pending: unknown[] };
     expect(stored.pending).toEqual([]);
     t.slackDown = false;
     t.advance(RETRY_MAX_MS);
@@ -204,7 +206,9 @@ describe('the wait survives a restart', () => {
       const env = { HANDOVER_WAIT_MINUTES: '15' };
       const a = await instance({ world, store: store(), env });
       await openRequest(a);
-      const stored = (await a.store.recall(`handover:${KEY}`)) as { waitUntil: number };
+      const stored = (await a.store.coordination.recall(`handover:${KEY}`)) as {
+        waitUntil: number;
+      };
       expect(stored.waitUntil).toBe(world.now() + 15 * 60_000);
       await a.stop();
 
@@ -305,7 +309,9 @@ describe('rate limits', () => {
     expect(thread(t.world, ts).filter((x) => x.includes(STAFF_RATE_NOTICE))).toHaveLength(1);
     // Every reply is recorded (the events are handled after Slack's acknowledgement).
     const recorded = async () =>
-      JSON.stringify(await t.store.recall(`handover:${KEY}`)).includes(`"${replies.at(-1)}"`);
+      JSON.stringify(await t.store.coordination.recall(`handover:${KEY}`)).includes(
+        `"${replies.at(-1)}"`,
+      );
     for (let i = 0; i < 100 && !(await recorded()); i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -319,10 +325,10 @@ describe('rate limits', () => {
 /** `store`, whose first write matching `when` throws once it is written (a crash after it). */
 function crashingAfter(store: Store, when: (id: string, value: unknown) => boolean): Store {
   let armed = true;
-  return new Proxy(store, {
+  const coordination = new Proxy(store.coordination, {
     get(target, prop, receiver) {
       if (prop === 'remember') {
-        return async (...args: Parameters<Store['remember']>) => {
+        return async (...args: Parameters<CoordinationStore['remember']>) => {
           await target.remember(...args);
           if (armed && when(args[0], args[1])) {
             armed = false;
@@ -330,6 +336,13 @@ function crashingAfter(store: Store, when: (id: string, value: unknown) => boole
           }
         };
       }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'coordination') return coordination;
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -66,7 +66,7 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('round-trips a request and finds it by its Slack thread; remove forgets both', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     const h = sample({
       town: 'Dole',
       takenBy: 'Claire',
@@ -91,20 +91,24 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('reads stored data as untrusted: another key, a bad state or junk is no request', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
-    await store.remember(
+    const handovers = createHandoverStore(store.coordination);
+    await store.coordination.remember(
       'handover:telegram:7012345678:42',
       { ...sample(), state: 'weird' },
       60_000,
     );
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
-    await store.remember('handover:telegram:7012345678:42', sample({ key: 'web:other' }), 60_000);
+    await store.coordination.remember(
+      'handover:telegram:7012345678:42',
+      sample({ key: 'web:other' }),
+      60_000,
+    );
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
-    await store.remember('handover:telegram:7012345678:42', 'junk', 60_000);
+    await store.coordination.remember('handover:telegram:7012345678:42', 'junk', 60_000);
     expect(await handovers.get('telegram:7012345678:42')).toBeUndefined();
     // Kept messages as an earlier release stored them (plain strings) still go out, in order.
     const { relayed: _r, undelivered: _u, ...older } = sample({ createdAt: 9 });
-    await store.remember(
+    await store.coordination.remember(
       'handover:telegram:7012345678:42',
       { ...older, pending: ['Un', 42, 'Deux'] },
       60_000,
@@ -117,7 +121,7 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('« oublier mes données » (deleteByUser) erases the request and its thread link', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     const h = sample({ messages: [{ seq: 1, from: 'staff', text: 'Bonjour', at: 1 }], seq: 1 });
     await handovers.put(h);
     await handovers.put(
@@ -136,7 +140,7 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('keeps an index of open requests: added once, taken out, oldest first, bounded', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     expect(await handovers.openKeys()).toEqual([]);
     await Promise.all(['web:a', 'web:b', 'web:c'].map((k) => handovers.track(k, true)));
     await handovers.track('web:a', true);
@@ -152,7 +156,7 @@ describe.each(factories)('handover store on %s', (_name, make) => {
 
   it('sees a relay id once, and runs changes of one request one at a time', async () => {
     const store = open();
-    const handovers = createHandoverStore(store);
+    const handovers = createHandoverStore(store.coordination);
     expect(await handovers.firstTime('telegram:update:1')).toBe(true);
     expect(await handovers.firstTime('telegram:update:1')).toBe(false);
     const order: string[] = [];
@@ -175,7 +179,7 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
     const shared = prefix();
     const stores = [0, 1].map(() => createRedisStore({ url: redisUrl ?? '', prefix: shared }));
     opened.push(...stores);
-    const both = stores.map((s) => createHandoverStore(s));
+    const both = stores.map((s) => createHandoverStore(s.coordination));
     const keys = Array.from({ length: 10 }, (_, i) => `telegram:${i}`);
     await Promise.all(keys.map((k, i) => both[i % 2]?.track(k, true)));
     const seen = (await both[0]?.openKeys()) ?? [];
@@ -195,7 +199,7 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
     };
     const services = stores.map((store) => {
       const service = createHandoverService({
-        store: createHandoverStore(store),
+        store: createHandoverStore(store.coordination),
         slack,
         slackChannel: 'C0COMMERCE',
         logger: { info() {}, warn() {}, error() {} },
@@ -205,7 +209,7 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
       });
       return service;
     });
-    await createHandoverStore(stores[0] as Store).put(sample());
+    await createHandoverStore((stores[0] as Store).coordination).put(sample());
     const ref = { channel: 'C0COMMERCE', ts: '1780000000.000101' };
     const reply = { ts: '1780000100.000001', userId: 'U0CLAIRE', text: 'Je regarde' };
     await Promise.all(services.map((s) => s.staffReply(ref, reply)));

@@ -76,7 +76,9 @@ describe('Telegram → Slack → Telegram', () => {
     expect(t.violations).toEqual([]);
     expect(texts(t).at(-1)).toBe(SENT_TEXT);
     // Slack's `ts` of the request: its thread carries the exchange.
-    const stored = (await t.store.recall(`handover:${key}`)) as { slack: { ts: string } };
+    const stored = (await t.store.coordination.recall(`handover:${key}`)) as {
+      slack: { ts: string };
+    };
     const requestTs = stored.slack.ts;
     expect(requestTs).toMatch(/^1780000000\./);
 

@@ -124,7 +124,7 @@ describe('who can be handed over', () => {
     const { createMemoryStore } = await import('../../src/storage/memory.js');
     const store = createMemoryStore();
     const service = createHandoverService({
-      store: createHandoverStore(store),
+      store: createHandoverStore(store.coordination),
       slack: {
         postRequest: async () => ({ channel: 'C0COMMERCE', ts: '1' }),
         updateRequest: async () => undefined,

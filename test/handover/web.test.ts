@@ -62,7 +62,9 @@ describe('the widget and a handover', () => {
     expect(sent.messages[0]?.text).toBe(SENT_TEXT);
     const request = t.calls('chat.postMessage')[0]?.args ?? {};
     expect(JSON.stringify(request.blocks)).toContain('Site web · Dole');
-    const stored = (await t.store.recall(`handover:web:${id}`)) as { slack: { ts: string } };
+    const stored = (await t.store.coordination.recall(`handover:web:${id}`)) as {
+      slack: { ts: string };
+    };
     const ts = stored.slack.ts;
 
     // The visitor's words go to the thread; the assistant says nothing.

@@ -52,7 +52,9 @@ describe('the widget with the town team', () => {
       const id = await page.evaluate(
         () => Object.entries(localStorage).find(([k]) => k.startsWith('ccv:'))?.[1],
       );
-      const stored = (await t.store.recall(`handover:web:${id}`)) as { slack: { ts: string } };
+      const stored = (await t.store.coordination.recall(`handover:web:${id}`)) as {
+        slack: { ts: string };
+      };
       await t.slackEvent({
         type: 'message',
         channel: TEAM_CHANNEL,
@@ -86,7 +88,7 @@ describe('the widget with the town team', () => {
         event_ts: '1780000200.000001',
       });
       await expect
-        .poll(async () => JSON.stringify(await t.store.recall(`handover:web:${id}`)))
+        .poll(async () => JSON.stringify(await t.store.coordination.recall(`handover:web:${id}`)))
         .toContain('Je vous appelle lundi.');
       await page.goto(`${baseUrl}/`);
       await widget(page).locator('.launcher').click();

@@ -1,5 +1,6 @@
 /**
- * The records contract on the Redis store (SPEC §7: several instances share one Redis). Needs a
+ * Observatory records on Redis across instances (SPEC §7: several instances share one Redis); the
+ * port contract runs in test/storage/redis.test.ts. Needs a
  * Redis server at REDIS_TEST_URL, like test/storage/redis.test.ts; without one this file says so.
  */
 import { randomUUID } from 'node:crypto';
@@ -7,7 +8,6 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/storage/redis.js';
 import { rec } from './helpers.js';
-import { runRecordsContract } from './records-contract.js';
 
 const url = process.env.REDIS_TEST_URL;
 
@@ -19,15 +19,12 @@ if (!url) {
   });
 } else {
   const runPrefix = `clic-obs-test:${randomUUID().slice(0, 8)}:`;
-  let n = 0;
   const admin = new Redis(url, { maxRetriesPerRequest: 1 });
   afterAll(async () => {
     const keys = await admin.keys(`${runPrefix}*`);
     if (keys.length > 0) await admin.del(...keys);
     admin.disconnect();
   });
-
-  runRecordsContract('redis', () => createRedisStore({ url, prefix: `${runPrefix}${++n}:` }));
 
   describe('Redis specifics', () => {
     it('two instances on one Redis see the same records, and erasure on one is seen by the other', async () => {

@@ -1,6 +1,7 @@
 /**
- * Every store keeps observatory records the same way (the records contract), SQLite in its own
- * table created by a numbered migration, and Redis when a server is available (REDIS_TEST_URL).
+ * Observatory records beyond the port contract (test/storage/contract-records.ts, run on every
+ * backend by the storage tests): SQLite keeps them in its own table created by a numbered
+ * migration.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,22 +9,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRecord } from '../../src/observatory/index.js';
-import { createMemoryStore } from '../../src/storage/memory.js';
 import {
   createSqliteStore,
   SQLITE_FILE_NAME,
   SQLITE_MIGRATIONS,
 } from '../../src/storage/sqlite.js';
 import { rec } from './helpers.js';
-import { runRecordsContract } from './records-contract.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clic-obs-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `db-${++n}`);
-
-runRecordsContract('memory', () => createMemoryStore());
-runRecordsContract('sqlite', () => createSqliteStore({ dir: freshDir() }));
 
 describe('SQLite: the records table comes with a numbered migration', () => {
   it('a database at schema version 1 (conversations only) is migrated and keeps its conversations', async () => {

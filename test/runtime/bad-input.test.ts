@@ -161,7 +161,7 @@ describe('one error boundary per turn', () => {
 
   it('a conversation locked for too long (a stuck turn): the fallback after the wait', async () => {
     const quick = setup(store, { lockWaitMs: 50 }).runtime;
-    const release = await store.lock(KEY, 5000, 100);
+    const release = await store.coordination.lock(KEY, 5000, 100);
     const result = await quick.turn(KEY, { type: 'text', text: 'trois' }, telegramCtx);
     await release();
     expect(result).toMatchObject({ outcome: 'error', code: 'lock-timeout' });

@@ -269,7 +269,7 @@ describe('runtime: idempotency, metrics, keys, shutdown', () => {
       idempotencyKey: 'm-1',
     });
     expect((await stored(store, 'web:c1'))?.lastMessageId).toBe('m-1');
-    expect(await store.recall('idem:web:c1:m-1')).toBeUndefined();
+    expect(await store.coordination.recall('idem:web:c1:m-1')).toBeUndefined();
     const again = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx, {
       idempotencyKey: 'm-1',
     });
@@ -289,7 +289,7 @@ describe('runtime: idempotency, metrics, keys, shutdown', () => {
     const { runtime } = setup(store);
     const first = await runtime.turn('web:c1', { type: 'text', text: 'plus' }, webCtx);
     // What an earlier release left: an envelope without the id, a separate idempotency record.
-    await store.remember('idem:web:c1:m-1', first.replies, 60_000, {
+    await store.coordination.remember('idem:web:c1:m-1', first.replies, 60_000, {
       channel: 'web',
       userRef: webCtx.userRef,
     });
@@ -310,7 +310,7 @@ describe('runtime: idempotency, metrics, keys, shutdown', () => {
       idempotencyKey: 'u-7',
     });
     expect((await stored(store))?.lastMessageId).toBeUndefined();
-    expect(await store.recall(`idem:${KEY}:u-7`)).toEqual(first.replies);
+    expect(await store.coordination.recall(`idem:${KEY}:u-7`)).toEqual(first.replies);
     const again = await runtime.turn(KEY, { type: 'text', text: 'plus' }, telegramCtx, {
       idempotencyKey: 'u-7',
     });

@@ -77,8 +77,8 @@ describe('two deployments on one Redis (REDIS_KEY_PREFIX)', () => {
     const b = await dole.runtime.turn(KEY, { type: 'start' }, ctx(), { outbox });
     expect(b.outcome).toBe('ok');
     expect(b.delivery?.sent).toBe(0);
-    expect(await sens.store.markSeen('telegram:update:1', 60_000)).toBe(true);
-    expect(await dole.store.markSeen('telegram:update:1', 60_000)).toBe(true);
+    expect(await sens.store.coordination.markSeen('telegram:update:1', 60_000)).toBe(true);
+    expect(await dole.store.coordination.markSeen('telegram:update:1', 60_000)).toBe(true);
 
     // Each town's conversation is its own: Sens's diagnostic did not leak into Dole.
     const inSens = (await sens.store.conversations.get(KEY))?.data as { snapshot: unknown };
@@ -113,7 +113,7 @@ describe('a lock holder that died mid-turn', () => {
     const dying = new Redis(redisUrl);
     const holder = createRedisStore({ client: dying, prefix });
     // The dead instance's turn took the conversation's lock with the runtime's 3 s lease…
-    await holder.lock(KEY, 3000, 100);
+    await holder.coordination.lock(KEY, 3000, 100);
     // …and died: no renewal, no release.
     dying.disconnect();
     const { runtime } = deployment('lease:');
@@ -127,12 +127,12 @@ describe('a lock holder that died mid-turn', () => {
 
   it('a live holder renews its lease: a turn longer than the lease keeps its lock', async () => {
     const { store } = deployment('renew:');
-    const held = await store.lock(KEY, 300, 100);
+    const held = await store.coordination.lock(KEY, 300, 100);
     for (let i = 0; i < 4; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await held.renew(300)).toBe(true);
     }
-    await expect(store.lock(KEY, 300, 50)).rejects.toThrow();
+    await expect(store.coordination.lock(KEY, 300, 50)).rejects.toThrow();
     await held();
   });
 });

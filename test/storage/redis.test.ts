@@ -19,6 +19,7 @@ import { LockTimeoutError, type Store } from '../../src/storage/types.js';
 import { type CounterSnapshot, createCounterEngine } from '../runtime/fake-engine.js';
 import { createRecordingLogger, telegramCtx } from '../runtime/helpers.js';
 import { runStoreContract, sampleEnvelope } from './contract.js';
+import { runRateLimiterContract } from './contract-rate-limit.js';
 
 const url = process.env.REDIS_TEST_URL;
 const HOUR = 3_600_000;
@@ -64,6 +65,18 @@ if (!url) {
 
   runStoreContract('redis', () => createRedisStore({ url: redisUrl, prefix: freshPrefix() }));
 
+  describe('Redis rate limiter', () => {
+    const limiterStores: RedisStore[] = [];
+    afterAll(async () => {
+      await Promise.all(limiterStores.map((s) => s.close()));
+    });
+    runRateLimiterContract('redis', (options) => {
+      const store = createRedisStore({ url: redisUrl, prefix: freshPrefix() });
+      limiterStores.push(store);
+      return store.rateLimiter({ name: 'web-ip', ...options });
+    });
+  });
+
   describe('Redis store specifics', () => {
     const opened: Store[] = [];
     /** Two instances of the app = two stores, each with its own connection, on one Redis. */
@@ -85,22 +98,26 @@ if (!url) {
 
     it('a lock held by one instance excludes the other until released', async () => {
       const [a, b] = instances();
-      const releaseA = await a!.lock('telegram:42', 5000, 100);
-      await expect(b!.lock('telegram:42', 5000, 80)).rejects.toBeInstanceOf(LockTimeoutError);
-      const waiting = b!.lock('telegram:42', 5000, 2000);
+      const releaseA = await a!.coordination.lock('telegram:42', 5000, 100);
+      await expect(b!.coordination.lock('telegram:42', 5000, 80)).rejects.toBeInstanceOf(
+        LockTimeoutError,
+      );
+      const waiting = b!.coordination.lock('telegram:42', 5000, 2000);
       await sleep(30);
       await releaseA();
       const started = Date.now();
       const releaseB = await waiting;
       expect(Date.now() - started).toBeLessThan(500);
       // Now A is the one kept out.
-      await expect(a!.lock('telegram:42', 5000, 60)).rejects.toBeInstanceOf(LockTimeoutError);
+      await expect(a!.coordination.lock('telegram:42', 5000, 60)).rejects.toBeInstanceOf(
+        LockTimeoutError,
+      );
       await releaseB();
     });
 
     it('waiters on two instances are served in arrival order (first come, first served)', async () => {
       const [a, b] = instances();
-      const first = await a!.lock('web:q', 5000, 3000);
+      const first = await a!.coordination.lock('web:q', 5000, 3000);
       const served: string[] = [];
       const waiters: Promise<void>[] = [];
       for (const [name, store] of [
@@ -110,7 +127,7 @@ if (!url) {
         ['a2', a!],
       ] as const) {
         waiters.push(
-          store.lock('web:q', 5000, 3000).then(async (release) => {
+          store.coordination.lock('web:q', 5000, 3000).then(async (release) => {
             served.push(name);
             await sleep(5);
             await release();
@@ -128,10 +145,10 @@ if (!url) {
       const crashing = new Redis(redisUrl);
       const doomed = createRedisStore({ client: crashing, prefix });
       const [survivor] = instances(1, prefix);
-      await doomed.lock('slack:T1:C1', 150, 100); // never released
+      await doomed.coordination.lock('slack:T1:C1', 150, 100); // never released
       crashing.disconnect(); // the instance dies without a word
       const started = Date.now();
-      const release = await survivor!.lock('slack:T1:C1', 5000, 3000);
+      const release = await survivor!.coordination.lock('slack:T1:C1', 5000, 3000);
       const waited = Date.now() - started;
       expect(waited).toBeGreaterThanOrEqual(100);
       expect(waited).toBeLessThan(1500);
@@ -140,11 +157,13 @@ if (!url) {
 
     it('a waiter that gives up does not hold the queue for the others', async () => {
       const [a, b] = instances();
-      const held = await a!.lock('web:g', 5000, 100);
-      await expect(b!.lock('web:g', 5000, 40)).rejects.toBeInstanceOf(LockTimeoutError);
+      const held = await a!.coordination.lock('web:g', 5000, 100);
+      await expect(b!.coordination.lock('web:g', 5000, 40)).rejects.toBeInstanceOf(
+        LockTimeoutError,
+      );
       await held();
       const started = Date.now();
-      const again = await a!.lock('web:g', 5000, 2000);
+      const again = await a!.coordination.lock('web:g', 5000, 2000);
       expect(Date.now() - started).toBeLessThan(200);
       await again();
     });
@@ -203,17 +222,17 @@ if (!url) {
 
     it('a Telegram update delivered twice, to each instance, is handled once', async () => {
       const [a, b] = instances();
-      expect(await a!.markSeen('telegram:update:9001', HOUR)).toBe(true);
-      expect(await b!.markSeen('telegram:update:9001', HOUR)).toBe(false);
+      expect(await a!.coordination.markSeen('telegram:update:9001', HOUR)).toBe(true);
+      expect(await b!.coordination.markSeen('telegram:update:9001', HOUR)).toBe(false);
     });
 
     it('an idempotent web reply remembered on one instance is replayed by the other', async () => {
       const [a, b] = instances();
-      await a!.remember('idem:web:c1:m1', [{ text: 'Bonjour' }], HOUR, {
+      await a!.coordination.remember('idem:web:c1:m1', [{ text: 'Bonjour' }], HOUR, {
         channel: 'web',
         userRef: 'c1',
       });
-      expect(await b!.recall('idem:web:c1:m1')).toEqual([{ text: 'Bonjour' }]);
+      expect(await b!.coordination.recall('idem:web:c1:m1')).toEqual([{ text: 'Bonjour' }]);
     });
 
     it('« oublier mes données » on one instance leaves no key of that user in Redis', async () => {
@@ -222,7 +241,7 @@ if (!url) {
       const mine = { channel: 'telegram', userRef: '42' } as const;
       await a!.conversations.put(sampleEnvelope({ key: 'telegram:42', ...mine }), 0);
       await b!.conversations.put(sampleEnvelope({ key: 'telegram:43', ...mine }), 0);
-      await a!.remember('idem:telegram:42:m1', ['réponse'], HOUR, mine);
+      await a!.coordination.remember('idem:telegram:42:m1', ['réponse'], HOUR, mine);
       await b!.conversations.put(
         sampleEnvelope({ key: 'telegram:7', channel: 'telegram', userRef: '7' }),
         0,
@@ -245,7 +264,7 @@ if (!url) {
       expect(ttl).toBeGreaterThan(10 * 60_000 - 5_000);
       expect(ttl).toBeLessThanOrEqual(10 * 60_000);
       expect(await admin.pttl(`${prefix}user:web:user-1`)).toBeGreaterThanOrEqual(ttl - 1000);
-      await a!.markSeen('slack:event:Ev9', 30_000);
+      await a!.coordination.markSeen('slack:event:Ev9', 30_000);
       const seenTtl = await admin.pttl(`${prefix}seen:slack:event:Ev9`);
       expect(seenTtl).toBeGreaterThan(25_000);
       expect(seenTtl).toBeLessThanOrEqual(30_000);

@@ -56,13 +56,13 @@ describe('SQLite group commit of conversations.put', () => {
     const owner = { channel: 'web' as const, userRef: 'u1' };
     const writes = Array.from({ length: 10 }, (_, i) => [
       store.conversations.put(sampleEnvelope({ key: `web:r${i}` }), 0),
-      store.remember(`idem:web:r${i}:m1`, [{ text: `réponse ${i}` }], 60_000, owner),
+      store.coordination.remember(`idem:web:r${i}:m1`, [{ text: `réponse ${i}` }], 60_000, owner),
     ]).flat();
     // Read before the commit ran: the read flushes the queue and sees its own write.
-    expect(await store.recall('idem:web:r3:m1')).toEqual([{ text: 'réponse 3' }]);
+    expect(await store.coordination.recall('idem:web:r3:m1')).toEqual([{ text: 'réponse 3' }]);
     await Promise.all(writes);
     expect(commits).toEqual([20]);
-    expect(await store.recall('idem:web:r9:m1')).toEqual([{ text: 'réponse 9' }]);
+    expect(await store.coordination.recall('idem:web:r9:m1')).toEqual([{ text: 'réponse 9' }]);
   });
 
   it('a put is answered only after its commit: another connection already reads it', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeEnvelope } from '../../src/storage/envelope.js';
 import {
   createSqliteStore,
   SQLITE_FILE_NAME,
@@ -38,14 +39,14 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
     const dir = freshDir();
     const first = createSqliteStore({ dir });
     await first.conversations.put(sampleEnvelope(), 0);
-    await first.markSeen('telegram:update:5', 3_600_000);
-    await first.remember('idem:x', ['a'], 3_600_000);
+    await first.coordination.markSeen('telegram:update:5', 3_600_000);
+    await first.coordination.remember('idem:x', ['a'], 3_600_000);
     await first.close();
 
     const second = createSqliteStore({ dir });
     expect((await second.conversations.get('web:conv-1'))?.revision).toBe(1);
-    expect(await second.markSeen('telegram:update:5', 3_600_000)).toBe(false);
-    expect(await second.recall('idem:x')).toEqual(['a']);
+    expect(await second.coordination.markSeen('telegram:update:5', 3_600_000)).toBe(false);
+    expect(await second.coordination.recall('idem:x')).toEqual(['a']);
     await second.close();
   });
 
@@ -151,7 +152,7 @@ describe('SQLite store specifics (SPEC §7: a file under DATA_DIR, WAL)', () => 
 describe('SQLite store: the envelopes it wrote last, kept in memory', () => {
   const user = { from: 'user' as const, at: '2026-03-01T10:00:00.000Z', text: 'Bonjour' };
   const bot = { from: 'bot' as const, at: '2026-03-01T10:00:00.000Z', replies: [] };
-  /** The row as the file holds it, read by a second connection. */
+  /** The row as the file holds it, read by a second connection (its data decoded as stores do). */
   const onDisk = (dir: string, key: string) => {
     const db = new Database(join(dir, SQLITE_FILE_NAME), { readonly: true });
     const row = db
@@ -162,7 +163,7 @@ describe('SQLite store: the envelopes it wrote last, kept in memory', () => {
       .pluck()
       .all(key);
     db.close();
-    return row ? { ...row, data: JSON.parse(row.data) as unknown, seqs } : undefined;
+    return row ? { ...row, data: decodeEnvelope(row.data), seqs } : undefined;
   };
 
   it('hands back what it wrote, frozen and marked trusted; a reopened store reads the file, untrusted', async () => {

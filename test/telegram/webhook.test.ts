@@ -362,7 +362,9 @@ describe('/oubli (SPEC §7: erase a user’s data at once)', () => {
     expect(sentTexts(ask).join('\n')).toMatch(/effacer vos données/);
     await press(/Oui/);
     expect(await h.store.conversations.get(`telegram:${BOT_ID}:${CHAT_ID}`)).toBeUndefined();
-    expect(await h.store.recall(`telegram:keyboards:${BOT_ID}:${CHAT_ID}`)).toBeUndefined();
+    expect(
+      await h.store.coordination.recall(`telegram:keyboards:${BOT_ID}:${CHAT_ID}`),
+    ).toBeUndefined();
   });
 
   it('also erases what an earlier release stored under the bare chat id', async () => {

@@ -293,7 +293,7 @@ describe('erasing a conversation (DELETE)', () => {
     expect((await send(a, id, { text: 'bonjour' })).statusCode).toBe(404);
     expect(await a.store.conversations.get(`web:${id}`)).toBeUndefined();
     // Idempotency entries belonged to the visitor too (SPEC §7: everything erased).
-    expect(await a.store.recall(`idem:web:${id}:m1`)).toBeUndefined();
+    expect(await a.store.coordination.recall(`idem:web:${id}:m1`)).toBeUndefined();
   });
 
   it('calls the erasure hook so the observatory contribution goes too', async () => {

@@ -3,22 +3,14 @@
  * record per identity and town, replaced on repeat, erased by identity, listed by town whatever
  * the spelling, purged by month, and read back as untrusted data.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/storage/types.js';
-import { rec } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { rec } from '../observatory/helpers.js';
+import { openStores, type StoreFactory } from './contract-harness.js';
 
 /** Registers the records contract for one store factory (each call: an empty store). */
-export function runRecordsContract(name: string, factory: () => Promise<Store> | Store): void {
+export function runRecordsContract(name: string, factory: StoreFactory): void {
   describe(`observatory records contract: ${name}`, () => {
-    const opened: Store[] = [];
-    async function open(): Promise<Store> {
-      const store = await factory();
-      opened.push(store);
-      return store;
-    }
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((s) => s.close()));
-    });
+    const open = openStores(factory);
 
     it('gives back what was put, listed by town', async () => {
       const store = await open();
