@@ -170,14 +170,21 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
       return reply.code(200).send({ challenge: String(body.challenge ?? '') });
     }
 
-    // --- Retries: one answer per request, whatever Slack re-sends.
+    // --- Retries: one answer per request, whatever Slack re-sends. An Events API event is
+    // marked seen only once handled, and answered only then (within Slack's 3 s): an instance
+    // that dies before its listener has stored what it must keep gets the event again from
+    // Slack. Its listeners are idempotent (a thread reply is relayed once, by its `ts`).
     const id = requestId(body, raw);
-    let first = true;
-    try {
-      first = await options.markSeen(id);
-    } catch {
-      logger.warn({ channel: 'slack', code: 'dedupe-failed' }, 'slack de-duplication skipped');
-    }
+    const holdEvent = body.type === 'event_callback';
+    const mark = async (): Promise<boolean> => {
+      try {
+        return await options.markSeen(id);
+      } catch {
+        logger.warn({ channel: 'slack', code: 'dedupe-failed' }, 'slack de-duplication skipped');
+        return true;
+      }
+    };
+    const first = holdEvent ? true : await mark();
     if (!first) {
       // Its turn may be stored with replies still undelivered (a crash, a failed send).
       if (options.redeliver) track(options.redeliver(id));
@@ -196,7 +203,7 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
     if (!app) {
       return reply.code(503).send({ error: 'unavailable', message: 'Slack n’est pas prêt.' });
     }
-    return dispatch(app, body, reply, retry, id);
+    return dispatch(app, body, reply, retry, id, holdEvent ? mark : undefined);
   }
 
   function track(work: Promise<unknown>): void {
@@ -216,7 +223,10 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
     reply: FastifyReply,
     retry: { num: number | undefined; reason: string | undefined },
     id: string,
+    /** For an event: answered once its listener is done, then marked seen. */
+    whenHandled?: () => Promise<boolean>,
   ): Promise<FastifyReply> {
+    const started = Date.now();
     let settle: (outcome: AckOutcome) => void = () => undefined;
     const outcome = new Promise<AckOutcome>((resolve) => {
       settle = resolve;
@@ -255,6 +265,20 @@ export function createSlackReceiver(options: SlackReceiverOptions): SlackReceive
     clearTimeout(timer);
     switch (first.kind) {
       case 'ack':
+        if (whenHandled) {
+          // Bolt acknowledges events before their listener runs: wait for it, within the time
+          // Slack gives (a slower listener goes on; the answer leaves before Slack retries).
+          const left = Math.max(0, ackTimeoutMs - 500 - (Date.now() - started));
+          let wait: NodeJS.Timeout | undefined;
+          const done = await Promise.race([
+            processing.then(() => true),
+            new Promise<false>((resolve) => {
+              wait = setTimeout(() => resolve(false), left);
+            }),
+          ]);
+          clearTimeout(wait);
+          if (done) await whenHandled();
+        }
         return sendAck(reply, first.body);
       case 'done':
         // Nothing listened (an event we do not handle): a plain 200 stops Slack's retries.

@@ -197,6 +197,26 @@ describe.runIf(redisUrl)('two instances on one Redis', () => {
   }, 30_000);
 });
 
+describe('a team reply is stored before Slack gets its answer', () => {
+  it('the 200 leaves once the reply is recorded: an instance dying after it loses nothing', async () => {
+    const t = await instance();
+    const ts = await openRequest(t);
+    const res = await t.slackEvent(threadReply(ts, '1780000100.000077', 'Réponse gardée'));
+    expect(res.statusCode).toBe(200);
+    // No wait, no drain: what the answer promises is already in the store.
+    const stored = JSON.stringify(await t.store.coordination.recall(`handover:${KEY}`));
+    expect(stored).toContain('Réponse gardée');
+    // Slack sends it again (say the 200 was lost): still relayed once.
+    const before = t.world.telegram.length;
+    await t.slackEvent(threadReply(ts, '1780000100.000077', 'Réponse gardée'), { retryNum: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    const again = t.world.telegram
+      .slice(before)
+      .filter((m) => visible(m.text).includes('Réponse gardée'));
+    expect(again).toHaveLength(0);
+  });
+});
+
 describe('the wait survives a restart', () => {
   it.runIf(redisUrl)(
     'A posts and stops; B and C start, and the person is told once after the wait',
