@@ -43,10 +43,14 @@ export {
   levelFor,
   type MerchantAnswers,
   type MerchantAssessment,
+  type MerchantClarification,
+  merchantAnswersOf,
 } from './merchant.js';
 export {
+  type MerchantAdvice,
   type MerchantRole,
   type MissingPrereq,
+  merchantAdvice,
   merchantRole,
   type Recommendation,
   type RecommendationItem,
@@ -57,15 +61,21 @@ export {
 export type { CoreError, CoreErrorCode, Result } from './result.js';
 export {
   assessTerritory,
-  BILAN_STATUS_LABELS,
   type Bilan,
+  type BilanLine,
   type BilanStatus,
+  type BilanSummary,
   collectifOpen,
   type RoadmapStepView,
   type Share,
   type Structuration,
   type TerritoryAnswers,
   type TerritoryAssessment,
+  type TerritoryClarification,
   type TerritoryFicheDecision,
+  type TerritoryReason,
   type TerritoryReasonCode,
+  territoryAnswersOf,
+  territoryAssessment,
+  type WebShareQuestion,
 } from './territory.js';

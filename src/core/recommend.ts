@@ -33,9 +33,15 @@ import {
   prereqLabel,
   readingLabel,
 } from './labels.js';
-import { closeImplications, levelFor, type MerchantAssessment } from './merchant.js';
+import {
+  assessMerchant,
+  closeImplications,
+  levelFor,
+  type MerchantAnswers,
+  type MerchantAssessment,
+} from './merchant.js';
 import type { CoreError } from './result.js';
-import type { TerritoryAssessment } from './territory.js';
+import type { TerritoryAssessment, TerritoryFicheDecision } from './territory.js';
 
 /** A prerequisite the merchant lacks for a fiche, and the fiches that build it. */
 export interface MissingPrereq {
@@ -101,6 +107,8 @@ export interface RecommendationItem {
   pushed?: boolean;
   /** Postponed by the territory bilan (order rule, collectif path). */
   postponed?: boolean;
+  /** The territory bilan's decision on this fiche (push or postpone), with its reason codes. */
+  territory?: TerritoryFicheDecision;
 }
 
 /** What to recommend for. */
@@ -340,11 +348,9 @@ function makeItem(ctx: Ctx, fiche: Fiche, rank: number): RecommendationItem {
   const pushed = territory?.push.find((p) => p.fiche === fiche.id);
   const postponed = territory?.postpone.find((p) => p.fiche === fiche.id);
   let why: Why = merchant && a ? merchantWhy(fiche, merchant, a) : { code: 'neutral' };
-  let reason = merchantReason(ctx, fiche, why, missing);
-  if (pushed || postponed) {
-    reason = (pushed ?? postponed)!.reason;
-    if (!merchant) why = { code: pushed ? 'pushed' : 'postponed' };
-  }
+  const decision = pushed ?? postponed;
+  if (decision && !merchant) why = { code: pushed ? 'pushed' : 'postponed' };
+  const reason = merchantReason(ctx, fiche, why, missing);
   const role = merchantRole(fiche);
   const item: RecommendationItem = {
     fiche,
@@ -357,6 +363,7 @@ function makeItem(ctx: Ctx, fiche: Fiche, rank: number): RecommendationItem {
   };
   if (pushed) item.pushed = true;
   if (postponed) item.postponed = true;
+  if (decision) item.territory = decision;
   if (ctx.audience === 'commercant' && role === 'town') {
     const merchantCan = [...fiche.resources.merchant];
     item.runByTown = {
@@ -517,17 +524,9 @@ const fail = (code: string, message: string): Recommendation => ({
 
 /**
  * Ranks the fiches of an objective (or all 14) for an audience, a merchant profile and/or a
- * territory assessment. Never throws: bad input comes back in `error` with no items.
+ * territory assessment. Bad input comes back in `error` with no items; a bug throws.
  */
 export function recommend(catalog: Catalog, req: RecommendationRequest): Recommendation {
-  try {
-    return run(catalog, req);
-  } catch {
-    return fail('INTERNAL', 'La recommandation n’a pas pu être établie.');
-  }
-}
-
-function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
   if (typeof req !== 'object' || req === null)
     return fail('INVALID_INPUT', 'La demande de recommandation est illisible.');
   if (!AUDIENCES.includes(req.audience as string))
@@ -550,8 +549,6 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
     ...(req.territory ? { territory: req.territory } : {}),
   };
   const notes: string[] = [];
-  if (req.merchant && typeof req.merchant.explanation === 'string' && req.merchant.explanation)
-    notes.push(req.merchant.explanation);
 
   const chosen = catalog.fiches.filter((f) => !req.objective || f.objective === req.objective);
   const ids = new Set(chosen.map((f) => f.id));
@@ -576,4 +573,29 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
       );
   }
   return { items, notes, ...(firstStep ? { firstStep } : {}) };
+}
+
+/** A merchant's profile (when he answered P1–P4) and what to recommend him. */
+export interface MerchantAdvice {
+  merchant?: MerchantAssessment;
+  recommendation: Recommendation;
+}
+
+/**
+ * The merchant's decision, made once: his assessment from his P1–P4 answers (none: no profile)
+ * and the ranked fiches for his audience, objective and sector.
+ */
+export function merchantAdvice(
+  catalog: Catalog,
+  answers: MerchantAnswers | undefined,
+  opts: { audience: Audience; objective?: ObjectiveId; sector?: string },
+): MerchantAdvice {
+  const merchant = answers ? assessMerchant(catalog, answers) : undefined;
+  const recommendation = recommend(catalog, {
+    audience: opts.audience,
+    ...(merchant ? { merchant } : {}),
+    ...(opts.objective ? { objective: opts.objective } : {}),
+    ...(opts.sector ? { sector: opts.sector } : {}),
+  });
+  return { ...(merchant ? { merchant } : {}), recommendation };
 }

@@ -4,8 +4,13 @@
  * prerequisites, implication, impacts; then vigilance, examples, actors, costs).
  */
 import type { Catalog, Fiche } from '../../catalog/schema.js';
-import type { ClicContext } from '../../flows/types.js';
-import { maturityLabel, pageRef, prereqLabel, readingLabel, recommend } from '../core/index.js';
+import {
+  type MerchantAdvice,
+  maturityLabel,
+  pageRef,
+  prereqLabel,
+  readingLabel,
+} from '../core/index.js';
 import { bold, button, card, type Inline, italic, list, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Reply } from '../reply/model.js';
 import { plainText } from '../reply/plain.js';
@@ -21,7 +26,6 @@ import {
   objectiveOf,
   upperFirst,
 } from './present-common.js';
-import { merchantOf } from './present-merchant.js';
 
 const TYPE_LABEL: Record<string, string> = {
   individuelle: 'solution individuelle pour le commerçant',
@@ -48,16 +52,10 @@ function externalisable(f: Fiche): string {
 }
 
 /** The summary card: what it is, why for this person, an example, the cost, the page. */
-export function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Reply[] {
+export function ficheSummary(catalog: Catalog, id: string, advice: MerchantAdvice): Reply[] {
   const f = ficheOf(catalog, id);
   if (!f) return [];
-  const merchant = merchantOf(catalog, ctx);
-  const rec = recommend(catalog, {
-    objective: f.objective,
-    audience: ctx.audience ?? 'visiteur',
-    ...(merchant ? { merchant } : {}),
-  });
-  const item = rec.items.find((i) => i.fiche.id === f.id);
+  const item = advice.recommendation.items.find((i) => i.fiche.id === f.id);
   const example = f.examples[0];
   const cost = costHint(f);
   const c = card({

@@ -7,6 +7,7 @@ import {
   recommend,
   type TerritoryAssessment,
 } from '../../src/core/index.js';
+import { decisionText } from '../../src/dialogue/text/territory.js';
 import { catalog, fiche, id, numbers } from './helpers.js';
 
 const nothing: MerchantAnswers = { P1: 'no', P2: 'no', P3: 'no', P4: 'no' };
@@ -134,7 +135,9 @@ describe('the order rule with a territory (guide p.42; individuel p.39)', () => 
     expect(r.firstStep?.fiche.number).toBe(1);
     for (const n of [12, 13, 14]) {
       expect(item(r.items, n).postponed).toBe(true);
-      expect(item(r.items, n).reason).toContain('moteurs de recherche');
+      const decision = item(r.items, n).territory;
+      expect(decision?.reasons).toEqual([{ code: 'order-rule', kind: 'blocked' }]);
+      expect(decisionText(catalog, decision!)).toContain('moteurs de recherche');
     }
     expect(r.notes.join(' ')).toContain(catalog.rules.orderRule.reason);
   });
