@@ -1,17 +1,21 @@
 /**
  * The core of Clic Centre-Ville: pure functions over the catalog that decide what the guide
- * recommends (SPEC §4). No I/O, no platform, no XState, no clock: every function takes the
- * `Catalog` first, and bad input comes back as a typed result or a clarification, never as a
- * thrown exception.
+ * recommends (SPEC §4). No I/O, no platform, no XState, no clock, and no sentence: decisions
+ * come back as typed values — codes with their figures — that `src/dialogue/text/` words. Every
+ * function takes the `Catalog` first; bad input comes back as a typed result or a
+ * clarification code; a bug throws (nothing is swallowed).
  *
- * - `assessMerchant` — P1–P4 answers → prerequisites met (P2–P4 ⇒ P1), level, advice.
- * - `assessTerritory` — the three roadmaps' maturity questions → bilans (each with a one-line
- *   headline), roadmap steps with ★ and the next step(s), fiches to push and to postpone with a
- *   reason code (order rule and marketplace caution, guide p. 42); `collectifOpen` (60 %).
+ * - `assessMerchant` — P1–P4 answers → prerequisites met (P2–P4 ⇒ P1), level, what is unknown.
+ *   `merchantAnswersOf` is the one reader of the dialogue's recorded P1–P4 answers.
+ * - `assessTerritory` — the three roadmaps' maturity questions → bilans (summary and line
+ *   codes), roadmap steps with ★ and the next step(s), fiches to push and to postpone with
+ *   their reason codes (order rule and marketplace caution, guide p. 42); `collectifOpen` (60 %).
+ *   `territoryAnswersOf` reads the dialogue's answers; `territoryAssessment` reads and assesses.
  * - `recommend` — ranked fiches: accessible first; for a merchant the highest accessible level
  *   first and the commune's fiches marked apart (`role`), otherwise the simplest first; then the
- *   audience's impact weights, then fiche number; one-line reasons with a `why` code, the path
- *   for later, the first step (what unlocks the merchant's next level).
+ *   audience's impact weights, then fiche number; a `why` code per fiche with the way there
+ *   (`path`), the first step (what unlocks the merchant's next level, `unlocks`).
+ *   `merchantAdvice` is the merchant's decision in one call (assessment + recommendation).
  * - `findRegion`, `collectiviteSupport` — regional contact, funding, success factors.
  *
  * Decisions where the guide is silent: unknown answers count as not met (merchant) and give
@@ -19,7 +23,8 @@
  * bilan is not validated (below 60 % or still unknown); `missing[].builders` lists the whole
  * path from rules.builders and `accessibleBuilders` the ones startable now; a fiche whose only
  * lack is what it builds itself (fiche 2 for P2, once sensibilisé) is accessible. Our readings
- * carry their label from `rules.readings` (`readingLabel`), pages from the sommaire too.
+ * carry their label from `rules.readings` (`readingLabel`), pages from the sommaire too. The
+ * typed errors (`CoreError`) still carry a French `message`.
  */
 
 export type {
@@ -54,6 +59,7 @@ export {
   merchantRole,
   type Recommendation,
   type RecommendationItem,
+  type RecommendationNote,
   type RecommendationRequest,
   recommend,
   type Why,

@@ -26,6 +26,7 @@ import {
   objectiveOf,
   upperFirst,
 } from './present-common.js';
+import { reasonText } from './text/recommend.js';
 
 const TYPE_LABEL: Record<string, string> = {
   individuelle: 'solution individuelle pour le commerçant',
@@ -63,7 +64,7 @@ export function ficheSummary(catalog: Catalog, id: string, advice: MerchantAdvic
     subtitle: `Fiche ${f.number} · ${f.types.map((t) => TYPE_LABEL[t] ?? t).join(', ')} · maturité requise : ${maturityLabel(catalog, f.maturity)}`,
     lines: [
       f.summary,
-      ...(item ? [[italic('Pourquoi : '), lowerFirst(item.reason)]] : []),
+      ...(item ? [[italic('Pourquoi : '), lowerFirst(reasonText(catalog, item))]] : []),
       ...(example
         ? [
             [

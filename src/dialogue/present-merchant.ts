@@ -41,6 +41,7 @@ import {
   rankedForLevelText,
   seeFicheLabel,
 } from './text/merchant.js';
+import { reasonText } from './text/recommend.js';
 
 /**
  * « Pour plus tard » in a list, from the core's code: what the guide asks that he lacks, or the
@@ -57,7 +58,7 @@ function laterLine(catalog: Catalog, item: RecommendationItem): Inline[] {
             maturityLabel(catalog, why.have),
             readingLabel(catalog, 'merchant-level'),
           )
-        : lowerFirst(item.reason);
+        : lowerFirst(reasonText(catalog, item));
   return [bold(item.fiche.title), ` — ${text}.`];
 }
 
@@ -125,7 +126,9 @@ export function merchantResultReplies(
 
   const tail: Block[] = [];
   if (first)
-    tail.push(para(bold(M.firstStep), first.fiche.title, ` — ${lowerFirst(first.reason)}`));
+    tail.push(
+      para(bold(M.firstStep), first.fiche.title, ` — ${lowerFirst(reasonText(catalog, first))}`),
+    );
   if (later.length > 0)
     tail.push(para(bold(M.later)), list(later.map((i) => laterLine(catalog, i))));
   if (mairie.length > 0)

@@ -26,6 +26,7 @@ import {
   territoryAnswersOf,
 } from '../core/index.js';
 import { levelExplanationText, merchantAdviceText } from '../dialogue/text/merchant.js';
+import { reasonText } from '../dialogue/text/recommend.js';
 import {
   BILAN_STATUS_TEXT,
   bilanLineText,
@@ -271,16 +272,25 @@ function merchantPlan(catalog: Catalog, ctx: ClicContext, common: Common): Merch
     first: rec.items
       .filter((i) => i.accessible)
       .slice(0, 3)
-      .map((i) => ficheView(catalog, i.fiche, i.reason)),
+      .map((i) => ficheView(catalog, i.fiche, reasonText(catalog, i))),
     later: rec.items
       .filter((i) => !i.accessible)
       .slice(0, 3)
       .map((i) => {
         const missing = i.missing.map((m) => `« ${m.label} »`).join(', ');
-        return ficheView(catalog, i.fiche, missing ? `Il vous manque : ${missing}.` : i.reason);
+        return ficheView(
+          catalog,
+          i.fiche,
+          missing ? `Il vous manque : ${missing}.` : reasonText(catalog, i),
+        );
       }),
     ...(rec.firstStep
-      ? { firstStep: { title: rec.firstStep.fiche.title, reason: rec.firstStep.reason } }
+      ? {
+          firstStep: {
+            title: rec.firstStep.fiche.title,
+            reason: reasonText(catalog, rec.firstStep),
+          },
+        }
       : {}),
   };
 }
