@@ -9,6 +9,7 @@ import { maturityLabel, type RecommendationItem, readingLabel, type Why } from '
 import { button, card, italic } from '../reply/build.js';
 import type { Button, Card } from '../reply/model.js';
 import { actionId } from './interpret.js';
+import { DIALOGUE_TEXT as D, maturityRequired } from './text/common.js';
 import { reasonText } from './text/recommend.js';
 
 /** Longest button label we emit. */
@@ -110,18 +111,18 @@ export function ficheCard(
   return card({
     title: f.title,
     lines: [
-      opts.whyLabel === false ? [reason] : [italic('Pourquoi : '), lowerFirst(reason)],
+      opts.whyLabel === false ? [reason] : [italic(D.why), lowerFirst(reason)],
       ...(saysMaturity(why, reason)
         ? []
-        : [[italic(`Maturité requise : ${maturityLabel(catalog, f.maturity)}`)]]),
-      ...(cost ? [[italic('Coût indicatif : '), cost]] : []),
+        : [[italic(maturityRequired(maturityLabel(catalog, f.maturity)))]]),
+      ...(cost ? [[italic(D.cost), cost]] : []),
     ],
-    buttons: [button('Voir la fiche', actionId.fiche(f.id))],
+    buttons: [button(D.seeFiche, actionId.fiche(f.id))],
   });
 }
 
 /** The « Menu » button every result ends with. */
-export const menuButton = (): Button => button('Menu', actionId.nav('menu'));
+export const menuButton = (): Button => button(D.menuButton, actionId.nav('menu'));
 
 /** The objective of a fiche or by id. */
 export function objectiveOf(catalog: Catalog, id: ObjectiveId) {

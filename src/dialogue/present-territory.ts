@@ -28,6 +28,7 @@ import {
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
 import { ficheCard, ficheOf, menuButton, pageNote, upperFirst } from './present-common.js';
+import { DIALOGUE_TEXT as D } from './text/common.js';
 import {
   BILAN_STATUS_TEXT,
   BILAN_TITLE,
@@ -223,7 +224,7 @@ export function supportReply(
     blocks.push(para(bold(T.factorsTitle)));
     blocks.push(list(support.successFactors.map((f) => f.title)));
   }
-  blocks.push(para(bold(T.fundingTitle), italic(` (${pageNote(catalog, support.funding.page)})`)));
+  blocks.push(para(bold(D.fundingTitle), italic(` (${pageNote(catalog, support.funding.page)})`)));
   blocks.push(list(support.funding.measures.map((m) => [bold(m.amount), ` ${m.text}`])));
   blocks.push(para(italic(support.funding.caveat)));
   if (withFactors) blocks.push(...contact);

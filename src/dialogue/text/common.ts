@@ -36,7 +36,17 @@ export const DIALOGUE_TEXT = {
   diagnosticOffer: 'Mon diagnostic (4 questions)',
   notedUnknown: 'Noté : vous ne savez pas, c’est une réponse valable.',
   yourObjective: 'Votre objectif',
+  menuButton: 'Menu',
+  backButton: 'Retour',
+  seeFiche: 'Voir la fiche',
+  details: 'Détails',
+  fundingTitle: 'Financements mentionnés dans le guide',
+  why: 'Pourquoi : ',
+  cost: 'Coût indicatif : ',
 } as const;
+
+/** « Maturité requise : faible » on a card. */
+export const maturityRequired = (level: string) => `Maturité requise : ${level}`;
 
 /** Consent accepted, with the town. */
 export const consentThanks = (town: string) =>

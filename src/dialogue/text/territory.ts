@@ -275,7 +275,6 @@ export const TERRITORY_TEXT = {
   starLegend: '★ = étape indispensable au succès du plan.',
   nextStepMark: ' ← prochaine étape : ',
   factorsTitle: 'Les 6 facteurs clés de succès du guide',
-  fundingTitle: 'Financements mentionnés dans le guide',
 } as const;
 
 /** « Bilan « collectif » : validé. » */
