@@ -11,3 +11,4 @@ export {
 } from './engine.js';
 export { actionId, decodeAction, decodeEntry, textEvent, understand } from './interpret.js';
 export { type RenderContext, renderIntents } from './render.js';
+export { DIALOGUE_TEXT } from './text/common.js';
