@@ -760,21 +760,13 @@ export function territoryAssessment(
 /**
  * Whether the collectif part may be offered: the guide launches it only once the individuel
  * bilan is validated (at least 60 % of merchants active on the web, p. 40). Reads the individuel
- * shares from a flat record of answers (the dialogue's), anything else being unknown.
+ * shares from the dialogue's flat record of answers with {@link territoryAnswersOf}; answers
+ * that do not assess (a share out of range) keep it closed.
  */
 export function collectifOpen(
   catalog: Catalog,
   answers: Readonly<Record<string, unknown>>,
 ): boolean {
-  const pick = (k: string): Share | undefined => {
-    const v = answers[k];
-    return typeof v === 'number' && v >= 0 && v <= 100 ? v : undefined;
-  };
-  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
-  for (const k of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
-    const v = pick(k);
-    if (v !== undefined) individuel[k] = v;
-  }
-  const r = assessTerritory(catalog, { individuel });
+  const r = territoryAssessment(catalog, answers, { only: 'individuel' });
   return r.ok && r.value.bilans[0]?.status === 'valide';
 }

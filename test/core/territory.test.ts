@@ -3,10 +3,12 @@ import {
   assessTerritory,
   type Bilan,
   type BilanLine,
+  collectifOpen,
   recommend,
   type TerritoryAnswers,
   type TerritoryAssessment,
   type TerritoryFicheDecision,
+  territoryAnswersOf,
 } from '../../src/core/index.js';
 import {
   BILAN_STATUS_TEXT,
@@ -428,5 +430,34 @@ describe('push and postpone: reasons are codes, merged by value (issue 17)', () 
         individuel: { 'reseaux-sociaux': 70, 'fiche-google': 70 },
       }),
     ).toThrow(TypeError);
+  });
+});
+
+describe("the dialogue's answers, read once (territoryAnswersOf) — the 60 % gate (p.40)", () => {
+  it('reads shares, choices and yes/no by roadmap, and leaves the rest out', () => {
+    expect(
+      territoryAnswersOf({
+        connectes: 80,
+        'reseaux-sociaux': 'unknown',
+        'fiche-google': '45',
+        'structuration-association': 'faible',
+        'parkings-temps-reel': 'no',
+        P1: 'yes',
+      }),
+    ).toEqual({
+      individuel: { connectes: 80, 'reseaux-sociaux': 'unknown' },
+      collectif: { 'structuration-association': 'faible' },
+      centreVille: { 'parkings-temps-reel': 'no' },
+    });
+  });
+
+  it.each([
+    { answers: { 'reseaux-sociaux': 70, 'fiche-google': 20 }, open: true },
+    { answers: { 'reseaux-sociaux': 60, 'fiche-google': 'unknown' }, open: true },
+    { answers: { 'reseaux-sociaux': 59, 'fiche-google': 45 }, open: false },
+    { answers: { connectes: 90 }, open: false },
+    { answers: { 'reseaux-sociaux': 150, 'fiche-google': 70 }, open: false },
+  ])('$answers → collectif open: $open', ({ answers, open }) => {
+    expect(collectifOpen(catalog, answers)).toBe(open);
   });
 });
