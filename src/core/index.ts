@@ -23,8 +23,7 @@
  * bilan is not validated (below 60 % or still unknown); `missing[].builders` lists the whole
  * path from rules.builders and `accessibleBuilders` the ones startable now; a fiche whose only
  * lack is what it builds itself (fiche 2 for P2, once sensibilisé) is accessible. Our readings
- * carry their label from `rules.readings` (`readingLabel`), pages from the sommaire too. The
- * typed errors (`CoreError`) still carry a French `message`.
+ * carry their label from `rules.readings` (`readingLabel`), pages from the sommaire too.
  */
 
 export type {
@@ -64,7 +63,7 @@ export {
   recommend,
   type Why,
 } from './recommend.js';
-export type { CoreError, CoreErrorCode, Result } from './result.js';
+export type { CoreError, CoreErrorCode, CoreErrorDetail, Received, Result } from './result.js';
 export {
   assessTerritory,
   type Bilan,

@@ -31,7 +31,7 @@ import {
   type MerchantAnswers,
   type MerchantAssessment,
 } from './merchant.js';
-import type { CoreError } from './result.js';
+import { type CoreError, type CoreErrorCode, type CoreErrorDetail, err } from './result.js';
 import type { TerritoryAssessment, TerritoryFicheDecision } from './territory.js';
 
 /** A prerequisite the merchant lacks for a fiche, and the fiches that build it. */
@@ -457,31 +457,31 @@ function isTerritory(t: unknown): t is TerritoryAssessment {
   return Array.isArray(x.bilans) && Array.isArray(x.push) && Array.isArray(x.postpone);
 }
 
-const fail = (code: string, message: string): Recommendation => ({
-  items: [],
-  notes: [],
-  error: { code, message },
-});
+const fail = (code: CoreErrorCode, detail: CoreErrorDetail): Recommendation => {
+  const r = err(code, detail);
+  return { items: [], notes: [], ...(r.ok ? {} : { error: r.error }) };
+};
 
 /**
  * Ranks the fiches of an objective (or all 14) for an audience, a merchant profile and/or a
  * territory assessment. Bad input comes back in `error` with no items; a bug throws.
  */
 export function recommend(catalog: Catalog, req: RecommendationRequest): Recommendation {
-  if (typeof req !== 'object' || req === null)
-    return fail('INVALID_INPUT', 'La demande de recommandation est illisible.');
+  if (typeof req !== 'object' || req === null) return fail('INVALID_INPUT', { what: 'request' });
   if (!AUDIENCES.includes(req.audience as string))
-    return fail('UNKNOWN_AUDIENCE', `Public inconnu : « ${String(req.audience).slice(0, 40)} ».`);
+    return fail('UNKNOWN_AUDIENCE', {
+      what: 'unknown-audience',
+      got: String(req.audience).slice(0, 40),
+    });
   if (req.objective !== undefined && !catalog.objectives.some((o) => o.id === req.objective))
-    return fail(
-      'UNKNOWN_OBJECTIVE',
-      `Objectif inconnu : « ${String(req.objective).slice(0, 40)} ».`,
-    );
+    return fail('UNKNOWN_OBJECTIVE', {
+      what: 'unknown-objective',
+      got: String(req.objective).slice(0, 40),
+    });
   const merchant = toMerchant(catalog, req.merchant);
-  if (merchant === 'invalid')
-    return fail('INVALID_INPUT', 'Le profil du commerçant est illisible.');
+  if (merchant === 'invalid') return fail('INVALID_INPUT', { what: 'merchant-profile' });
   if (req.territory !== undefined && !isTerritory(req.territory))
-    return fail('INVALID_INPUT', 'Le diagnostic du territoire est illisible.');
+    return fail('INVALID_INPUT', { what: 'territory' });
   const ctx: Ctx = {
     catalog,
     audience: req.audience,

@@ -13,7 +13,7 @@ import type {
 } from '../../catalog/schema.js';
 import { ficheById, maturityIndex, pointsGap } from './labels.js';
 import type { Answer } from './merchant.js';
-import { type CoreErrorCode, err, ok, type Result } from './result.js';
+import { type CoreErrorCode, err, ok, type Result, received } from './result.js';
 
 /** A share of merchants, 0–100, or « je ne sais pas ». */
 export type Share = number | 'unknown';
@@ -265,40 +265,25 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
-  if (typeof v === 'string') return `« ${v.slice(0, 40)} »`;
-  return typeof v;
-}
-
-function parseValue(q: RoadmapQuestion, v: unknown): Result<Value> {
+function parseValue(roadmap: RoadmapId, q: RoadmapQuestion, v: unknown): Result<Value> {
   if (v === undefined || v === 'unknown') return ok(undefined);
-  const fail = (code: CoreErrorCode, message: string) => err<Value>(code, message);
+  const fail = (code: CoreErrorCode, what: 'share-range' | 'share' | 'yesno' | 'choice') =>
+    err<Value>(
+      code,
+      { what, roadmap, question: q.id, got: received(v) },
+      `${what}: ${q.id} ← ${String(v)}`,
+    );
   if (q.kind === 'share') {
-    if (typeof v === 'number') {
-      if (Number.isFinite(v) && v >= 0 && v <= 100) return ok(v);
-      return fail(
-        'SHARE_OUT_OF_RANGE',
-        `La part pour « ${q.short} » doit être comprise entre 0 et 100 % (reçu : ${describe(v)}).`,
-      );
-    }
-    return fail(
-      'INVALID_ANSWER',
-      `La part pour « ${q.short} » doit être un nombre de 0 à 100 ou « je ne sais pas » (reçu : ${describe(v)}).`,
-    );
+    if (typeof v === 'number')
+      return Number.isFinite(v) && v >= 0 && v <= 100
+        ? ok(v)
+        : fail('SHARE_OUT_OF_RANGE', 'share-range');
+    return fail('INVALID_ANSWER', 'share');
   }
-  if (q.kind === 'yesno') {
-    if (v === 'yes' || v === 'no') return ok(v);
-    return fail(
-      'INVALID_ANSWER',
-      `Pour « ${q.short} », répondez oui, non ou je ne sais pas (reçu : ${describe(v)}).`,
-    );
-  }
+  if (q.kind === 'yesno')
+    return v === 'yes' || v === 'no' ? ok(v) : fail('INVALID_ANSWER', 'yesno');
   if (typeof v === 'string' && q.options.some((o) => o.id === v)) return ok(v);
-  return fail(
-    'INVALID_CHOICE',
-    `Pour « ${q.short} », choisissez parmi : ${q.options.map((o) => o.label).join(', ')} (reçu : ${describe(v)}).`,
-  );
+  return fail('INVALID_CHOICE', 'choice');
 }
 
 function parseAnswers(catalog: Catalog, input: unknown): Result<Parsed> {
@@ -307,30 +292,26 @@ function parseAnswers(catalog: Catalog, input: unknown): Result<Parsed> {
     answered: { individuel: false, collectif: false, 'centre-ville': false },
   };
   if (input === undefined || input === null) return ok(parsed);
-  if (!isPlainObject(input))
-    return err('INVALID_INPUT', 'Les réponses du diagnostic du territoire sont illisibles.');
+  if (!isPlainObject(input)) return err('INVALID_INPUT', { what: 'territory-answers' });
   for (const key of Object.keys(input)) {
     const section = SECTIONS.find((s) => s.key === key);
-    if (!section)
-      return err('UNKNOWN_ROADMAP', `Feuille de route inconnue : « ${key.slice(0, 40)} ».`);
+    if (!section) return err('UNKNOWN_ROADMAP', { what: 'unknown-roadmap', got: key.slice(0, 40) });
     const given = input[key];
     if (given === undefined) continue;
     if (!isPlainObject(given))
-      return err('INVALID_INPUT', `Les réponses « ${section.roadmap} » sont illisibles.`);
+      return err('INVALID_INPUT', { what: 'roadmap-answers', roadmap: section.roadmap });
     const roadmap = catalog.roadmaps.find((r) => r.id === section.roadmap);
     if (!roadmap)
-      return err(
-        'CATALOG_INCOMPLETE',
-        `La feuille de route « ${section.roadmap} » manque au catalogue.`,
-      );
+      return err('CATALOG_INCOMPLETE', { what: 'missing-roadmap', roadmap: section.roadmap });
     for (const [qid, v] of Object.entries(given)) {
       const q = roadmap.questions.find((x) => x.id === qid);
       if (!q)
-        return err(
-          'UNKNOWN_QUESTION',
-          `Question inconnue pour la feuille de route « ${section.roadmap} » : « ${qid.slice(0, 40)} ».`,
-        );
-      const r = parseValue(q, v);
+        return err('UNKNOWN_QUESTION', {
+          what: 'unknown-question',
+          roadmap: section.roadmap,
+          got: qid.slice(0, 40),
+        });
+      const r = parseValue(section.roadmap, q, v);
       if (!r.ok) return r;
       parsed.values[section.roadmap].set(qid, r.value);
       parsed.answered[section.roadmap] = true;
@@ -582,13 +563,15 @@ export function assessTerritory(
 ): Result<TerritoryAssessment> {
   const objective = isPlainObject(opts) ? opts.objective : undefined;
   if (objective !== undefined && !catalog.objectives.some((o) => o.id === objective))
-    return err('UNKNOWN_OBJECTIVE', `Objectif inconnu : « ${String(objective).slice(0, 40)} ».`);
+    return err('UNKNOWN_OBJECTIVE', {
+      what: 'unknown-objective',
+      got: String(objective).slice(0, 40),
+    });
   const parsedR = parseAnswers(catalog, answers);
   if (!parsedR.ok) return parsedR;
   const ctx: Ctx = { catalog, parsed: parsedR.value };
   const ind = roadmapOf(catalog, 'individuel');
-  if (!ind)
-    return err('CATALOG_INCOMPLETE', 'La feuille de route « individuel » manque au catalogue.');
+  if (!ind) return err('CATALOG_INCOMPLETE', { what: 'missing-roadmap', roadmap: 'individuel' });
 
   const bilans: Bilan[] = [];
   const individuel = individuelBilan(ctx, ind);

@@ -29,6 +29,7 @@ import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
 import { ficheCard, ficheOf, menuButton, pageNote, upperFirst } from './present-common.js';
 import { DIALOGUE_TEXT as D } from './text/common.js';
+import { coreErrorText } from './text/errors.js';
 import {
   BILAN_STATUS_TEXT,
   BILAN_TITLE,
@@ -81,7 +82,7 @@ export function territoryBilanReplies(
   intent: Extract<Intent, { type: 'territory-bilan' }>,
   res: TerritoryDecision,
 ): Reply[] {
-  if (!res.ok) return [errorReply(res.error.message)];
+  if (!res.ok) return [errorReply(coreErrorText(catalog, res.error))];
   const blocks = res.value.bilans.flatMap((b) => bilanBlocks(catalog, b));
   if (res.value.collectifNotYet)
     blocks.push(para(italic(collectifClosedText(catalog.rules.thresholds.individuelWebActive))));
@@ -121,7 +122,7 @@ export function territoryResultReplies(
   intent: Extract<Intent, { type: 'territory-result' }>,
   res: TerritoryDecision,
 ): Reply[] {
-  if (!res.ok) return [errorReply(res.error.message)];
+  if (!res.ok) return [errorReply(coreErrorText(catalog, res.error))];
   const t = res.value;
   const blocks: Block[] = [
     para(bold(T.summaryTitle)),

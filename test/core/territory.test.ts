@@ -10,6 +10,7 @@ import {
   type TerritoryFicheDecision,
   territoryAnswersOf,
 } from '../../src/core/index.js';
+import { coreErrorText } from '../../src/dialogue/text/errors.js';
 import {
   BILAN_STATUS_TEXT,
   bilanLineText,
@@ -347,8 +348,25 @@ describe('bad input → typed errors, never an exception', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe(code);
-      expect(r.error.message.length).toBeGreaterThan(0);
+      expect(coreErrorText(catalog, r.error).length).toBeGreaterThan(20);
     }
+  });
+
+  it.each([
+    {
+      answers: { individuel: { 'reseaux-sociaux': 150 } },
+      text: 'La part pour « Actifs sur les réseaux sociaux » doit être comprise entre 0 et 100 % (reçu : 150).',
+    },
+    {
+      answers: { collectif: { 'structuration-association': 'enorme' } },
+      text: 'choisissez parmi : ',
+    },
+    { answers: { regional: {} }, text: 'Feuille de route inconnue : « regional ».' },
+  ])('the error is data, worded by the text table: $text', ({ answers, text }) => {
+    const r = assessTerritory(catalog, answers as unknown as TerritoryAnswers);
+    if (r.ok) throw new Error('expected an error');
+    expect(r.error.detail.what).toBeTruthy();
+    expect(coreErrorText(catalog, r.error)).toContain(text);
   });
 
   it('unknown objective → UNKNOWN_OBJECTIVE', () => {
