@@ -5,30 +5,23 @@
  * (« done », « contacts ») become the buttons of the reply before them, so nothing is a dead end.
  */
 import type { Catalog } from '../../catalog/schema.js';
-import {
-  type ClicContext,
-  type Intent,
-  type Notice,
-  type Prompt,
-  QUESTION_KIND,
-  type QuestionId,
-} from '../../flows/types.js';
+import type { ClicContext, Intent, Notice, Prompt, QuestionId } from '../../flows/types.js';
 import {
   type MerchantAdvice,
   type MerchantAnswers,
-  type MerchantPrereq,
   merchantAdvice,
   merchantAnswersOf,
   type ObjectiveId,
   territoryAssessment,
 } from '../core/index.js';
-import { bold, button, type Inline, italic, makeReply, para } from '../reply/build.js';
+import { button, italic, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { share as shareReplies } from '../reply/shared.js';
 import { actionId } from './interpret.js';
 import { ficheOf as fiche, ficheCard, label, menuButton, objectiveOf } from './present-common.js';
 import { ficheDetails, ficheSummary } from './present-fiche.js';
 import { merchantResultReplies, objectiveQuestion, objectiveReplies } from './present-merchant.js';
+import { isMerchantQuestion, questionReply, roadmapQuestion } from './present-question.js';
 import {
   resultViewReplies,
   supportReply,
@@ -37,7 +30,6 @@ import {
   territoryResultReplies,
 } from './present-territory.js';
 import {
-  backButton,
   followupReplies,
   fundingReplies,
   objectiveButtons,
@@ -60,15 +52,7 @@ import {
   SOCIAL_TEXT,
   seeLabel,
 } from './text/common.js';
-import { findOutText, MERCHANT_QUESTION_TEXT, prereqNote } from './text/merchant.js';
-import {
-  aboutShare,
-  consentTail,
-  NEXT_LABEL,
-  prefillText,
-  progressText,
-  QUESTION_TEXT as Q,
-} from './text/questions.js';
+import { findOutText } from './text/merchant.js';
 
 // === Small helpers
 
@@ -141,136 +125,6 @@ export function decisions(catalog: Catalog, state: ClicContext): Decisions {
         territoryAssessment(catalog, answers, opts),
       ),
   };
-}
-
-// === Questions
-
-function roadmapQuestion(catalog: Catalog, id: QuestionId) {
-  for (const r of catalog.roadmaps) {
-    const q = r.questions.find((x) => x.id === id);
-    if (q) return { roadmap: r, question: q };
-  }
-  return undefined;
-}
-
-function questionReply(
-  catalog: Catalog,
-  p: Extract<Prompt, { kind: 'question' }>,
-  ctx: ClicContext,
-): Reply {
-  const ans = (value: string | number) => actionId.answer(value, p.seq);
-  const unknown = () => button(Q.unknown, ans('unknown'));
-  const head: Inline[] = p.progress
-    ? [bold(progressText(p.progress.current, p.progress.total)), ' — ']
-    : [];
-  const q = p.question;
-  const { blocks, buttons } = QUESTION_KINDS[QUESTION_KIND[q]]({
-    catalog,
-    p,
-    q,
-    ctx,
-    ans,
-    head,
-    unknown,
-  });
-  // Every diagnostic question after the first has « Retour », to change the previous answer.
-  const first =
-    q === 'sector' ||
-    q === 'forget' ||
-    q === 'prefill' ||
-    (q === 'connectes' && p.progress?.current === 1);
-  if (!first) buttons.push(backButton());
-  return makeReply({
-    blocks,
-    buttons,
-    ...(p.progress ? { progress: p.progress } : {}),
-  });
-}
-
-/** What a question's layout reads. */
-interface QuestionScope {
-  catalog: Catalog;
-  p: Extract<Prompt, { kind: 'question' }>;
-  q: QuestionId;
-  ctx: ClicContext;
-  ans: (value: string | number) => string;
-  /** « Question 2/4 — » when the question has a progress. */
-  head: Inline[];
-  unknown: () => Button;
-}
-
-/** One layout per question kind: its text and its buttons (the words are in `text/`). */
-const QUESTION_KINDS: Readonly<
-  Record<
-    (typeof QUESTION_KIND)[QuestionId],
-    (s: QuestionScope) => { blocks: Block[]; buttons: Button[] }
-  >
-> = {
-  sector: ({ catalog, ans }) => ({
-    blocks: [para(Q.sector)],
-    buttons: [
-      ...catalog.guide.sectors.map((s) => button(label(s.label), ans(s.id))),
-      button(Q.sectorOther, ans('unknown')),
-    ],
-  }),
-  yesno: ({ catalog, q, ans, head, unknown }) => ({
-    blocks: isMerchantQuestion(q)
-      ? [para(...head, MERCHANT_QUESTION_TEXT[q]), para(italic(prereqNote(catalog, q)))]
-      : [para(...head, roadmapQuestion(catalog, q)?.question.text ?? q)],
-    buttons: [button(Q.yes, ans('yes')), button(Q.no, ans('no')), unknown()],
-  }),
-  share: ({ catalog, q, ans, head, unknown }) => ({
-    blocks: [
-      para(...head, roadmapQuestion(catalog, q)?.question.text ?? q),
-      para(italic(Q.shareHint)),
-    ],
-    buttons: [...[25, 50, 75].map((n) => button(aboutShare(n), ans(n))), unknown()],
-  }),
-  structure: ({ catalog, q, ans, head, unknown }) => {
-    const rq = roadmapQuestion(catalog, q);
-    const options = rq?.question.kind === 'choice' ? rq.question.options : [];
-    return {
-      blocks: [para(...head, rq?.question.text ?? q)],
-      buttons: [...options.map((o) => button(label(o.label), ans(o.id))), unknown()],
-    };
-  },
-  town: ({ ans }) => ({ blocks: [para(Q.town)], buttons: [button(Q.skip, ans('skip'))] }),
-  consent: ({ q, ctx, ans }) =>
-    q === 'forget'
-      ? {
-          blocks: [para(Q.forget)],
-          buttons: [button(Q.forgetYes, ans('yes')), button(Q.forgetNo, ans('no'))],
-        }
-      : {
-          blocks: [
-            para(Q.consentLead, bold(Q.consentBold), consentTail(ctx.town ?? Q.yourTown)),
-            para(Q.consentWhat),
-            para(italic(Q.consentWhy)),
-          ],
-          buttons: [button(Q.consentYes, ans('yes')), button(Q.no, ans('no'))],
-        },
-  prefill: ({ ctx, ans }) => ({
-    blocks: [
-      para(ctx.observatory ? prefillText(ctx.observatory) : Q.prefillUnknown),
-      para(italic(Q.prefillNote)),
-    ],
-    buttons: [button(Q.prefillYes, ans('yes')), button(Q.prefillNo, ans('no'))],
-  }),
-  next: ({ p, ans }) => ({
-    blocks: [para(Q.next)],
-    buttons: (p.options ?? ['end']).map((o) => button(NEXT_LABEL[o], ans(o))),
-  }),
-  region: ({ catalog, ans }) => ({
-    blocks: [para(Q.region)],
-    buttons: [
-      ...catalog.contacts.regions.map((r) => button(label(r.name), ans(r.id))),
-      button(Q.skip, ans('skip')),
-    ],
-  }),
-};
-
-function isMerchantQuestion(q: QuestionId): q is MerchantPrereq {
-  return q === 'P1' || q === 'P2' || q === 'P3' || q === 'P4';
 }
 
 // === Prompts
