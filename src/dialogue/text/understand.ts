@@ -5,6 +5,7 @@
  */
 import type { AnswerKind, AnswerValue } from '../../../flows/types.js';
 import { formatShare } from '../../core/index.js';
+import type { ShareParse } from '../../understand/index.js';
 
 export const UNDERSTAND_TEXT = {
   resumeLine: 'Votre question vous attend : touchez « Reprendre la question » pour continuer.',
@@ -101,3 +102,18 @@ export const guidePage = (page: number) => ` (guide p. ${page})`;
 
 /** The button to all the solutions of an objective. */
 export const allSolutionsLabel = (objective: string) => `Toutes les solutions : ${objective}`;
+
+/** The question asked back when a share could not be read, by reason. */
+export function shareClarifyText(parsed: Extract<ShareParse, { ok: false }>): string {
+  switch (parsed.reason) {
+    case 'not-a-share':
+      return "Je n'ai pas compris la part. Indiquez un nombre entre 0 et 100 (par exemple 45, ou « la moitié »), ou « je ne sais pas ».";
+    case 'out-of-range':
+      return 'Une part va de 0 à 100 %. Quelle part, entre 0 et 100, à peu près ?';
+    case 'ambiguous': {
+      const shown = parsed.values.slice(0, 3).map((v) => `${v} %`);
+      const last = shown.pop();
+      return `J'ai lu ${shown.join(', ')} et ${last}. Quelle valeur retenir ? Un seul nombre suffit, même approximatif.`;
+    }
+  }
+}
