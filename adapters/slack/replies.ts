@@ -6,6 +6,7 @@
  * handled by the Slack channel itself) so that they never collide with the runtime's action ids.
  */
 import type { Catalog } from '../../catalog/schema.js';
+import { DIALOGUE_TEXT as D } from '../../src/dialogue/index.js';
 import { bold, button, type Inline, list, makeReply, para } from '../../src/reply/build.js';
 import type { Button, Reply } from '../../src/reply/model.js';
 
@@ -61,8 +62,8 @@ export function menuReply(catalog: Catalog, options: MenuOptions = {}): Reply {
     buttons: [
       uiButton('Diagnostic du territoire', 'diag'),
       ...objectives,
-      uiButton('Chercher une fiche', 'search'),
-      uiButton('Contacts et financement', 'contacts'),
+      uiButton(D.searchButton, 'search'),
+      uiButton(D.contactButton, 'contacts'),
       ...(options.withBilan ? [uiButton('Bilan des commerçants', 'bilan')] : []),
     ],
   });

@@ -23,19 +23,16 @@ import type {
   MerchantPrereq,
   ObjectiveId,
 } from '../../catalog/schema.js';
+import { ficheById, MERCHANT_PREREQS, maturityIndex, prereqLabel } from './labels.js';
 import {
-  ficheById,
-  lowerFirst,
-  MERCHANT_PREREQS,
-  maturityIndex,
-  maturityLabel,
-  pageRef,
-  prereqLabel,
-  readingLabel,
-} from './labels.js';
-import { closeImplications, levelFor, type MerchantAssessment } from './merchant.js';
-import type { CoreError } from './result.js';
-import type { TerritoryAssessment } from './territory.js';
+  assessMerchant,
+  closeImplications,
+  levelFor,
+  type MerchantAnswers,
+  type MerchantAssessment,
+} from './merchant.js';
+import { type CoreError, type CoreErrorCode, type CoreErrorDetail, err } from './result.js';
+import type { TerritoryAssessment, TerritoryFicheDecision } from './territory.js';
 
 /** A prerequisite the merchant lacks for a fiche, and the fiches that build it. */
 export interface MissingPrereq {
@@ -58,7 +55,7 @@ export interface MissingPrereq {
 export type MerchantRole = 'self' | 'collective' | 'town';
 
 /**
- * Why a fiche is where it is, as a code (presenters word it; `reason` is the core's wording).
+ * Why a fiche is where it is, as a code (presenters word it: `src/dialogue/text/recommend.ts`).
  * `open`: no merchant prerequisite · `met`: the guide's prerequisites are met · `builds`:
  * accessible because the fiche itself gives what it asks for (`gives`) or the level it needs
  * (`to`) · `missing`: the guide's own prerequisites not met · `level`: the guide's prerequisites
@@ -89,18 +86,26 @@ export interface RecommendationItem {
   accessible: boolean;
   /** The guide's own prerequisites of this fiche that the merchant lacks. */
   missing: MissingPrereq[];
-  /** One line, French, never empty. */
-  reason: string;
-  /** The decision behind `reason`, as a code. */
+  /** Why the fiche is where it is, as a code (presenters word it). */
   why: Why;
+  /** For a fiche for later: the fiche to start with on the way there. */
+  path?: string;
+  /** With no merchant profile: the impact that matters most to the audience where it scores. */
+  impact?: ImpactKey;
+  /** Put first by the order rule (guide p. 42) because nothing simple was in the list. */
+  orderRuleFirst?: boolean;
+  /** As a first step: the prerequisite it brings and the level that gives him. */
+  unlocks?: { prereq: MerchantPrereq; to: MaturityLevel };
   /** Who carries it out, for a merchant. */
   role: MerchantRole;
   /** Centre-ville fiches for a merchant: run by the town, and what the merchant can do. */
-  runByTown?: { note: string; merchantCan: string[] };
+  runByTown?: { merchantCan: string[] };
   /** Pushed by the territory bilan (comes first). */
   pushed?: boolean;
   /** Postponed by the territory bilan (order rule, collectif path). */
   postponed?: boolean;
+  /** The territory bilan's decision on this fiche (push or postpone), with its reason codes. */
+  territory?: TerritoryFicheDecision;
 }
 
 /** What to recommend for. */
@@ -112,10 +117,19 @@ export interface RecommendationRequest {
   sector?: string;
 }
 
+/**
+ * A general note, as a code: `order-rule` (the territory is below the threshold: the guide's
+ * order rule applies), `unknown-sector` (ignored), `none-reachable` (start with `fiche`).
+ */
+export type RecommendationNote =
+  | { readonly code: 'order-rule' }
+  | { readonly code: 'unknown-sector' }
+  | { readonly code: 'none-reachable'; readonly fiche: string };
+
 /** The ranked fiches, general notes, the first accessible thing to do, or a typed error. */
 export interface Recommendation {
   items: RecommendationItem[];
-  notes: string[];
+  notes: RecommendationNote[];
   firstStep?: RecommendationItem;
   error?: CoreError;
 }
@@ -225,10 +239,10 @@ function lifting(catalog: Catalog, m: Merchant): MerchantPrereq[] {
   );
 }
 
-// === Reasons
+// === Reasons (as data: the presenters word them)
 
 /** The impact that matters most to the audience where this fiche scores best, if any. */
-function bestImpact(ctx: Ctx, fiche: Fiche): { label: string; rating: string } | undefined {
+function bestImpact(ctx: Ctx, fiche: Fiche): ImpactKey | undefined {
   const weights = ctx.catalog.rules.rankingWeights[ctx.audience] ?? {};
   const keys = (Object.keys(weights) as ImpactKey[]).filter((k) => (weights[k] ?? 0) > 0);
   let best: ImpactKey | undefined;
@@ -237,22 +251,12 @@ function bestImpact(ctx: Ctx, fiche: Fiche): { label: string; rating: string } |
     if (score > 0 && (!best || score > (ctx.catalog.rules.ratingScore[fiche.impacts[best]] ?? 0)))
       best = k;
   }
-  if (!best) return undefined;
-  const label = ctx.catalog.guide.impacts.find((i) => i.key === best)?.label ?? best;
-  return { label: label.toLocaleLowerCase('fr'), rating: fiche.impacts[best] };
+  return best;
 }
 
-/** « vous êtes sensibilisé(e) au numérique »: what a met prerequisite says to the merchant. */
-function youHave(catalog: Catalog, p: MerchantPrereq): string {
-  const entry = catalog.guide.prerequisites.find((x) => x.code === p);
-  return entry?.you ?? `vous remplissez « ${prereqLabel(catalog, p)} »`;
-}
-
-function pathOf(catalog: Catalog, missing: readonly MissingPrereq[]): string {
-  const start =
-    missing.flatMap((x) => x.accessibleBuilders)[0] ?? missing.flatMap((x) => x.builders)[0];
-  const startFiche = start ? ficheById(catalog, start) : undefined;
-  return startFiche ? ` ; pour y arriver : « ${startFiche.title} »` : '';
+/** The fiche to start with on the way to the missing prerequisites: one he can start, if any. */
+function pathOf(missing: readonly MissingPrereq[]): string | undefined {
+  return missing.flatMap((x) => x.accessibleBuilders)[0] ?? missing.flatMap((x) => x.builders)[0];
 }
 
 function merchantWhy(fiche: Fiche, m: Merchant, a: Access): Why {
@@ -270,66 +274,18 @@ function merchantWhy(fiche: Fiche, m: Merchant, a: Access): Why {
   return own.length === 0 ? { code: 'open' } : { code: 'met', met };
 }
 
-function merchantReason(
+/** The way there, for a fiche for later: from what it lacks, or from what would lift his level. */
+function wayThere(
   ctx: Ctx,
   fiche: Fiche,
   why: Why,
   missing: readonly MissingPrereq[],
-): string {
-  const { catalog } = ctx;
-  // The most telling of what he has: the prerequisites not implied by another one, two at most.
-  const have = (ps: readonly MerchantPrereq[]) => {
-    const implied = new Set(ps.flatMap((p) => catalog.rules.implies[p] ?? []));
-    const shown = ps.filter((p) => !implied.has(p)).slice(-2);
-    return shown.map((p) => youHave(catalog, p)).join(' et ');
-  };
-  switch (why.code) {
-    case 'open':
-      return 'Accessible : elle ne demande aucun prérequis au commerçant.';
-    case 'met':
-      return `Accessible : ${have(why.met)}.`;
-    case 'builds': {
-      const parts: string[] = [];
-      if (why.met.length > 0) parts.push(have(why.met));
-      const gives = why.gives.map((p) => `« ${prereqLabel(catalog, p)} »`).join(', ');
-      if (gives)
-        parts.push(
-          `elle vous apporte elle-même ${gives}, que le guide demande (${readingLabel(catalog, 'builders')})`,
-        );
-      if (why.to)
-        parts.push(
-          `elle vous amène au niveau « ${maturityLabel(catalog, why.to)} » qu’elle demande (${readingLabel(catalog, 'merchant-level')})`,
-        );
-      return `Accessible : ${parts.join(' ; ')}.`;
-    }
-    case 'missing': {
-      const labels = missing
-        .map((x) => `« ${x.label} »${x.unknown ? ' (à vérifier)' : ''}`)
-        .join(', ');
-      return `Pour plus tard : il vous manque ${labels}${pathOf(catalog, missing)}.`;
-    }
-    case 'level': {
-      const ms = ctx.merchant;
-      const path = ms
-        ? pathOf(
-            catalog,
-            lifting(catalog, ms).map((p) => describeMissing(catalog, fiche, ms, p)),
-          )
-        : '';
-      return `Pour plus tard : le guide la situe au niveau « ${maturityLabel(catalog, why.need)} », le vôtre est « ${maturityLabel(catalog, why.have)} » (${readingLabel(catalog, 'merchant-level')})${path}.`;
-    }
-    default:
-      return neutralReason(ctx, fiche);
-  }
-}
-
-/** With no merchant profile: the guide's impact that matters to this audience, and the level. */
-function neutralReason(ctx: Ctx, fiche: Fiche): string {
-  const impact = bestImpact(ctx, fiche);
-  const level = `maturité numérique requise : « ${maturityLabel(ctx.catalog, fiche.maturity)} »`;
-  return impact
-    ? `Pour son impact « ${impact.label} » (${impact.rating} dans le guide) ; ${level}.`
-    : `${level.charAt(0).toLocaleUpperCase('fr')}${level.slice(1)}.`;
+): string | undefined {
+  const ms = ctx.merchant;
+  if (why.code === 'missing') return pathOf(missing);
+  if (why.code === 'level' && ms)
+    return pathOf(lifting(ctx.catalog, ms).map((p) => describeMissing(ctx.catalog, fiche, ms, p)));
+  return undefined;
 }
 
 function makeItem(ctx: Ctx, fiche: Fiche, rank: number): RecommendationItem {
@@ -340,34 +296,29 @@ function makeItem(ctx: Ctx, fiche: Fiche, rank: number): RecommendationItem {
   const pushed = territory?.push.find((p) => p.fiche === fiche.id);
   const postponed = territory?.postpone.find((p) => p.fiche === fiche.id);
   let why: Why = merchant && a ? merchantWhy(fiche, merchant, a) : { code: 'neutral' };
-  let reason = merchantReason(ctx, fiche, why, missing);
-  if (pushed || postponed) {
-    reason = (pushed ?? postponed)!.reason;
-    if (!merchant) why = { code: pushed ? 'pushed' : 'postponed' };
-  }
+  const decision = pushed ?? postponed;
+  if (decision && !merchant) why = { code: pushed ? 'pushed' : 'postponed' };
   const role = merchantRole(fiche);
+  const path = wayThere(ctx, fiche, why, missing);
+  const impact =
+    why.code === 'neutral' || why.code === 'pushed' || why.code === 'postponed'
+      ? bestImpact(ctx, fiche)
+      : undefined;
   const item: RecommendationItem = {
     fiche,
     rank,
     accessible: a ? a.accessible : true,
     missing,
-    reason,
     why,
     role,
+    ...(path ? { path } : {}),
+    ...(impact ? { impact } : {}),
   };
   if (pushed) item.pushed = true;
   if (postponed) item.postponed = true;
-  if (ctx.audience === 'commercant' && role === 'town') {
-    const merchantCan = [...fiche.resources.merchant];
-    item.runByTown = {
-      note:
-        merchantCan.length > 0
-          ? 'Cette solution est mise en place par la commune, pas par chaque commerçant : voici ce que vous pouvez y apporter.'
-          : 'Cette solution est mise en place par la commune, pas par chaque commerçant : parlez-en à votre mairie ou à votre association de commerçants.',
-      merchantCan,
-    };
-    item.reason = `Portée par la commune — ${item.reason}`;
-  }
+  if (decision) item.territory = decision;
+  if (ctx.audience === 'commercant' && role === 'town')
+    item.runByTown = { merchantCan: [...fiche.resources.merchant] };
   return item;
 }
 
@@ -415,7 +366,7 @@ function rank(ctx: Ctx, items: RecommendationItem[]): RecommendationItem[] {
         )[0];
       if (simplest) {
         const it = makeItem(ctx, simplest, 0);
-        it.reason = `D’abord : ${lowerFirst(ctx.catalog.rules.orderRule.reason)}`;
+        it.orderRuleFirst = true;
         sorted.unshift(it);
       }
     }
@@ -460,10 +411,7 @@ function unlockingStep(ctx: Ctx, items: RecommendationItem[]): RecommendationIte
   const best = candidates[0];
   if (!best) return undefined;
   const to = levelFor(ctx.catalog, closeImplications(ctx.catalog, [...m.met, best.prereq]));
-  return {
-    ...best.item,
-    reason: `Elle vous amène à « ${prereqLabel(ctx.catalog, best.prereq)} », ce qui vous fait passer au niveau « ${maturityLabel(ctx.catalog, to)} » (${readingLabel(ctx.catalog, 'merchant-level')}).`,
-  };
+  return { ...best.item, unlocks: { prereq: best.prereq, to } };
 }
 
 function firstStepOf(ctx: Ctx, items: RecommendationItem[]): RecommendationItem | undefined {
@@ -509,39 +457,31 @@ function isTerritory(t: unknown): t is TerritoryAssessment {
   return Array.isArray(x.bilans) && Array.isArray(x.push) && Array.isArray(x.postpone);
 }
 
-const fail = (code: string, message: string): Recommendation => ({
-  items: [],
-  notes: [message],
-  error: { code, message },
-});
+const fail = (code: CoreErrorCode, detail: CoreErrorDetail): Recommendation => {
+  const r = err(code, detail);
+  return { items: [], notes: [], ...(r.ok ? {} : { error: r.error }) };
+};
 
 /**
  * Ranks the fiches of an objective (or all 14) for an audience, a merchant profile and/or a
- * territory assessment. Never throws: bad input comes back in `error` with no items.
+ * territory assessment. Bad input comes back in `error` with no items; a bug throws.
  */
 export function recommend(catalog: Catalog, req: RecommendationRequest): Recommendation {
-  try {
-    return run(catalog, req);
-  } catch {
-    return fail('INTERNAL', 'La recommandation n’a pas pu être établie.');
-  }
-}
-
-function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
-  if (typeof req !== 'object' || req === null)
-    return fail('INVALID_INPUT', 'La demande de recommandation est illisible.');
+  if (typeof req !== 'object' || req === null) return fail('INVALID_INPUT', { what: 'request' });
   if (!AUDIENCES.includes(req.audience as string))
-    return fail('UNKNOWN_AUDIENCE', `Public inconnu : « ${String(req.audience).slice(0, 40)} ».`);
+    return fail('UNKNOWN_AUDIENCE', {
+      what: 'unknown-audience',
+      got: String(req.audience).slice(0, 40),
+    });
   if (req.objective !== undefined && !catalog.objectives.some((o) => o.id === req.objective))
-    return fail(
-      'UNKNOWN_OBJECTIVE',
-      `Objectif inconnu : « ${String(req.objective).slice(0, 40)} ».`,
-    );
+    return fail('UNKNOWN_OBJECTIVE', {
+      what: 'unknown-objective',
+      got: String(req.objective).slice(0, 40),
+    });
   const merchant = toMerchant(catalog, req.merchant);
-  if (merchant === 'invalid')
-    return fail('INVALID_INPUT', 'Le profil du commerçant est illisible.');
+  if (merchant === 'invalid') return fail('INVALID_INPUT', { what: 'merchant-profile' });
   if (req.territory !== undefined && !isTerritory(req.territory))
-    return fail('INVALID_INPUT', 'Le diagnostic du territoire est illisible.');
+    return fail('INVALID_INPUT', { what: 'territory' });
   const ctx: Ctx = {
     catalog,
     audience: req.audience,
@@ -549,9 +489,7 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
     ...(merchant ? { merchant } : {}),
     ...(req.territory ? { territory: req.territory } : {}),
   };
-  const notes: string[] = [];
-  if (req.merchant && typeof req.merchant.explanation === 'string' && req.merchant.explanation)
-    notes.push(req.merchant.explanation);
+  const notes: RecommendationNote[] = [];
 
   const chosen = catalog.fiches.filter((f) => !req.objective || f.objective === req.objective);
   const ids = new Set(chosen.map((f) => f.id));
@@ -562,18 +500,38 @@ function run(catalog: Catalog, req: RecommendationRequest): Recommendation {
     ctx,
     [...chosen, ...extra].map((f) => makeItem(ctx, f, 0)),
   );
-  if (ctx.territory?.orderRuleActive)
-    notes.push(
-      `${catalog.rules.orderRule.reason} (${pageRef(catalog, catalog.rules.orderRule.page)})`,
-    );
+  if (ctx.territory?.orderRuleActive) notes.push({ code: 'order-rule' });
   if (req.sector !== undefined && !catalog.guide.sectors.some((s) => s.id === req.sector))
-    notes.push('Secteur non reconnu : il n’est pas pris en compte.');
+    notes.push({ code: 'unknown-sector' });
   const firstStep = firstStepOf(ctx, items);
   if (firstStep && !items.slice(0, 1).some((i) => i.fiche.id === firstStep.fiche.id) && merchant) {
     if (!items.some((i) => i.accessible))
-      notes.push(
-        `Aucune de ces solutions n’est encore à votre portée : commencez par « ${firstStep.fiche.title} ».`,
-      );
+      notes.push({ code: 'none-reachable', fiche: firstStep.fiche.id });
   }
   return { items, notes, ...(firstStep ? { firstStep } : {}) };
+}
+
+/** A merchant's profile (when he answered P1–P4) and what to recommend him. */
+export interface MerchantAdvice {
+  merchant?: MerchantAssessment;
+  recommendation: Recommendation;
+}
+
+/**
+ * The merchant's decision, made once: his assessment from his P1–P4 answers (none: no profile)
+ * and the ranked fiches for his audience, objective and sector.
+ */
+export function merchantAdvice(
+  catalog: Catalog,
+  answers: MerchantAnswers | undefined,
+  opts: { audience: Audience; objective?: ObjectiveId; sector?: string },
+): MerchantAdvice {
+  const merchant = answers ? assessMerchant(catalog, answers) : undefined;
+  const recommendation = recommend(catalog, {
+    audience: opts.audience,
+    ...(merchant ? { merchant } : {}),
+    ...(opts.objective ? { objective: opts.objective } : {}),
+    ...(opts.sector ? { sector: opts.sector } : {}),
+  });
+  return { ...(merchant ? { merchant } : {}), recommendation };
 }

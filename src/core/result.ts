@@ -1,9 +1,11 @@
 /**
  * Typed results: the core never throws on bad input, it returns one of these instead so that
- * every channel can turn the error into a polite French message.
+ * every channel can turn the error into a polite French message (`src/dialogue/text/errors.ts`
+ * words the `detail`). A bug still throws.
  */
+import type { RoadmapId } from '../../catalog/schema.js';
 
-/** Error codes the core can return; `message` is French and can be shown to the user. */
+/** Error codes the core can return. */
 export type CoreErrorCode =
   | 'INVALID_INPUT'
   | 'UNKNOWN_ROADMAP'
@@ -16,10 +18,30 @@ export type CoreErrorCode =
   | 'CATALOG_INCOMPLETE'
   | 'INTERNAL';
 
-/** An error returned by the core (never thrown). */
+/** A value received where another was expected, kept to be quoted back (strings cut at 40). */
+export type Received = number | string | { readonly type: string };
+
+/** What was wrong, as data: the presenters word it. */
+export type CoreErrorDetail =
+  | {
+      readonly what: 'share-range' | 'share' | 'yesno' | 'choice';
+      readonly roadmap: RoadmapId;
+      readonly question: string;
+      readonly got: Received;
+    }
+  | { readonly what: 'territory-answers' | 'request' | 'merchant-profile' | 'territory' }
+  | { readonly what: 'roadmap-answers' | 'missing-roadmap'; readonly roadmap: RoadmapId }
+  | {
+      readonly what: 'unknown-roadmap' | 'unknown-objective' | 'unknown-audience';
+      readonly got: string;
+    }
+  | { readonly what: 'unknown-question'; readonly roadmap: RoadmapId; readonly got: string };
+
+/** An error returned by the core (never thrown); `message` is for developers and logs. */
 export interface CoreError {
   code: CoreErrorCode | (string & {});
   message: string;
+  detail: CoreErrorDetail;
 }
 
 /** Either a value or a typed error. */
@@ -31,6 +53,17 @@ export function ok<T>(value: T): Result<T> {
 }
 
 /** Wraps an error. */
-export function err<T = never>(code: CoreErrorCode, message: string): Result<T> {
-  return { ok: false, error: { code, message } };
+export function err<T = never>(
+  code: CoreErrorCode,
+  detail: CoreErrorDetail,
+  message: string = detail.what,
+): Result<T> {
+  return { ok: false, error: { code, message, detail } };
+}
+
+/** What was received, as an error keeps it. */
+export function received(v: unknown): Received {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return v.slice(0, 40);
+  return { type: typeof v };
 }

@@ -11,16 +11,9 @@ import type {
   RoadmapId,
   RoadmapQuestion,
 } from '../../catalog/schema.js';
-import {
-  ficheById,
-  formatShare,
-  lowerFirst,
-  maturityIndex,
-  pointsGap,
-  readingLabel,
-} from './labels.js';
+import { ficheById, maturityIndex, pointsGap } from './labels.js';
 import type { Answer } from './merchant.js';
-import { type CoreErrorCode, err, ok, type Result } from './result.js';
+import { type CoreErrorCode, err, ok, type Result, received } from './result.js';
 
 /** A share of merchants, 0–100, or « je ne sais pas ». */
 export type Share = number | 'unknown';
@@ -60,21 +53,87 @@ export type BilanStatus =
   | 'a-completer'
   | 'pret';
 
-/** One roadmap's bilan, ready to be shown. */
+/**
+ * What a bilan concludes, as a code with its figures (presenters word it): `web-*` for the
+ * individuel roadmap (web-active share against the guide's threshold), `collectif-not-yet` …
+ * `place-de-marche` for the collectif one (the stock share decides the path), `public-*` for
+ * the centre-ville one (the « non » answers).
+ */
+export type BilanSummary =
+  | { readonly code: 'web-valide'; readonly web: number; readonly threshold: number }
+  | { readonly code: 'web-insuffisant'; readonly web: number; readonly threshold: number }
+  | { readonly code: 'web-unknown' }
+  | { readonly code: 'collectif-not-yet'; readonly threshold: number; readonly web?: number }
+  | { readonly code: 'stocks-unknown' }
+  | { readonly code: 'site-vitrine'; readonly stocks: number }
+  | { readonly code: 'listing-first'; readonly stocks: number; readonly listing: number }
+  | { readonly code: 'place-de-marche'; readonly stocks: number }
+  | { readonly code: 'public-gaps'; readonly no: number; readonly total: number }
+  | { readonly code: 'public-unknown'; readonly total: number }
+  | { readonly code: 'public-to-check'; readonly total: number }
+  | { readonly code: 'public-ready'; readonly total: number; readonly merchantSide: boolean };
+
+/** The individuel shares that say whether merchants are active on the web. */
+export type WebShareQuestion = 'reseaux-sociaux' | 'fiche-google';
+
+/**
+ * One line of a bilan, as a code with its data (question ids, shares, step numbers): figures
+ * (`web-active`, `web-active-at-least`, `share`, `choice`, `stock-high`, `yes`), gaps
+ * (`web-gap`, `listing-gap`, `stock-gap`, `public-no`) and advice (`find-out`,
+ * `coaching-first`, `individuel-first`, `association-weak`).
+ */
+export type BilanLine =
+  | {
+      readonly code: 'web-active';
+      readonly web: number;
+      readonly social: number;
+      readonly listing: number;
+    }
+  | {
+      readonly code: 'web-active-at-least';
+      readonly known: number;
+      readonly question: WebShareQuestion;
+      readonly other: WebShareQuestion;
+    }
+  | {
+      readonly code: 'share';
+      readonly roadmap: RoadmapId;
+      readonly question: string;
+      readonly value: number;
+    }
+  | {
+      readonly code: 'choice';
+      readonly roadmap: RoadmapId;
+      readonly question: string;
+      readonly option: string;
+    }
+  | { readonly code: 'stock-high'; readonly threshold: number }
+  | { readonly code: 'yes'; readonly questions: readonly string[] }
+  | { readonly code: 'web-gap'; readonly gap: number; readonly threshold: number }
+  | { readonly code: 'listing-gap'; readonly gap: number; readonly target: number }
+  | { readonly code: 'stock-gap'; readonly gap: number; readonly threshold: number }
+  | { readonly code: 'public-no'; readonly question: string; readonly fiche?: string }
+  | {
+      readonly code: 'find-out';
+      readonly roadmap: RoadmapId;
+      readonly questions: readonly string[];
+    }
+  | { readonly code: 'coaching-first'; readonly roadmap: RoadmapId; readonly step: number }
+  | { readonly code: 'individuel-first'; readonly threshold: number }
+  | { readonly code: 'association-weak'; readonly roadmap: RoadmapId; readonly step: number };
+
+/** One roadmap's bilan: codes and figures, worded by the presenters. */
 export interface Bilan {
   roadmap: RoadmapId;
   status: BilanStatus;
-  statusLabel: string;
-  /** One line that says what the bilan means (always filled). */
-  summary: string;
-  /** The bilan in a few words, for a one-line recap (« 45 % actifs sur le web, seuil : 60 % »). */
-  headline: string;
+  /** What the bilan means. */
+  summary: BilanSummary;
   /** The guide's rule, in our words (from the roadmap data). */
   rule: string;
   /** What triggered the status. */
-  figures: string[];
+  figures: BilanLine[];
   /** Gap to the guide's targets. */
-  gaps: string[];
+  gaps: BilanLine[];
   /** individuel: the larger of « réseaux sociaux » and « fiche Google » (at least, if one is unknown). */
   webActiveShare?: number;
   /** individuel: the « fiche Google à jour » share, which decides the marketplace caution. */
@@ -84,7 +143,7 @@ export interface Bilan {
   /** centre-ville `pret`: whether the merchant-side steps can follow (individuel validated). */
   merchantSideReady?: boolean;
   /** How to find out what is unknown, or what the guide asks to do first. */
-  advice: string[];
+  advice: BilanLine[];
 }
 
 /** A roadmap step as shown: ★ for « étape indispensable », `next` for the step(s) to do now. */
@@ -109,7 +168,15 @@ export interface TerritoryAssessment {
   /** True while the individuel bilan is not validated: no `fort` fiche may come first. */
   orderRuleActive: boolean;
   /** Answers that look inconsistent; the assessment still goes on. */
-  clarifications: string[];
+  clarifications: TerritoryClarification[];
+}
+
+/** A share of merchants active somewhere on the web above the share connected at all. */
+export interface TerritoryClarification {
+  readonly code: 'above-connected';
+  readonly question: WebShareQuestion;
+  readonly value: number;
+  readonly connected: number;
 }
 
 /**
@@ -125,22 +192,61 @@ export type TerritoryReasonCode =
   | 'listing-first'
   | 'centre-ville-gap';
 
-/** A fiche the bilan pushes or postpones, with its code and one French line. */
+/**
+ * One reason, as a code (its group) and a kind (its wording) with the figures it quotes.
+ * order-rule: `train-first` (web-active share known, below the threshold), `simple-first`
+ * (unknown), `blocked` (a fiche postponed by the rule) · listing-first: `marketplace-waits`,
+ * `raise-listing` · collectif-path: `marketplace-possible`, `vitrine-first`,
+ * `marketplace-later` · centre-ville-gap: `public-no` (the question answered « non »).
+ */
+export type TerritoryReason =
+  | {
+      readonly code: 'order-rule';
+      readonly kind: 'train-first';
+      readonly web: number;
+      readonly threshold: number;
+    }
+  | { readonly code: 'order-rule'; readonly kind: 'simple-first'; readonly threshold: number }
+  | { readonly code: 'order-rule'; readonly kind: 'blocked' }
+  | {
+      readonly code: 'listing-first';
+      readonly kind: 'marketplace-waits';
+      readonly listing: number;
+      readonly majority: number;
+    }
+  | {
+      readonly code: 'listing-first';
+      readonly kind: 'raise-listing';
+      readonly listing: number;
+      readonly majority: number;
+    }
+  | {
+      readonly code: 'collectif-path';
+      readonly kind: 'marketplace-possible';
+      readonly stocks: number;
+      readonly threshold: number;
+    }
+  | { readonly code: 'collectif-path'; readonly kind: 'vitrine-first'; readonly stocks: number }
+  | { readonly code: 'collectif-path'; readonly kind: 'marketplace-later'; readonly stocks: number }
+  | { readonly code: 'centre-ville-gap'; readonly kind: 'public-no'; readonly question: string };
+
+/**
+ * A fiche the bilan pushes or postpones: its first reason's code (to group by) and every
+ * distinct reason that led to it, in order (merged by value, never by wording).
+ */
 export interface TerritoryFicheDecision {
   fiche: string;
   code: TerritoryReasonCode;
-  reason: string;
+  reasons: TerritoryReason[];
 }
 
-/** Statuses as the user reads them. */
-export const BILAN_STATUS_LABELS: Record<BilanStatus, string> = {
-  valide: 'validé',
-  insuffisant: 'à renforcer',
-  'pas-encore': 'pas encore',
-  inconnu: 'à établir',
-  'a-completer': 'à compléter',
-  pret: 'prêt',
-};
+function sameReason(a: TerritoryReason, b: TerritoryReason): boolean {
+  if (a.kind !== b.kind) return false;
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+  return [...keys].every((k) => x[k] === y[k]);
+}
 
 /** The roadmaps in the guide's order, with the key each uses in `TerritoryAnswers`. */
 const SECTIONS: readonly { key: keyof TerritoryAnswers; roadmap: RoadmapId }[] = [
@@ -159,40 +265,25 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
-  if (typeof v === 'string') return `« ${v.slice(0, 40)} »`;
-  return typeof v;
-}
-
-function parseValue(q: RoadmapQuestion, v: unknown): Result<Value> {
+function parseValue(roadmap: RoadmapId, q: RoadmapQuestion, v: unknown): Result<Value> {
   if (v === undefined || v === 'unknown') return ok(undefined);
-  const fail = (code: CoreErrorCode, message: string) => err<Value>(code, message);
+  const fail = (code: CoreErrorCode, what: 'share-range' | 'share' | 'yesno' | 'choice') =>
+    err<Value>(
+      code,
+      { what, roadmap, question: q.id, got: received(v) },
+      `${what}: ${q.id} ← ${String(v)}`,
+    );
   if (q.kind === 'share') {
-    if (typeof v === 'number') {
-      if (Number.isFinite(v) && v >= 0 && v <= 100) return ok(v);
-      return fail(
-        'SHARE_OUT_OF_RANGE',
-        `La part pour « ${q.short} » doit être comprise entre 0 et 100 % (reçu : ${describe(v)}).`,
-      );
-    }
-    return fail(
-      'INVALID_ANSWER',
-      `La part pour « ${q.short} » doit être un nombre de 0 à 100 ou « je ne sais pas » (reçu : ${describe(v)}).`,
-    );
+    if (typeof v === 'number')
+      return Number.isFinite(v) && v >= 0 && v <= 100
+        ? ok(v)
+        : fail('SHARE_OUT_OF_RANGE', 'share-range');
+    return fail('INVALID_ANSWER', 'share');
   }
-  if (q.kind === 'yesno') {
-    if (v === 'yes' || v === 'no') return ok(v);
-    return fail(
-      'INVALID_ANSWER',
-      `Pour « ${q.short} », répondez oui, non ou je ne sais pas (reçu : ${describe(v)}).`,
-    );
-  }
+  if (q.kind === 'yesno')
+    return v === 'yes' || v === 'no' ? ok(v) : fail('INVALID_ANSWER', 'yesno');
   if (typeof v === 'string' && q.options.some((o) => o.id === v)) return ok(v);
-  return fail(
-    'INVALID_CHOICE',
-    `Pour « ${q.short} », choisissez parmi : ${q.options.map((o) => o.label).join(', ')} (reçu : ${describe(v)}).`,
-  );
+  return fail('INVALID_CHOICE', 'choice');
 }
 
 function parseAnswers(catalog: Catalog, input: unknown): Result<Parsed> {
@@ -201,30 +292,26 @@ function parseAnswers(catalog: Catalog, input: unknown): Result<Parsed> {
     answered: { individuel: false, collectif: false, 'centre-ville': false },
   };
   if (input === undefined || input === null) return ok(parsed);
-  if (!isPlainObject(input))
-    return err('INVALID_INPUT', 'Les réponses du diagnostic du territoire sont illisibles.');
+  if (!isPlainObject(input)) return err('INVALID_INPUT', { what: 'territory-answers' });
   for (const key of Object.keys(input)) {
     const section = SECTIONS.find((s) => s.key === key);
-    if (!section)
-      return err('UNKNOWN_ROADMAP', `Feuille de route inconnue : « ${key.slice(0, 40)} ».`);
+    if (!section) return err('UNKNOWN_ROADMAP', { what: 'unknown-roadmap', got: key.slice(0, 40) });
     const given = input[key];
     if (given === undefined) continue;
     if (!isPlainObject(given))
-      return err('INVALID_INPUT', `Les réponses « ${section.roadmap} » sont illisibles.`);
+      return err('INVALID_INPUT', { what: 'roadmap-answers', roadmap: section.roadmap });
     const roadmap = catalog.roadmaps.find((r) => r.id === section.roadmap);
     if (!roadmap)
-      return err(
-        'CATALOG_INCOMPLETE',
-        `La feuille de route « ${section.roadmap} » manque au catalogue.`,
-      );
+      return err('CATALOG_INCOMPLETE', { what: 'missing-roadmap', roadmap: section.roadmap });
     for (const [qid, v] of Object.entries(given)) {
       const q = roadmap.questions.find((x) => x.id === qid);
       if (!q)
-        return err(
-          'UNKNOWN_QUESTION',
-          `Question inconnue pour la feuille de route « ${section.roadmap} » : « ${qid.slice(0, 40)} ».`,
-        );
-      const r = parseValue(q, v);
+        return err('UNKNOWN_QUESTION', {
+          what: 'unknown-question',
+          roadmap: section.roadmap,
+          got: qid.slice(0, 40),
+        });
+      const r = parseValue(section.roadmap, q, v);
       if (!r.ok) return r;
       parsed.values[section.roadmap].set(qid, r.value);
       parsed.answered[section.roadmap] = true;
@@ -249,37 +336,29 @@ function shareOf(ctx: Ctx, roadmap: RoadmapId, qid: string): number | undefined 
   return typeof v === 'number' ? v : undefined;
 }
 
-function shortOf(roadmap: Roadmap, qid: string): string {
-  return roadmap.questions.find((q) => q.id === qid)?.short ?? qid;
-}
-
-/** Shorts of the roadmap's questions left unknown. */
-function unknownShorts(ctx: Ctx, roadmap: Roadmap): string[] {
+/** Ids of the roadmap's questions left unknown. */
+function unknownQuestions(ctx: Ctx, roadmap: Roadmap): string[] {
   return roadmap.questions
     .filter((q) => ctx.parsed.values[roadmap.id].get(q.id) === undefined)
-    .map((q) => lowerFirst(q.short));
+    .map((q) => q.id);
 }
 
-/** « Pour le savoir : <step 1> (<moyens>). » — the roadmap's own first step. */
-function findOutAdvice(roadmap: Roadmap, unknown: string[]): string[] {
-  if (unknown.length === 0) return [];
-  const step = roadmap.steps[0];
-  const how = step ? ` : ${lowerFirst(step.title)} (${step.means.join(' ; ')})` : '';
-  return [`Encore inconnu : ${unknown.join(', ')}. Pour le savoir${how}.`];
+/** The roadmap's own first step, to find out what is unknown. */
+function findOutAdvice(ctx: Ctx, roadmap: Roadmap): BilanLine[] {
+  const questions = unknownQuestions(ctx, roadmap);
+  return questions.length === 0 ? [] : [{ code: 'find-out', roadmap: roadmap.id, questions }];
 }
 
 function bilan(
   roadmap: Roadmap,
   status: BilanStatus,
-  summary: string,
-  parts: Partial<Omit<Bilan, 'roadmap' | 'status' | 'statusLabel' | 'summary' | 'rule'>>,
+  summary: BilanSummary,
+  parts: Partial<Omit<Bilan, 'roadmap' | 'status' | 'summary' | 'rule'>>,
 ): Bilan {
   return {
     roadmap: roadmap.id,
     status,
-    statusLabel: BILAN_STATUS_LABELS[status],
     summary,
-    headline: '',
     rule: roadmap.bilan.rule,
     figures: parts.figures ?? [],
     gaps: parts.gaps ?? [],
@@ -300,55 +379,46 @@ function individuelBilan(ctx: Ctx, roadmap: Roadmap): Bilan {
   const co = shareOf(ctx, 'individuel', 'connectes');
   const rs = shareOf(ctx, 'individuel', 'reseaux-sociaux');
   const fg = shareOf(ctx, 'individuel', 'fiche-google');
-  const rsShort = lowerFirst(shortOf(roadmap, 'reseaux-sociaux'));
-  const fgShort = lowerFirst(shortOf(roadmap, 'fiche-google'));
-  const figures: string[] = [];
-  const gaps: string[] = [];
-  if (co !== undefined) figures.push(`${shortOf(roadmap, 'connectes')} : ${formatShare(co)}`);
+  const figures: BilanLine[] = [];
+  const gaps: BilanLine[] = [];
+  if (co !== undefined)
+    figures.push({ code: 'share', roadmap: roadmap.id, question: 'connectes', value: co });
   let status: BilanStatus;
   let web: number | undefined;
-  let summary: string;
   if (rs !== undefined && fg !== undefined) {
     web = Math.max(rs, fg);
-    figures.unshift(
-      `${formatShare(web)} de commerçants actifs sur le web (${readingLabel(ctx.catalog, 'web-active-share')} : la plus élevée des deux parts, ${rsShort} ${formatShare(rs)} et ${fgShort} ${formatShare(fg)})`,
-    );
+    figures.unshift({ code: 'web-active', web, social: rs, listing: fg });
     status = web >= threshold ? 'valide' : 'insuffisant';
   } else if (rs !== undefined || fg !== undefined) {
     const known = (rs ?? fg) as number;
-    const knownShort = rs !== undefined ? rsShort : fgShort;
-    const otherShort = rs !== undefined ? fgShort : rsShort;
-    figures.unshift(
-      `Au moins ${formatShare(known)} de commerçants actifs sur le web (${knownShort} ${formatShare(known)} ; ${otherShort} : inconnu)`,
-    );
+    figures.unshift({
+      code: 'web-active-at-least',
+      known,
+      question: rs !== undefined ? 'reseaux-sociaux' : 'fiche-google',
+      other: rs !== undefined ? 'fiche-google' : 'reseaux-sociaux',
+    });
     if (known >= threshold) {
       web = known;
       status = 'valide';
     } else status = 'a-completer';
   } else status = co === undefined ? 'inconnu' : 'a-completer';
 
-  if (status === 'valide')
-    summary = `Au moins ${formatShare(threshold)} de commerçants actifs sur le web : l’offre numérique des commerçants est gérée, les étapes suivantes sont possibles.`;
-  else if (status === 'insuffisant')
-    summary = `Moins de ${formatShare(threshold)} de commerçants actifs sur le web : le guide juge l’offre « insuffisamment gérée », formez et accompagnez d’abord (formation, coaching).`;
-  else
-    summary = `La part de commerçants actifs sur le web (${readingLabel(ctx.catalog, 'web-active-share')} : la plus élevée des parts ${rsShort} et ${fgShort}) reste à connaître pour conclure.`;
+  const summary: BilanSummary =
+    web !== undefined && status === 'valide'
+      ? { code: 'web-valide', web, threshold }
+      : web !== undefined && status === 'insuffisant'
+        ? { code: 'web-insuffisant', web, threshold }
+        : { code: 'web-unknown' };
 
   if (web !== undefined && web < threshold)
-    gaps.push(
-      `Il manque ${formatShare(pointsGap(threshold, web))} de commerçants actifs sur le web pour atteindre le seuil du guide (${formatShare(threshold)}).`,
-    );
+    gaps.push({ code: 'web-gap', gap: pointsGap(threshold, web), threshold });
   if (fg !== undefined && fg < target)
-    gaps.push(
-      `${formatShare(pointsGap(target, fg))} de commerçants restent à amener à une fiche Google à jour (objectif du guide : ${formatShare(target)}).`,
-    );
-  const advice = findOutAdvice(roadmap, unknownShorts(ctx, roadmap));
+    gaps.push({ code: 'listing-gap', gap: pointsGap(target, fg), target });
+  const advice = findOutAdvice(ctx, roadmap);
   if (status === 'insuffisant') {
     const coaching = roadmap.steps.find((s) => s.star && s.number > 1);
     if (coaching)
-      advice.push(
-        `Avant toute étape suivante : ${coaching.title} (${coaching.means.join(' ; ')}).`,
-      );
+      advice.push({ code: 'coaching-first', roadmap: roadmap.id, step: coaching.number });
   }
   return bilan(roadmap, status, summary, {
     figures,
@@ -365,168 +435,94 @@ function collectifBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan {
   const stocks = shareOf(ctx, 'collectif', 'stocks-informatises');
   const adherents = shareOf(ctx, 'collectif', 'adherents-association');
   const structurationId = ctx.parsed.values.collectif.get('structuration-association');
-  const figures: string[] = [];
-  const gaps: string[] = [];
-  const advice: string[] = [];
-  if (stocks !== undefined)
-    figures.push(`${shortOf(roadmap, 'stocks-informatises')} : ${formatShare(stocks)}`);
-  if (adherents !== undefined)
-    figures.push(`${shortOf(roadmap, 'adherents-association')} : ${formatShare(adherents)}`);
-  const structQ = roadmap.questions.find((q) => q.id === 'structuration-association');
-  if (typeof structurationId === 'string' && structQ) {
-    const label =
-      structQ.kind === 'choice'
-        ? (structQ.options.find((o) => o.id === structurationId)?.label ?? structurationId)
-        : structurationId;
-    figures.push(`${structQ.short} : ${label}`);
-  }
-  const threshold = formatShare(rules.thresholds.individuelWebActive);
-  if (individuel.status !== 'valide') {
-    const now =
-      individuel.webActiveShare !== undefined
-        ? `aujourd’hui ${formatShare(individuel.webActiveShare)}`
-        : 'cette part n’est pas encore connue';
+  const figures: BilanLine[] = [];
+  const gaps: BilanLine[] = [];
+  const advice: BilanLine[] = [];
+  for (const [question, value] of [
+    ['stocks-informatises', stocks],
+    ['adherents-association', adherents],
+  ] as const)
+    if (value !== undefined) figures.push({ code: 'share', roadmap: roadmap.id, question, value });
+  if (typeof structurationId === 'string')
+    figures.push({
+      code: 'choice',
+      roadmap: roadmap.id,
+      question: 'structuration-association',
+      option: structurationId,
+    });
+  const threshold = rules.thresholds.individuelWebActive;
+  if (individuel.status !== 'valide')
     return bilan(
       roadmap,
       'pas-encore',
-      `Pas encore : le volet collectif vient une fois le bilan individuel validé (au moins ${threshold} de commerçants actifs sur le web ; ${now}).`,
       {
-        figures,
-        advice: [
-          `Travaillez d’abord la présence en ligne de chaque commerçant : le guide ne lance le volet collectif qu’une fois la solution individuelle validée (${threshold}).`,
-        ],
+        code: 'collectif-not-yet',
+        threshold,
+        ...(individuel.webActiveShare === undefined ? {} : { web: individuel.webActiveShare }),
       },
+      { figures, advice: [{ code: 'individuel-first', threshold }] },
     );
-  }
-  advice.push(...findOutAdvice(roadmap, unknownShorts(ctx, roadmap)));
-  const convention = readingLabel(ctx.catalog, 'stock-high');
+  advice.push(...findOutAdvice(ctx, roadmap));
   if (stocks === undefined)
-    return bilan(
-      roadmap,
-      'a-completer',
-      'Le volet collectif peut être mis en œuvre ; la part des commerçants avec une gestion des stocks informatisée dira s’il faut viser une place de marché ou un site vitrine.',
-      { figures, advice },
-    );
+    return bilan(roadmap, 'a-completer', { code: 'stocks-unknown' }, { figures, advice });
   const path = stocks >= high.value ? 'place-de-marche' : 'site-vitrine';
   if (path === 'site-vitrine')
-    gaps.push(
-      `Il manque ${formatShare(pointsGap(high.value, stocks))} de commerçants avec une gestion des stocks informatisée pour envisager une place de marché (${formatShare(high.value)}, ${convention}).`,
-    );
-  else
-    figures.push(
-      `Gestion des stocks informatisée « forte » à partir de ${formatShare(high.value)} (${convention}).`,
-    );
-  const majority = rules.thresholds.listingMajority;
+    gaps.push({ code: 'stock-gap', gap: pointsGap(high.value, stocks), threshold: high.value });
+  else figures.push({ code: 'stock-high', threshold: high.value });
+  const listing = individuel.listingShare;
   const listingLow =
     path === 'place-de-marche' &&
-    individuel.listingShare !== undefined &&
-    individuel.listingShare < majority;
-  if (structurationId === 'faible') {
-    const step1 = roadmap.steps[0];
-    if (step1)
-      advice.push(
-        `Association peu structurée : ${lowerFirst(step1.title)} (${step1.means.join(' ; ')}).`,
-      );
-  }
-  return bilan(
-    roadmap,
-    'valide',
+    listing !== undefined &&
+    listing < rules.thresholds.listingMajority;
+  const step1 = roadmap.steps[0];
+  if (structurationId === 'faible' && step1)
+    advice.push({ code: 'association-weak', roadmap: roadmap.id, step: step1.number });
+  const summary: BilanSummary =
     path === 'site-vitrine'
-      ? `Volet collectif possible : avec ${formatShare(stocks)} de commerçants aux stocks informatisés, privilégiez un site « vitrine » plutôt qu’une place de marché.`
+      ? { code: 'site-vitrine', stocks }
       : listingLow
-        ? `Volet collectif possible : ${formatShare(stocks)} de commerçants aux stocks informatisés, mais seulement ${formatShare(individuel.listingShare ?? 0)} avec une fiche Google à jour : avant une place de marché, le guide veut la majorité des commerçants bien référencés.`
-        : `Volet collectif possible : avec ${formatShare(stocks)} de commerçants aux stocks informatisés, l’étape « place de marché » peut être envisagée.`,
-    { figures, gaps, advice, collectifPath: path },
-  );
+        ? { code: 'listing-first', stocks, listing }
+        : { code: 'place-de-marche', stocks };
+  return bilan(roadmap, 'valide', summary, { figures, gaps, advice, collectifPath: path });
 }
 
 function centreVilleBilan(ctx: Ctx, roadmap: Roadmap, individuel: Bilan): Bilan {
   const { rules } = ctx.catalog;
   const yes: string[] = [];
-  const no: string[] = [];
-  const gaps: string[] = [];
+  const gaps: BilanLine[] = [];
   const questions = roadmap.questions.filter((q) => q.kind === 'yesno');
   for (const q of questions) {
     const v = ctx.parsed.values['centre-ville'].get(q.id);
-    if (v === 'yes') yes.push(q.short);
+    if (v === 'yes') yes.push(q.id);
     if (v === 'no') {
-      no.push(q.short);
       const gap = rules.centreVilleGaps[q.id];
       const fiche = gap ? ficheById(ctx.catalog, gap.fiche) : undefined;
-      gaps.push(
-        fiche
-          ? `${q.short} : non — « ${fiche.title} » y répond (${readingLabel(ctx.catalog, 'centre-ville-gaps')}).`
-          : `${q.short} : non.`,
-      );
+      gaps.push({ code: 'public-no', question: q.id, ...(fiche ? { fiche: fiche.id } : {}) });
     }
   }
-  const figures: string[] = [];
-  if (yes.length > 0) figures.push(`Oui : ${yes.join(', ')}`);
-  // Each « non » is a gap line below, with the fiche that answers it: not listed twice.
-  const advice = findOutAdvice(roadmap, unknownShorts(ctx, roadmap));
-  const unknownCount = questions.length - yes.length - no.length;
-  if (no.length > 0)
+  const figures: BilanLine[] = yes.length > 0 ? [{ code: 'yes', questions: yes }] : [];
+  // Each « non » is a gap line, with the fiche that answers it: not listed twice.
+  const advice = findOutAdvice(ctx, roadmap);
+  const total = questions.length;
+  const unknownCount = total - yes.length - gaps.length;
+  if (gaps.length > 0)
     return bilan(
       roadmap,
       'insuffisant',
-      `La sphère publique est encore peu numérisée sur ${no.length} point${no.length > 1 ? 's' : ''} sur ${questions.length} : chaque « non » indique une solution de centre-ville à étudier.`,
+      { code: 'public-gaps', no: gaps.length, total },
       { figures, gaps, advice },
     );
-  if (unknownCount === questions.length)
-    return bilan(
-      roadmap,
-      'inconnu',
-      'Le niveau de numérisation de la sphère publique reste à établir.',
-      { advice },
-    );
+  if (unknownCount === total)
+    return bilan(roadmap, 'inconnu', { code: 'public-unknown', total }, { advice });
   if (unknownCount > 0)
-    return bilan(
-      roadmap,
-      'a-completer',
-      'Pas de manque relevé pour l’instant ; quelques réponses restent à vérifier.',
-      { figures, advice },
-    );
+    return bilan(roadmap, 'a-completer', { code: 'public-to-check', total }, { figures, advice });
   const ready = individuel.status === 'valide';
   return bilan(
     roadmap,
     'pret',
-    ready
-      ? 'La collectivité est prête : la brique « commerçants » peut s’intégrer, les étapes côté commerçants peuvent suivre.'
-      : 'La collectivité est prête ; la brique « commerçants » s’intégrera dès que le bilan individuel sera validé.',
+    { code: 'public-ready', total, merchantSide: ready },
     { figures, advice, merchantSideReady: ready },
   );
-}
-
-/** A bilan in a few words, for the one-line recap of the final summary. */
-function headlineOf(ctx: Ctx, b: Bilan, individuel: Bilan): string {
-  const { thresholds } = ctx.catalog.rules;
-  const seuil = formatShare(thresholds.individuelWebActive);
-  switch (b.roadmap) {
-    case 'individuel':
-      if (b.webActiveShare === undefined)
-        return 'part des commerçants actifs sur le web à connaître';
-      return `${formatShare(b.webActiveShare)} des commerçants actifs sur le web (seuil du guide : ${seuil})`;
-    case 'collectif': {
-      if (b.status === 'pas-encore') return 'il vient une fois le bilan individuel validé';
-      const stocks = shareOf(ctx, 'collectif', 'stocks-informatises');
-      if (stocks === undefined) return 'part des stocks informatisés à connaître';
-      const stockText = `${formatShare(stocks)} de stocks informatisés`;
-      if (b.collectifPath === 'site-vitrine') return `${stockText} : un site « vitrine » d’abord`;
-      const listing = individuel.listingShare;
-      return listing !== undefined && listing < thresholds.listingMajority
-        ? `${stockText}, mais ${formatShare(listing)} de fiches Google à jour : le référencement d’abord`
-        : `${stockText} : une place de marché peut être envisagée`;
-    }
-    case 'centre-ville': {
-      const values = [...ctx.parsed.values['centre-ville'].values()];
-      const no = values.filter((v) => v === 'no').length;
-      const total = roadmapOf(ctx.catalog, 'centre-ville')?.questions.length ?? 4;
-      if (no > 0) return `${no} « non » sur ${total} questions`;
-      return b.status === 'pret'
-        ? `« oui » aux ${total} questions`
-        : 'des réponses restent à vérifier';
-    }
-  }
 }
 
 // === Roadmap views, push and postpone
@@ -534,7 +530,7 @@ function headlineOf(ctx: Ctx, b: Bilan, individuel: Bilan): string {
 /** Next step(s): step 1 while answers are missing, none for `pas-encore`, else the first ★ after step 1. */
 function nextSteps(ctx: Ctx, roadmap: Roadmap, b: Bilan | undefined): Set<number> {
   if (b?.status === 'pas-encore') return new Set();
-  if (!b || unknownShorts(ctx, roadmap).length > 0) return new Set([1]);
+  if (!b || unknownQuestions(ctx, roadmap).length > 0) return new Set([1]);
   const star = roadmap.steps.find((s) => s.star && s.number > 1) ?? roadmap.steps[1];
   return new Set(star ? [star.number] : []);
 }
@@ -557,34 +553,25 @@ function isBlocked(catalog: Catalog, fiche: Fiche): boolean {
 
 /**
  * Assesses the territory from the guide's maturity questions. Bad input (out-of-range share,
- * unknown roadmap or question, unknown objective) gives a typed error, never an exception.
+ * unknown roadmap or question, unknown objective) gives a typed error; anything else that goes
+ * wrong is a bug and throws.
  */
 export function assessTerritory(
   catalog: Catalog,
   answers: TerritoryAnswers,
   opts?: { objective?: ObjectiveId },
 ): Result<TerritoryAssessment> {
-  try {
-    return assess(catalog, answers, opts);
-  } catch {
-    return err('INTERNAL', 'Le diagnostic n’a pas pu être établi avec ces réponses.');
-  }
-}
-
-function assess(
-  catalog: Catalog,
-  answers: unknown,
-  opts: { objective?: ObjectiveId } | undefined,
-): Result<TerritoryAssessment> {
   const objective = isPlainObject(opts) ? opts.objective : undefined;
   if (objective !== undefined && !catalog.objectives.some((o) => o.id === objective))
-    return err('UNKNOWN_OBJECTIVE', `Objectif inconnu : « ${String(objective).slice(0, 40)} ».`);
+    return err('UNKNOWN_OBJECTIVE', {
+      what: 'unknown-objective',
+      got: String(objective).slice(0, 40),
+    });
   const parsedR = parseAnswers(catalog, answers);
   if (!parsedR.ok) return parsedR;
   const ctx: Ctx = { catalog, parsed: parsedR.value };
   const ind = roadmapOf(catalog, 'individuel');
-  if (!ind)
-    return err('CATALOG_INCOMPLETE', 'La feuille de route « individuel » manque au catalogue.');
+  if (!ind) return err('CATALOG_INCOMPLETE', { what: 'missing-roadmap', roadmap: 'individuel' });
 
   const bilans: Bilan[] = [];
   const individuel = individuelBilan(ctx, ind);
@@ -593,7 +580,6 @@ function assess(
   if (col && ctx.parsed.answered.collectif) bilans.push(collectifBilan(ctx, col, individuel));
   const cv = roadmapOf(catalog, 'centre-ville');
   if (cv && ctx.parsed.answered['centre-ville']) bilans.push(centreVilleBilan(ctx, cv, individuel));
-  for (const b of bilans) b.headline = headlineOf(ctx, b, individuel);
 
   // Roadmaps: those with a bilan, plus those that carry the chosen objective's fiches.
   const objectiveFiches = new Set(
@@ -607,79 +593,67 @@ function assess(
     return [{ roadmap: id, title: r.title, steps: stepViews(ctx, r, b) }];
   });
 
-  // Push and postpone: a fiche appears at most once, in one list only.
+  // Push and postpone: a fiche appears at most once, in one list only; a pushed fiche gathers
+  // every distinct reason (compared by value).
   const push: TerritoryFicheDecision[] = [];
   const postpone: TerritoryFicheDecision[] = [];
   const listed = (id: string) =>
     push.some((p) => p.fiche === id) || postpone.some((p) => p.fiche === id);
-  const addPush = (id: string, code: TerritoryReasonCode, reason: string) => {
+  const addPush = (id: string, reason: TerritoryReason) => {
     const existing = push.find((p) => p.fiche === id);
-    if (existing && !existing.reason.includes(reason)) existing.reason += ` ${reason}`;
-    else if (!listed(id) && ficheById(catalog, id)) push.push({ fiche: id, code, reason });
+    if (existing) {
+      if (!existing.reasons.some((r) => sameReason(r, reason))) existing.reasons.push(reason);
+    } else if (!listed(id) && ficheById(catalog, id))
+      push.push({ fiche: id, code: reason.code, reasons: [reason] });
   };
-  const addPostpone = (id: string, code: TerritoryReasonCode, reason: string) => {
-    if (!listed(id) && ficheById(catalog, id)) postpone.push({ fiche: id, code, reason });
+  const addPostpone = (id: string, reason: TerritoryReason) => {
+    if (!listed(id) && ficheById(catalog, id))
+      postpone.push({ fiche: id, code: reason.code, reasons: [reason] });
   };
 
   const { rules } = catalog;
   const orderRuleActive = individuel.status !== 'valide';
-  const threshold = formatShare(rules.thresholds.individuelWebActive);
-  const orderLabel = readingLabel(catalog, 'order-rule');
+  const threshold = rules.thresholds.individuelWebActive;
   const paths = rules.collectifPaths;
   const majority = rules.thresholds.listingMajority;
   if (orderRuleActive) {
-    const why =
-      individuel.status === 'insuffisant' && individuel.webActiveShare !== undefined
-        ? `${formatShare(individuel.webActiveShare)} de commerçants actifs sur le web, sous le seuil de ${threshold} : le guide demande de former et d’accompagner d’abord.`
-        : `Part de commerçants actifs sur le web encore inconnue ou sous ${threshold} : commencez par les solutions simples, formation et accompagnement.`;
+    const web = individuel.webActiveShare;
+    const why: TerritoryReason =
+      individuel.status === 'insuffisant' && web !== undefined
+        ? { code: 'order-rule', kind: 'train-first', web, threshold }
+        : { code: 'order-rule', kind: 'simple-first', threshold };
     for (const id of ind.fiches) {
       const f = ficheById(catalog, id);
-      if (f && !isBlocked(catalog, f)) addPush(id, 'order-rule', why);
+      if (f && !isBlocked(catalog, f)) addPush(id, why);
     }
     for (const f of catalog.fiches)
-      if (isBlocked(catalog, f))
-        addPostpone(
-          f.id,
-          'order-rule',
-          `À reporter (${orderLabel}) : ${lowerFirst(rules.orderRule.reason)}`,
-        );
+      if (isBlocked(catalog, f)) addPostpone(f.id, { code: 'order-rule', kind: 'blocked' });
   }
   // Before a place de marché, most merchants correctly referenced (guide p. 42): the Google share.
   const listing = individuel.listingShare;
   if (listing !== undefined && listing < majority) {
     const builder = rules.builders.P3?.[0];
-    addPostpone(
-      paths.high,
-      'listing-first',
-      `Pas encore : ${formatShare(listing)} des commerçants ont une fiche Google à jour, et le guide veut la majorité bien référencés avant une place de marché (${readingLabel(catalog, 'marketplace-listing')}).`,
-    );
+    addPostpone(paths.high, {
+      code: 'listing-first',
+      kind: 'marketplace-waits',
+      listing,
+      majority,
+    });
     if (builder && !orderRuleActive)
-      addPush(
-        builder,
-        'listing-first',
-        `Porter la part de fiches Google à jour au-delà de ${formatShare(majority)} (aujourd’hui ${formatShare(listing)}) avant une place de marché.`,
-      );
+      addPush(builder, { code: 'listing-first', kind: 'raise-listing', listing, majority });
   }
   const collectif = bilans.find((b) => b.roadmap === 'collectif');
   const stocks = shareOf(ctx, 'collectif', 'stocks-informatises');
-  const stockText = stocks === undefined ? '' : `${formatShare(stocks)} de stocks informatisés`;
-  if (collectif?.collectifPath === 'place-de-marche')
-    addPush(
-      paths.high,
-      'collectif-path',
-      `Place de marché envisageable : ${stockText}, au-delà de ${formatShare(rules.thresholds.collectifStockHigh.value)} (${readingLabel(catalog, 'stock-high')}).`,
-    );
-  if (collectif?.collectifPath === 'site-vitrine') {
-    addPush(
-      paths.low,
-      'collectif-path',
-      `Le site « vitrine » d’abord : ${stockText}, c’est peu pour vendre ensemble en ligne.`,
-    );
-    addPostpone(
-      paths.high,
-      'collectif-path',
-      `Plus tard : la gestion des stocks informatisée n’est pas encore assez répandue (${stockText}).`,
-    );
+  if (stocks !== undefined && collectif?.collectifPath === 'place-de-marche')
+    addPush(paths.high, {
+      code: 'collectif-path',
+      kind: 'marketplace-possible',
+      stocks,
+      threshold: rules.thresholds.collectifStockHigh.value,
+    });
+  if (stocks !== undefined && collectif?.collectifPath === 'site-vitrine') {
+    addPush(paths.low, { code: 'collectif-path', kind: 'vitrine-first', stocks });
+    addPostpone(paths.high, { code: 'collectif-path', kind: 'marketplace-later', stocks });
   }
   if (cv && ctx.parsed.answered['centre-ville']) {
     for (const q of cv.questions) {
@@ -688,28 +662,17 @@ function assess(
       const f = gap ? ficheById(catalog, gap.fiche) : undefined;
       if (!gap || !f) continue;
       if (orderRuleActive && isBlocked(catalog, f))
-        addPostpone(
-          f.id,
-          'order-rule',
-          `À reporter (${orderLabel}) : ${lowerFirst(rules.orderRule.reason)}`,
-        );
-      else
-        addPush(
-          f.id,
-          'centre-ville-gap',
-          `« ${q.short} » : non. ${gap.why} (${readingLabel(catalog, 'centre-ville-gaps')})`,
-        );
+        addPostpone(f.id, { code: 'order-rule', kind: 'blocked' });
+      else addPush(f.id, { code: 'centre-ville-gap', kind: 'public-no', question: q.id });
     }
   }
 
-  const clarifications: string[] = [];
-  const co = shareOf(ctx, 'individuel', 'connectes');
-  for (const qid of ['reseaux-sociaux', 'fiche-google']) {
-    const v = shareOf(ctx, 'individuel', qid);
-    if (co !== undefined && v !== undefined && v > co)
-      clarifications.push(
-        `« ${shortOf(ind, qid)} » (${formatShare(v)}) dépasse « ${shortOf(ind, 'connectes')} » (${formatShare(co)}) : vérifiez ces deux chiffres.`,
-      );
+  const clarifications: TerritoryClarification[] = [];
+  const connected = shareOf(ctx, 'individuel', 'connectes');
+  for (const question of ['reseaux-sociaux', 'fiche-google'] as const) {
+    const value = shareOf(ctx, 'individuel', question);
+    if (connected !== undefined && value !== undefined && value > connected)
+      clarifications.push({ code: 'above-connected', question, value, connected });
   }
   return ok({
     bilans,
@@ -723,23 +686,70 @@ function assess(
 }
 
 /**
+ * The territory answers recorded in a flat record (the dialogue's), in the core's shape: the
+ * one reader of those answers; a value of the wrong type is left out (unknown).
+ */
+export function territoryAnswersOf(answers: Readonly<Record<string, unknown>>): TerritoryAnswers {
+  const share = (v: unknown): Share | undefined =>
+    typeof v === 'number' || v === 'unknown' ? v : undefined;
+  const out: TerritoryAnswers = {};
+  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
+  for (const q of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
+    const v = share(answers[q]);
+    if (v !== undefined) individuel[q] = v;
+  }
+  if (Object.keys(individuel).length > 0) out.individuel = individuel;
+  const collectif: NonNullable<TerritoryAnswers['collectif']> = {};
+  for (const q of ['stocks-informatises', 'adherents-association'] as const) {
+    const v = share(answers[q]);
+    if (v !== undefined) collectif[q] = v;
+  }
+  const s = answers['structuration-association'];
+  if (s === 'faible' || s === 'moyenne' || s === 'forte' || s === 'unknown')
+    collectif['structuration-association'] = s;
+  if (Object.keys(collectif).length > 0) out.collectif = collectif;
+  const cv: NonNullable<TerritoryAnswers['centreVille']> = {};
+  for (const q of [
+    'service-communication',
+    'services-publics-en-ligne',
+    'praticiens-reservation',
+    'parkings-temps-reel',
+  ] as const) {
+    const v = answers[q];
+    if (v === 'yes' || v === 'no' || v === 'unknown') cv[q] = v;
+  }
+  if (Object.keys(cv).length > 0) out.centreVille = cv;
+  return out;
+}
+
+/**
+ * The territory's decision from the dialogue's recorded answers (a flat record): read once
+ * with {@link territoryAnswersOf}, then assessed — the whole roadmap set, or only the individuel
+ * part (the bilan shown after its three questions).
+ */
+export function territoryAssessment(
+  catalog: Catalog,
+  answers: Readonly<Record<string, unknown>>,
+  opts: { objective?: ObjectiveId; only?: 'individuel' } = {},
+): Result<TerritoryAssessment> {
+  const ta = territoryAnswersOf(answers);
+  return assessTerritory(
+    catalog,
+    opts.only ? { individuel: ta.individuel ?? {} } : ta,
+    opts.objective ? { objective: opts.objective } : {},
+  );
+}
+
+/**
  * Whether the collectif part may be offered: the guide launches it only once the individuel
  * bilan is validated (at least 60 % of merchants active on the web, p. 40). Reads the individuel
- * shares from a flat record of answers (the dialogue's), anything else being unknown.
+ * shares from the dialogue's flat record of answers with {@link territoryAnswersOf}; answers
+ * that do not assess (a share out of range) keep it closed.
  */
 export function collectifOpen(
   catalog: Catalog,
   answers: Readonly<Record<string, unknown>>,
 ): boolean {
-  const pick = (k: string): Share | undefined => {
-    const v = answers[k];
-    return typeof v === 'number' && v >= 0 && v <= 100 ? v : undefined;
-  };
-  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
-  for (const k of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
-    const v = pick(k);
-    if (v !== undefined) individuel[k] = v;
-  }
-  const r = assessTerritory(catalog, { individuel });
+  const r = territoryAssessment(catalog, answers, { only: 'individuel' });
   return r.ok && r.value.bilans[0]?.status === 'valide';
 }

@@ -10,4 +10,5 @@ export {
   type ObservatoryProvider,
 } from './engine.js';
 export { actionId, decodeAction, decodeEntry, textEvent, understand } from './interpret.js';
-export { type RenderContext, renderIntents, territoryAnswers } from './render.js';
+export { type RenderContext, renderIntents } from './render.js';
+export { DIALOGUE_TEXT } from './text/common.js';

@@ -29,6 +29,7 @@ import {
   type Search,
   type SearchResult,
 } from '../understand/index.js';
+import { shareClarifyText } from './text/understand.js';
 
 // === Action ids (short ASCII, ≤ 48 bytes: Telegram callback_data and Slack values take them)
 
@@ -384,7 +385,7 @@ export function understand(catalog: Catalog, search: Search, text: string): Unde
       const parsed = parseShare(catalog, text);
       share = parsed.ok
         ? { ok: true, value: parsed.value }
-        : { ok: false, reason: parsed.reason, clarify: parsed.clarify };
+        : { ok: false, reason: parsed.reason, clarify: shareClarifyText(parsed) };
       return share;
     },
   });

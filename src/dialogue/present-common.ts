@@ -5,10 +5,12 @@
  * these only word and lay out what it decided.
  */
 import type { Catalog, Fiche, ObjectiveId } from '../../catalog/schema.js';
-import { maturityLabel, readingLabel, type Why } from '../core/index.js';
+import { maturityLabel, type RecommendationItem, readingLabel, type Why } from '../core/index.js';
 import { button, card, italic } from '../reply/build.js';
 import type { Button, Card } from '../reply/model.js';
 import { actionId } from './interpret.js';
+import { DIALOGUE_TEXT as D, maturityRequired } from './text/common.js';
+import { reasonText } from './text/recommend.js';
 
 /** Longest button label we emit. */
 const MAX_LABEL = 60;
@@ -99,26 +101,28 @@ function saysMaturity(why: Why | undefined, reason: string): boolean {
 /** A solution card: title, « Pourquoi » in words, maturity, cost without the name, « Voir la fiche ». */
 export function ficheCard(
   catalog: Catalog,
-  item: { fiche: Fiche; reason: string; why?: Why },
+  item: RecommendationItem | { fiche: Fiche; reason: string },
   opts: { whyLabel?: boolean } = {},
 ): Card {
   const f = item.fiche;
   const cost = costHint(f);
+  const why = 'why' in item ? item.why : undefined;
+  const reason = 'why' in item ? reasonText(catalog, item) : item.reason;
   return card({
     title: f.title,
     lines: [
-      opts.whyLabel === false ? [item.reason] : [italic('Pourquoi : '), lowerFirst(item.reason)],
-      ...(saysMaturity(item.why, item.reason)
+      opts.whyLabel === false ? [reason] : [italic(D.why), lowerFirst(reason)],
+      ...(saysMaturity(why, reason)
         ? []
-        : [[italic(`Maturité requise : ${maturityLabel(catalog, f.maturity)}`)]]),
-      ...(cost ? [[italic('Coût indicatif : '), cost]] : []),
+        : [[italic(maturityRequired(maturityLabel(catalog, f.maturity)))]]),
+      ...(cost ? [[italic(D.cost), cost]] : []),
     ],
-    buttons: [button('Voir la fiche', actionId.fiche(f.id))],
+    buttons: [button(D.seeFiche, actionId.fiche(f.id))],
   });
 }
 
 /** The « Menu » button every result ends with. */
-export const menuButton = (): Button => button('Menu', actionId.nav('menu'));
+export const menuButton = (): Button => button(D.menuButton, actionId.nav('menu'));
 
 /** The objective of a fiche or by id. */
 export function objectiveOf(catalog: Catalog, id: ObjectiveId) {

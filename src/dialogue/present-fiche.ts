@@ -4,8 +4,13 @@
  * prerequisites, implication, impacts; then vigilance, examples, actors, costs).
  */
 import type { Catalog, Fiche } from '../../catalog/schema.js';
-import type { ClicContext } from '../../flows/types.js';
-import { maturityLabel, pageRef, prereqLabel, readingLabel, recommend } from '../core/index.js';
+import {
+  type MerchantAdvice,
+  maturityLabel,
+  pageRef,
+  prereqLabel,
+  readingLabel,
+} from '../core/index.js';
 import { bold, button, card, type Inline, italic, list, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Reply } from '../reply/model.js';
 import { plainText } from '../reply/plain.js';
@@ -21,60 +26,48 @@ import {
   objectiveOf,
   upperFirst,
 } from './present-common.js';
-import { merchantOf } from './present-merchant.js';
-
-const TYPE_LABEL: Record<string, string> = {
-  individuelle: 'solution individuelle pour le commerçant',
-  collectif: 'solution collective',
-  'centre-ville': 'solution de centre-ville (portée par la collectivité)',
-};
-
-const IMPACT_LABEL: Record<string, string> = {
-  economiqueCourtTerme: 'Impact économique à court terme',
-  sensibilisation: 'Sensibilisation au numérique',
-  dynamiqueCollective: 'Dynamique collective',
-  promotionTerritoire: 'Promotion du territoire',
-  fluxPassants: 'Flux de passants',
-};
+import { DIALOGUE_TEXT as D, otherSolutionsLabel } from './text/common.js';
+import {
+  costLine,
+  detailsTitle,
+  exampleSector,
+  externalisableText,
+  FICHE_TEXT as F,
+  ficheSubtitle,
+  IMPACT_LABEL,
+  impactLine,
+  involvementLines,
+  prereqsLine,
+} from './text/fiche.js';
+import { reasonText } from './text/recommend.js';
 
 function otherSolutions(catalog: Catalog, f: Fiche): Button[] {
   const o = objectiveOf(catalog, f.objective);
-  return o ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))] : [];
-}
-
-/** « Externalisable : oui, sauf la création de la base de données » (the guide's nuance). */
-function externalisable(f: Fiche): string {
-  return `${f.externalisable ? 'oui' : 'non'}${f.externalisableExcept ? `, ${f.externalisableExcept}` : ''}`;
+  return o ? [button(label(otherSolutionsLabel(o.menuLabel)), actionId.objective(o.id))] : [];
 }
 
 /** The summary card: what it is, why for this person, an example, the cost, the page. */
-export function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Reply[] {
+export function ficheSummary(catalog: Catalog, id: string, advice: MerchantAdvice): Reply[] {
   const f = ficheOf(catalog, id);
   if (!f) return [];
-  const merchant = merchantOf(catalog, ctx);
-  const rec = recommend(catalog, {
-    objective: f.objective,
-    audience: ctx.audience ?? 'visiteur',
-    ...(merchant ? { merchant } : {}),
-  });
-  const item = rec.items.find((i) => i.fiche.id === f.id);
+  const item = advice.recommendation.items.find((i) => i.fiche.id === f.id);
   const example = f.examples[0];
   const cost = costHint(f);
   const c = card({
     title: f.title,
-    subtitle: `Fiche ${f.number} · ${f.types.map((t) => TYPE_LABEL[t] ?? t).join(', ')} · maturité requise : ${maturityLabel(catalog, f.maturity)}`,
+    subtitle: ficheSubtitle(f.number, f.types, maturityLabel(catalog, f.maturity)),
     lines: [
       f.summary,
-      ...(item ? [[italic('Pourquoi : '), lowerFirst(item.reason)]] : []),
+      ...(item ? [[italic(D.why), lowerFirst(reasonText(catalog, item))]] : []),
       ...(example
         ? [
             [
-              bold('Exemple : '),
+              bold(F.example),
               `${example.name}${example.place ? ` (${example.place})` : ''} — ${clip(example.text, 220)}`,
             ],
           ]
         : []),
-      ...(cost ? [[bold('Coût indicatif : '), cost]] : []),
+      ...(cost ? [[bold(D.cost), cost]] : []),
       [italic(upperFirst(pageRef(catalog, f.page)))],
     ],
   });
@@ -83,7 +76,7 @@ export function ficheSummary(catalog: Catalog, ctx: ClicContext, id: string): Re
       blocks: [],
       cards: [c],
       buttons: [
-        button('Détails', actionId.details(f.id)),
+        button(D.details, actionId.details(f.id)),
         ...otherSolutions(catalog, f),
         menuButton(),
       ],
@@ -106,57 +99,53 @@ export function ficheDetails(catalog: Catalog, id: string, part: 1 | 2 = 1): Rep
   const section = (title: string, items: readonly (Inline | readonly Inline[])[]) => {
     if (items.length > 0) sections.push([para(bold(title)), list(items)]);
   };
-  section('Ce qu’il faut au commerçant', f.resources.merchant);
-  section('Ce qu’il faut à la collectivité', f.resources.collectivite);
-  const prereqs = (codes: readonly string[]) =>
-    codes.length > 0 ? codes.map((p) => `« ${prereqLabel(catalog, p)} »`).join(', ') : 'aucun';
-  section('Prérequis', [
-    `Commerçant : ${prereqs(f.prerequisites.merchant)}`,
-    `Territoire : ${
-      f.prerequisites.territory.length > 0
-        ? f.prerequisites.territory
-            .map(
-              (t) => `« ${prereqLabel(catalog, t.code)} »${t.condition ? ` (${t.condition})` : ''}`,
-            )
-            .join(', ')
-        : 'aucun'
-    }`,
-  ]);
-  section('Implication', [
-    `Volume d’implication du porteur de projet : ${f.involvement}`,
-    `Externalisable : ${externalisable(f)}`,
-  ]);
-  section(
-    'Coûts indicatifs',
-    f.costs.map((c) => `${costWithoutName(f, c.text)} (p. ${c.page})`),
-  );
-  section(
-    'Impacts (+ à +++)',
-    Object.entries(f.impacts).map(
-      ([k, v]) => `${IMPACT_LABEL[k] ?? k} : ${v === 'n/a' ? 'non applicable' : v}`,
+  section(F.merchantNeeds, f.resources.merchant);
+  section(F.townNeeds, f.resources.collectivite);
+  section(F.prerequisites, [
+    prereqsLine(
+      'Commerçant',
+      f.prerequisites.merchant.map((p) => `« ${prereqLabel(catalog, p)} »`),
     ),
-  );
-  section('Points de vigilance', f.vigilance);
+    prereqsLine(
+      'Territoire',
+      f.prerequisites.territory.map(
+        (t) => `« ${prereqLabel(catalog, t.code)} »${t.condition ? ` (${t.condition})` : ''}`,
+      ),
+    ),
+  ]);
   section(
-    'Exemples',
+    F.involvement,
+    involvementLines(f.involvement, externalisableText(f.externalisable, f.externalisableExcept)),
+  );
+  section(
+    F.costs,
+    f.costs.map((c) => costLine(costWithoutName(f, c.text), c.page)),
+  );
+  section(
+    F.impacts,
+    Object.entries(f.impacts).map(([k, v]) => impactLine(IMPACT_LABEL[k] ?? k, v)),
+  );
+  section(F.vigilance, f.vigilance);
+  section(
+    F.examples,
     f.examples.map((e) => [
       bold(e.name),
       `${e.place ? ` (${e.place})` : ''} — ${e.text}`,
       ...(e.sector
         ? [
             italic(
-              ` (secteur : ${catalog.guide.sectors.find((s) => s.id === e.sector)?.label ?? e.sector}, ${readingLabel(catalog, 'example-sectors')})`,
+              exampleSector(
+                catalog.guide.sectors.find((s) => s.id === e.sector)?.label ?? e.sector,
+                readingLabel(catalog, 'example-sectors'),
+              ),
             ),
           ]
         : []),
     ]),
   );
-  section('Acteurs cités dans le guide', f.actors);
+  section(F.actors, f.actors);
   const header = (n: 1 | 2) =>
-    para(
-      bold(`${f.title} — ${n === 1 ? 'détails' : 'détails (suite)'}`),
-      ` (${pageRef(catalog, f.page)})`,
-    );
+    para(bold(detailsTitle(f.title, n)), ` (${pageRef(catalog, f.page)})`);
   // The split that makes the longer of the two pages shortest.
   const head = plainText([header(2)]).length;
   const sizes = sections.map((b) => plainText(b).length + 2);
@@ -180,7 +169,7 @@ export function ficheDetails(catalog: Catalog, id: string, part: 1 | 2 = 1): Rep
     makeReply({
       blocks,
       buttons: [
-        ...(more ? [button('Détails (suite)', actionId.more(f.id))] : []),
+        ...(more ? [button(F.more, actionId.more(f.id))] : []),
         ...otherSolutions(catalog, f),
         menuButton(),
       ],

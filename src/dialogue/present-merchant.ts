@@ -7,15 +7,12 @@
 import type { Catalog, ObjectiveId } from '../../catalog/schema.js';
 import type { ClicContext, Intent } from '../../flows/types.js';
 import {
-  assessMerchant,
-  type MerchantAnswers,
+  type MerchantAdvice,
   type MerchantAssessment,
   maturityLabel,
   pageRef,
-  prereqLabel,
   type RecommendationItem,
   readingLabel,
-  recommend,
 } from '../core/index.js';
 import { bold, button, type Inline, italic, list, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Reply } from '../reply/model.js';
@@ -29,28 +26,22 @@ import {
   objectiveOf,
   upperFirst,
 } from './present-common.js';
-
-/** The P1–P4 answers recorded in the dialogue, in the core's shape. */
-export function merchantAnswers(
-  answers: Readonly<Record<string, unknown>>,
-): MerchantAnswers | undefined {
-  const out: MerchantAnswers = {};
-  let any = false;
-  for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
-    const v = answers[p];
-    if (v === 'yes' || v === 'no' || v === 'unknown') {
-      out[p] = v;
-      any = true;
-    }
-  }
-  return any ? out : undefined;
-}
-
-/** The merchant's assessment from the dialogue's answers, when he gave any. */
-export function merchantOf(catalog: Catalog, ctx: ClicContext): MerchantAssessment | undefined {
-  const answers = merchantAnswers(ctx.answers);
-  return answers ? assessMerchant(catalog, answers) : undefined;
-}
+import {
+  aboveLevelText,
+  exampleForText,
+  inGuideText,
+  levelBasisText,
+  MERCHANT_TEXT as M,
+  mairieText,
+  merchantAdviceText,
+  merchantClarificationText,
+  missingText,
+  oneMaturityText,
+  ownIntroText,
+  rankedForLevelText,
+  seeFicheLabel,
+} from './text/merchant.js';
+import { reasonText } from './text/recommend.js';
 
 /**
  * « Pour plus tard » in a list, from the core's code: what the guide asks that he lacks, or the
@@ -60,24 +51,25 @@ function laterLine(catalog: Catalog, item: RecommendationItem): Inline[] {
   const why = item.why;
   const text =
     why.code === 'missing'
-      ? `il vous manque ${item.missing.map((m) => `« ${m.label} »${m.unknown ? ' (à vérifier)' : ''}`).join(', ')}`
+      ? missingText(item.missing)
       : why.code === 'level'
-        ? `le guide la situe au niveau « ${maturityLabel(catalog, why.need)} » (le vôtre : « ${maturityLabel(catalog, why.have)} », ${readingLabel(catalog, 'merchant-level')})`
-        : lowerFirst(item.reason);
+        ? aboveLevelText(
+            maturityLabel(catalog, why.need),
+            maturityLabel(catalog, why.have),
+            readingLabel(catalog, 'merchant-level'),
+          )
+        : lowerFirst(reasonText(catalog, item));
   return [bold(item.fiche.title), ` — ${text}.`];
 }
 
 /** The level line: the level, what it rests on, and that it is our reading. */
 function levelBlocks(catalog: Catalog, merchant: MerchantAssessment): Block[] {
-  const basis =
-    merchant.met.length === 0
-      ? 'aucun prérequis du guide acquis pour l’instant'
-      : `prérequis du guide acquis : ${merchant.met.map((p) => prereqLabel(catalog, p)).join(', ')}`;
+  const basis = levelBasisText(catalog, merchant);
   return [
-    para('Votre niveau numérique estimé : ', bold(merchant.levelLabel), '.'),
+    para(M.levelLead, bold(merchant.levelLabel), '.'),
     para(
       italic(
-        `${upperFirst(basis)} (${readingLabel(catalog, 'merchant-level')}, pas une note officielle).`,
+        `${upperFirst(basis)} (${readingLabel(catalog, 'merchant-level')}, ${M.notOfficial}).`,
       ),
     ),
   ];
@@ -100,9 +92,9 @@ function sectorExample(
     if (f && e)
       return [
         para(
-          italic('Un exemple du guide dans votre secteur : '),
+          italic(M.exampleLead),
           bold(e.name),
-          `${e.place ? ` (${e.place})` : ''}, pour « ${f.title} » (${readingLabel(catalog, 'example-sectors')}).`,
+          exampleForText(e.place, f.title, readingLabel(catalog, 'example-sectors')),
         ),
       ];
   }
@@ -113,14 +105,10 @@ function sectorExample(
 export function merchantResultReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'merchant-result' }>,
+  advice: MerchantAdvice,
 ): Reply[] {
-  const merchant = assessMerchant(catalog, merchantAnswers(intent.answers) ?? {});
-  const rec = recommend(catalog, {
-    audience: 'commercant',
-    merchant,
-    ...(intent.objective ? { objective: intent.objective } : {}),
-    ...(intent.sector ? { sector: intent.sector } : {}),
-  });
+  const { merchant, recommendation: rec } = advice;
+  if (!merchant) return [];
   const o = intent.objective ? objectiveOf(catalog, intent.objective) : undefined;
   const own = rec.items.filter((i) => i.role !== 'town');
   const accessible = own.filter((i) => i.accessible).slice(0, 3);
@@ -129,30 +117,28 @@ export function merchantResultReplies(
   const mairie = rec.items.filter((i) => i.role === 'town');
 
   const blocks: Block[] = [...levelBlocks(catalog, merchant)];
-  if (merchant.clarifications.length > 0) blocks.push(list(merchant.clarifications));
-  if (merchant.advice.length > 0) blocks.push(list(merchant.advice));
-  const about = o ? `Pour « ${o.menuLabel} », ` : '';
-  blocks.push(
-    para(
-      accessible.length > 0
-        ? `${about}${about ? 'voici' : 'Voici'} ce que vous pouvez lancer dès maintenant, le plus avancé d’abord :`
-        : `${about}${about ? 'les' : 'Les'} solutions demandent un niveau plus élevé : commencez par la première étape ci-dessous.`,
-    ),
-  );
+  const clarifications = merchant.clarifications.map((c) => merchantClarificationText(catalog, c));
+  if (clarifications.length > 0) blocks.push(list(clarifications));
+  const findOut = merchantAdviceText(catalog, merchant);
+  if (findOut.length > 0) blocks.push(list(findOut));
+  blocks.push(para(ownIntroText(o?.menuLabel, accessible.length > 0)));
   const cards = accessible.map((item) => ficheCard(catalog, item));
 
   const tail: Block[] = [];
   if (first)
     tail.push(
-      para(bold('Votre première étape : '), first.fiche.title, ` — ${lowerFirst(first.reason)}`),
+      para(bold(M.firstStep), first.fiche.title, ` — ${lowerFirst(reasonText(catalog, first))}`),
     );
   if (later.length > 0)
-    tail.push(para(bold('Pour plus tard')), list(later.map((i) => laterLine(catalog, i))));
+    tail.push(para(bold(M.later)), list(later.map((i) => laterLine(catalog, i))));
   if (mairie.length > 0)
     tail.push(
       para(
-        bold('À proposer à votre mairie : '),
-        `${mairie.map((i) => i.fiche.title).join(', ')} — des solutions que la commune met en place (${readingLabel(catalog, 'merchant-roles')}).`,
+        bold(M.mairie),
+        mairieText(
+          mairie.map((i) => i.fiche.title),
+          readingLabel(catalog, 'merchant-roles'),
+        ),
       ),
     );
   tail.push(
@@ -161,13 +147,13 @@ export function merchantResultReplies(
       ...accessible.map((i) => i.fiche.id),
     ]),
   );
-  tail.push(para(italic('Le guide conseille de prendre les étapes dans l’ordre.')));
+  tail.push(para(italic(M.inOrder)));
   return [
     makeReply({ blocks, cards }),
     makeReply({
       blocks: tail,
       buttons: first
-        ? [button(label(`Voir la fiche : ${first.fiche.title}`), actionId.fiche(first.fiche.id))]
+        ? [button(label(seeFicheLabel(first.fiche.title)), actionId.fiche(first.fiche.id))]
         : [],
     }),
   ];
@@ -179,7 +165,7 @@ export function merchantResultReplies(
  */
 export function objectiveQuestion(catalog: Catalog): { blocks: Block[]; buttons: Button[] } {
   return {
-    blocks: [para('Et maintenant, que visez-vous d’abord ?')],
+    blocks: [para(M.whatNext)],
     buttons: catalog.objectives.map((o) => button(label(o.menuLabel), actionId.objective(o.id))),
   };
 }
@@ -189,29 +175,27 @@ export function objectiveQuestion(catalog: Catalog): { blocks: Block[]; buttons:
  * canaux », the guide's « Je souhaite… » in a smaller line), what it is about, then its fiches
  * ranked for this person.
  */
-export function objectiveReplies(catalog: Catalog, ctx: ClicContext, id: ObjectiveId): Reply[] {
+export function objectiveReplies(
+  catalog: Catalog,
+  ctx: ClicContext,
+  id: ObjectiveId,
+  advice: MerchantAdvice,
+): Reply[] {
   const o = objectiveOf(catalog, id);
   if (!o) return [];
-  const merchant = merchantOf(catalog, ctx);
-  const rec = recommend(catalog, {
-    objective: id,
-    audience: ctx.audience ?? 'visiteur',
-    ...(merchant ? { merchant } : {}),
-    ...(ctx.sector ? { sector: ctx.sector } : {}),
-  });
+  const { merchant, recommendation: rec } = advice;
   const forTown = ctx.audience === 'collectivite';
   const cards = rec.items.map((item) => ficheCard(catalog, item));
   const buttons: Button[] = [];
-  if (!merchant && !forTown)
-    buttons.push(button('Mon diagnostic (4 questions)', actionId.diag('commercant')));
-  if (forTown) buttons.push(button('Diagnostiquer mon territoire', actionId.diag('territoire')));
-  buttons.push(button('Autre objectif', actionId.nav('menu')));
+  if (!merchant && !forTown) buttons.push(button(M.diagnosticButton, actionId.diag('commercant')));
+  if (forTown) buttons.push(button(M.territoryButton, actionId.diag('territoire')));
+  buttons.push(button(M.otherObjective, actionId.nav('menu')));
   const levels = new Set(rec.items.map((i) => i.fiche.maturity));
   const intro = merchant
-    ? `Les solutions, classées pour votre niveau (${merchant.levelLabel}) :`
+    ? rankedForLevelText(merchant.levelLabel)
     : levels.size > 1
-      ? 'Les solutions du guide, les plus simples d’abord :'
-      : `Les solutions du guide (maturité requise : ${maturityLabel(catalog, [...levels][0] ?? 'faible')}) :`;
+      ? M.simplestFirst
+      : oneMaturityText(maturityLabel(catalog, [...levels][0] ?? 'faible'));
   return [
     makeReply({
       blocks: [
@@ -220,7 +204,7 @@ export function objectiveReplies(catalog: Catalog, ctx: ClicContext, id: Objecti
           italic(
             forTown
               ? `${pageRef(catalog, o.page)}.`
-              : `Dans le guide : « ${o.title} » (${pageRef(catalog, o.page)}).`,
+              : inGuideText(o.title, pageRef(catalog, o.page)),
           ),
         ),
         para(forTown ? o.what : clip(o.what, 200)),

@@ -5,17 +5,13 @@
  * to launch, the funding, the contacts. The core decides (bilans, push and postpone with their
  * codes, next steps); this only words and lays out.
  */
-import type { Catalog, ObjectiveId, RoadmapId } from '../../catalog/schema.js';
+import type { Catalog } from '../../catalog/schema.js';
 import type { ClicContext, Intent, ResultView } from '../../flows/types.js';
 import {
-  assessTerritory,
   type Bilan,
-  collectifOpen,
   collectiviteSupport,
-  formatShare,
   pageRef,
-  readingLabel,
-  type TerritoryAnswers,
+  type Result,
   type TerritoryAssessment,
   type TerritoryFicheDecision,
 } from '../core/index.js';
@@ -32,131 +28,68 @@ import {
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { actionId } from './interpret.js';
 import { ficheCard, ficheOf, menuButton, pageNote, upperFirst } from './present-common.js';
+import { DIALOGUE_TEXT as D } from './text/common.js';
+import { coreErrorText } from './text/errors.js';
+import {
+  BILAN_STATUS_TEXT,
+  BILAN_TITLE,
+  bilanErrorText,
+  bilanHeadlineText,
+  bilanLinesText,
+  bilanSummaryText,
+  bilanTitle,
+  collectifClosedText,
+  contactLead,
+  contactsInGuideText,
+  decisionText,
+  laterWhyText,
+  launchWhyText,
+  nextStepTitle,
+  nextStepWhere,
+  prefilledText,
+  roadmapTitle,
+  TERRITORY_TEXT as T,
+  VIEW_LABEL,
+} from './text/territory.js';
 
-const BILAN_TITLE: Record<RoadmapId, string> = {
-  individuel: 'commerçant individuel',
-  collectif: 'collectif',
-  'centre-ville': 'centre-ville',
-};
-
-function share(v: unknown): number | 'unknown' | undefined {
-  if (typeof v === 'number') return v;
-  return v === 'unknown' ? 'unknown' : undefined;
-}
-
-/** The territory answers recorded in the machine context, in the core's shape. */
-export function territoryAnswers(answers: Readonly<Record<string, unknown>>): TerritoryAnswers {
-  const out: TerritoryAnswers = {};
-  const individuel: NonNullable<TerritoryAnswers['individuel']> = {};
-  for (const q of ['connectes', 'reseaux-sociaux', 'fiche-google'] as const) {
-    const v = share(answers[q]);
-    if (v !== undefined) individuel[q] = v;
-  }
-  if (Object.keys(individuel).length > 0) out.individuel = individuel;
-  const collectif: NonNullable<TerritoryAnswers['collectif']> = {};
-  for (const q of ['stocks-informatises', 'adherents-association'] as const) {
-    const v = share(answers[q]);
-    if (v !== undefined) collectif[q] = v;
-  }
-  const s = answers['structuration-association'];
-  if (s === 'faible' || s === 'moyenne' || s === 'forte' || s === 'unknown')
-    collectif['structuration-association'] = s;
-  if (Object.keys(collectif).length > 0) out.collectif = collectif;
-  const cv: NonNullable<TerritoryAnswers['centreVille']> = {};
-  for (const q of [
-    'service-communication',
-    'services-publics-en-ligne',
-    'praticiens-reservation',
-    'parkings-temps-reel',
-  ] as const) {
-    const v = answers[q];
-    if (v === 'yes' || v === 'no' || v === 'unknown') cv[q] = v;
-  }
-  if (Object.keys(cv).length > 0) out.centreVille = cv;
-  return out;
-}
-
-function assess(
-  catalog: Catalog,
-  answers: Readonly<Record<string, unknown>>,
-  objective: ObjectiveId | undefined,
-  only?: 'individuel',
-) {
-  const ta = territoryAnswers(answers);
-  return assessTerritory(
-    catalog,
-    only ? { individuel: ta.individuel ?? {} } : ta,
-    objective ? { objective } : {},
-  );
-}
+/** The core's assessment of the territory, decided once per turn by the caller. */
+export type TerritoryDecision = Result<TerritoryAssessment>;
 
 /**
  * A bilan in full: its status and meaning, then its figures, gaps and (unless the roadmap shown
  * below already gives the step to do, with its means) advice.
  */
-function bilanBlocks(b: Bilan, withAdvice = true): Block[] {
-  const blocks: Block[] = [
-    para(bold(`Bilan « ${BILAN_TITLE[b.roadmap]} » : ${b.statusLabel}.`), ` ${b.summary}`),
-  ];
-  const lines = [...b.figures, ...b.gaps, ...(withAdvice ? b.advice : [])];
+function bilanBlocks(catalog: Catalog, b: Bilan, withAdvice = true): Block[] {
+  const blocks: Block[] = [para(bold(bilanTitle(b)), ` ${bilanSummaryText(catalog, b)}`)];
+  const lines = bilanLinesText(catalog, b, withAdvice);
   if (lines.length > 0) blocks.push(list(lines));
   return blocks;
+}
+
+function errorReply(message: string): Reply {
+  return makeReply({ blocks: [para(bilanErrorText(message))] });
 }
 
 /** Where the individuel shares came from, when the observatory gave them (issue 9). */
 function prefilledBlocks(prefilled: { town: string; respondents: number } | undefined): Block[] {
   if (!prefilled) return [];
-  return [
-    para(
-      italic(
-        `Parts « commerçant individuel » déclarées par les ${prefilled.respondents} commerçants de ${prefilled.town} qui ont fait leur autodiagnostic (pas un recensement) : « présents sur le web » vaut pour les réseaux sociaux comme pour la fiche Google, « sensibilisés au numérique » pour « connectés à internet ».`,
-      ),
-    ),
-  ];
+  return [para(italic(prefilledText(prefilled)))];
 }
 
 /** The individuel bilan after its three questions; says why the collectif part waits. */
 export function territoryBilanReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'territory-bilan' }>,
+  res: TerritoryDecision,
 ): Reply[] {
-  const res = assess(catalog, intent.answers, intent.objective, 'individuel');
-  if (!res.ok)
-    return [
-      makeReply({ blocks: [para(`Je n’ai pas pu établir le bilan : ${res.error.message}`)] }),
-    ];
-  const blocks = res.value.bilans.flatMap((b) => bilanBlocks(b));
-  if (!collectifOpen(catalog, intent.answers))
-    blocks.push(
-      para(
-        italic(
-          `Le volet collectif n’est pas proposé pour l’instant : le guide le lance une fois au moins ${formatShare(catalog.rules.thresholds.individuelWebActive)} des commerçants actifs sur le web.`,
-        ),
-      ),
-    );
+  if (!res.ok) return [errorReply(coreErrorText(catalog, res.error))];
+  const blocks = res.value.bilans.flatMap((b) => bilanBlocks(catalog, b));
+  if (res.value.collectifNotYet)
+    blocks.push(para(italic(collectifClosedText(catalog.rules.thresholds.individuelWebActive))));
   return [makeReply({ blocks: [...blocks, ...prefilledBlocks(intent.prefilled)] })];
 }
 
 // === The final summary
-
-/** The first thing to launch, in a few words by the bilan's code. */
-function launchWhy(catalog: Catalog, d: TerritoryFicheDecision): string {
-  switch (d.code) {
-    case 'order-rule':
-      return 'c’est par là que le guide demande de commencer (former et accompagner).';
-    case 'centre-ville-gap':
-      return `elle répond à un « non » du volet centre-ville (${readingLabel(catalog, 'centre-ville-gaps')}).`;
-    default:
-      return d.reason.charAt(0).toLocaleLowerCase('fr') + d.reason.slice(1);
-  }
-}
-
-/** Why the postponed fiches wait, once per code. */
-function laterWhy(catalog: Catalog, d: TerritoryFicheDecision): string {
-  if (d.code === 'order-rule')
-    return `tant que moins de ${formatShare(catalog.rules.thresholds.individuelWebActive)} des commerçants sont actifs sur le web (${readingLabel(catalog, 'order-rule')}).`;
-  return d.reason.replace(/^(Plus tard|Pas encore) : /, '');
-}
 
 /** The next ★ step: the first roadmap whose step to do now is an indispensable one. */
 function nextStar(t: TerritoryAssessment) {
@@ -167,14 +100,6 @@ function nextStar(t: TerritoryAssessment) {
   return undefined;
 }
 
-const VIEW_LABEL: Record<ResultView, string> = {
-  individuel: 'Feuille de route : commerçants',
-  collectif: 'Feuille de route : collectif',
-  'centre-ville': 'Feuille de route : centre-ville',
-  launch: 'Les fiches à lancer',
-  funding: 'Financements',
-};
-
 /** The buttons of the summary and of each part it opens: every other part, then contacts. */
 function viewButtons(t: TerritoryAssessment, except?: ResultView): Button[] {
   const views: ResultView[] = [
@@ -184,7 +109,7 @@ function viewButtons(t: TerritoryAssessment, except?: ResultView): Button[] {
   ];
   return [
     ...views.filter((v) => v !== except).map((v) => button(VIEW_LABEL[v], actionId.view(v))),
-    button('Contacts', actionId.nav('contact')),
+    button(T.contactsButton, actionId.nav('contact')),
   ];
 }
 
@@ -195,35 +120,30 @@ function viewButtons(t: TerritoryAssessment, except?: ResultView): Button[] {
 export function territoryResultReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'territory-result' }>,
+  res: TerritoryDecision,
 ): Reply[] {
-  const res = assess(catalog, intent.answers, intent.objective);
-  if (!res.ok)
-    return [
-      makeReply({ blocks: [para(`Je n’ai pas pu établir le bilan : ${res.error.message}`)] }),
-    ];
+  if (!res.ok) return [errorReply(coreErrorText(catalog, res.error))];
   const t = res.value;
   const blocks: Block[] = [
-    para(bold('Votre diagnostic en bref')),
+    para(bold(T.summaryTitle)),
     list(
-      t.bilans.map((b) => {
-        const title = BILAN_TITLE[b.roadmap];
-        return [bold(`${upperFirst(title)} : ${b.statusLabel}`), ` — ${b.headline}`];
-      }),
+      t.bilans.map((b) => [
+        bold(`${upperFirst(BILAN_TITLE[b.roadmap])} : ${BILAN_STATUS_TEXT[b.status]}`),
+        ` — ${bilanHeadlineText(catalog, b)}`,
+      ]),
     ),
   ];
   const first = t.push[0];
   const firstFiche = first ? ficheOf(catalog, first.fiche) : undefined;
   if (first && firstFiche)
-    blocks.push(
-      para(bold('À lancer d’abord : '), firstFiche.title, ` — ${launchWhy(catalog, first)}`),
-    );
+    blocks.push(para(bold(T.launchFirst), firstFiche.title, ` — ${launchWhyText(catalog, first)}`));
   const star = nextStar(t);
   if (star)
     blocks.push(
       para(
-        bold(`Prochaine étape${star.step.star ? ' ★' : ''} : `),
+        bold(nextStepTitle(star.step.star)),
         star.step.title,
-        ` (feuille de route « ${BILAN_TITLE[star.roadmap]} », étape ${star.step.number}).`,
+        nextStepWhere(star.roadmap, star.step.number),
       ),
     );
   if (t.postpone.length > 0) {
@@ -233,21 +153,24 @@ export function territoryResultReplies(
       const titles = ds.map((d) => ficheOf(catalog, d.fiche)?.title).filter(Boolean);
       const d0 = ds[0];
       if (d0 && titles.length > 0)
-        blocks.push(para(bold('Plus tard : '), `${titles.join(', ')} — ${laterWhy(catalog, d0)}`));
+        blocks.push(para(bold(T.later), `${titles.join(', ')} — ${laterWhyText(catalog, d0)}`));
     }
   }
   blocks.push(...prefilledBlocks(intent.prefilled));
   const contact = collectiviteSupport(catalog, intent.region).contact;
-  if (contact)
-    blocks.push(para(`Votre contact Banque des Territoires ${contact.name} : ${contact.email}`));
+  if (contact) blocks.push(para(`${contactLead(contact.name)}${contact.email}`));
   return [makeReply({ blocks, buttons: viewButtons(t) })];
 }
 
 // === The parts the summary opens
 
 /** One part of the territory result: a roadmap with its bilan, the fiches to launch, funding. */
-export function resultViewReplies(catalog: Catalog, ctx: ClicContext, view: ResultView): Reply[] {
-  const res = assess(catalog, ctx.answers, ctx.objective);
+export function resultViewReplies(
+  catalog: Catalog,
+  ctx: ClicContext,
+  view: ResultView,
+  res: TerritoryDecision,
+): Reply[] {
   if (!res.ok) return [supportReply(catalog, ctx.region, true)];
   const t = res.value;
   const buttons = [...viewButtons(t, view), menuButton()];
@@ -257,28 +180,28 @@ export function resultViewReplies(catalog: Catalog, ctx: ClicContext, view: Resu
     const cards: Card[] = [];
     for (const p of t.push.slice(0, 3)) {
       const f = ficheOf(catalog, p.fiche);
-      if (f) cards.push(ficheCard(catalog, { fiche: f, reason: p.reason }));
+      if (f) cards.push(ficheCard(catalog, { fiche: f, reason: decisionText(catalog, p) }));
     }
-    return [makeReply({ blocks: [para(bold('À lancer d’abord'))], cards, buttons })];
+    return [makeReply({ blocks: [para(bold(T.launchTitle))], cards, buttons })];
   }
   const r = t.roadmaps.find((x) => x.roadmap === view);
   const b = t.bilans.find((x) => x.roadmap === view);
-  const blocks: Block[] = b ? bilanBlocks(b, !r) : [];
+  const blocks: Block[] = b ? bilanBlocks(catalog, b, !r) : [];
   if (r) {
     const roadmap = catalog.roadmaps.find((x) => x.id === r.roadmap);
     blocks.push(
       para(
-        bold(`Feuille de route — ${r.title}`),
+        bold(roadmapTitle(r.title)),
         roadmap ? italic(` (${pageRef(catalog, roadmap.page)})`) : '',
       ),
       orderedList(
         r.steps.map((s): Inline[] => [
           s.star ? '★ ' : '',
           bold(s.title),
-          ...(s.next ? [' ← prochaine étape : ', italic(s.means.join(' ; '))] : []),
+          ...(s.next ? [T.nextStepMark, italic(s.means.join(' ; '))] : []),
         ]),
       ),
-      para(italic('★ = étape indispensable au succès du plan.')),
+      para(italic(T.starLegend)),
     );
   }
   return [makeReply({ blocks, buttons })];
@@ -293,30 +216,16 @@ export function supportReply(
   const support = collectiviteSupport(catalog, region);
   const contact: Block[] = [];
   if (support.contact)
-    contact.push(
-      para(
-        bold(`Votre contact Banque des Territoires ${support.contact.name} : `),
-        support.contact.email,
-      ),
-    );
+    contact.push(para(bold(contactLead(support.contact.name)), support.contact.email));
   else if (region !== undefined || !withFactors)
-    contact.push(
-      para(
-        `Les contacts régionaux de la Banque des Territoires sont dans le guide (${pageNote(catalog, support.contactsPage)}) ; écrivez « contact » et votre région pour avoir le vôtre.`,
-      ),
-    );
+    contact.push(para(contactsInGuideText(pageNote(catalog, support.contactsPage))));
   // Asked for a contact, the contact comes first; in the territory result, after the funding.
   const blocks: Block[] = withFactors ? [] : [...contact];
   if (withFactors) {
-    blocks.push(para(bold('Les 6 facteurs clés de succès du guide')));
+    blocks.push(para(bold(T.factorsTitle)));
     blocks.push(list(support.successFactors.map((f) => f.title)));
   }
-  blocks.push(
-    para(
-      bold('Financements mentionnés dans le guide'),
-      italic(` (${pageNote(catalog, support.funding.page)})`),
-    ),
-  );
+  blocks.push(para(bold(D.fundingTitle), italic(` (${pageNote(catalog, support.funding.page)})`)));
   blocks.push(list(support.funding.measures.map((m) => [bold(m.amount), ` ${m.text}`])));
   blocks.push(para(italic(support.funding.caveat)));
   if (withFactors) blocks.push(...contact);

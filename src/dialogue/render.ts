@@ -5,40 +5,31 @@
  * (« done », « contacts ») become the buttons of the reply before them, so nothing is a dead end.
  */
 import type { Catalog } from '../../catalog/schema.js';
+import type { ClicContext, Intent, Notice, Prompt, QuestionId } from '../../flows/types.js';
 import {
-  type ClicContext,
-  type Intent,
-  type NextChoice,
-  type Notice,
-  type Prompt,
-  QUESTION_KIND,
-  type QuestionId,
-  type Social,
-} from '../../flows/types.js';
-import { assessMerchant, formatShare, prereqLabel, recommend } from '../core/index.js';
-import { bold, button, type Inline, italic, makeReply, para } from '../reply/build.js';
+  type MerchantAdvice,
+  type MerchantAnswers,
+  merchantAdvice,
+  merchantAnswersOf,
+  type ObjectiveId,
+  territoryAssessment,
+} from '../core/index.js';
+import { button, italic, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { share as shareReplies } from '../reply/shared.js';
 import { actionId } from './interpret.js';
 import { ficheOf as fiche, ficheCard, label, menuButton, objectiveOf } from './present-common.js';
 import { ficheDetails, ficheSummary } from './present-fiche.js';
-import {
-  merchantOf,
-  merchantResultReplies,
-  objectiveQuestion,
-  objectiveReplies,
-} from './present-merchant.js';
+import { merchantResultReplies, objectiveQuestion, objectiveReplies } from './present-merchant.js';
+import { isMerchantQuestion, questionReply, roadmapQuestion } from './present-question.js';
 import {
   resultViewReplies,
   supportReply,
+  type TerritoryDecision,
   territoryBilanReplies,
   territoryResultReplies,
 } from './present-territory.js';
-
-export { territoryAnswers } from './present-territory.js';
-
 import {
-  backButton,
   followupReplies,
   fundingReplies,
   objectiveButtons,
@@ -49,6 +40,19 @@ import {
   understandNotice,
   unsureReplies,
 } from './render-understand.js';
+import {
+  consentThanks,
+  DIALOGUE_TEXT as D,
+  inObjective,
+  matchesObjective,
+  NOTICE_TEXT,
+  objectiveNoted,
+  otherSolutionsLabel,
+  roadmapFindOut,
+  SOCIAL_TEXT,
+  seeLabel,
+} from './text/common.js';
+import { findOutText } from './text/merchant.js';
 
 // === Small helpers
 
@@ -84,188 +88,43 @@ function once(catalog: Catalog, key: string, render: () => Reply[]): readonly Re
   return replies;
 }
 
-// === Questions
+// === The core's decisions
 
-const MERCHANT_TEXT: Record<'P1' | 'P2' | 'P3' | 'P4', string> = {
-  P1: 'Avez-vous déjà suivi une formation au numérique, ou utilisez-vous des outils numériques pour votre commerce ?',
-  P2: 'Avez-vous déjà mené une démarche marketing : fichier clients, promotions, communication ?',
-  P3: 'Votre commerce est-il présent et actif en ligne : fiche Google à jour, page animée sur les réseaux sociaux, site ?',
-  P4: 'Avez-vous numérisé votre gestion : caisse, stocks ou commandes suivis sur ordinateur ou tablette ?',
-};
-
-const NEXT_LABEL: Record<NextChoice, string> = {
-  collectif: 'Volet collectif (3 questions)',
-  'centre-ville': 'Volet centre-ville (4 questions)',
-  both: 'Les deux volets (7 questions)',
-  end: 'Voir la feuille de route',
-};
-
-function roadmapQuestion(catalog: Catalog, id: QuestionId) {
-  for (const r of catalog.roadmaps) {
-    const q = r.questions.find((x) => x.id === id);
-    if (q) return { roadmap: r, question: q };
-  }
-  return undefined;
+/**
+ * The one place rendering asks the core to decide: the merchant's profile and recommendations,
+ * the territory's assessment. Made once per turn (per distinct question), then handed to the
+ * presenters as typed values; the presenters never call the core's rules themselves.
+ */
+export interface Decisions {
+  /** The P1–P4 answers of the conversation, read once; `undefined` when none was given. */
+  readonly profile: MerchantAnswers | undefined;
+  merchant(
+    answers: MerchantAnswers | undefined,
+    opts: { audience: ClicContext['audience']; objective?: ObjectiveId; sector?: string },
+  ): MerchantAdvice;
+  territory(
+    answers: Readonly<Record<string, unknown>>,
+    opts: { objective?: ObjectiveId; only?: 'individuel' },
+  ): TerritoryDecision;
 }
 
-function questionReply(
-  catalog: Catalog,
-  p: Extract<Prompt, { kind: 'question' }>,
-  ctx: ClicContext,
-): Reply {
-  const ans = (value: string | number) => actionId.answer(value, p.seq);
-  const yesNo = [
-    button('Oui', ans('yes')),
-    button('Non', ans('no')),
-    button('Je ne sais pas', ans('unknown')),
-  ];
-  const head: Inline[] = p.progress
-    ? [bold(`Question ${p.progress.current}/${p.progress.total}`), ' — ']
-    : [];
-  const blocks: Block[] = [];
-  let buttons: Button[] = [];
-  const q = p.question;
-  switch (QUESTION_KIND[q]) {
-    case 'sector':
-      blocks.push(
-        para(
-          'Pour vous conseiller juste : votre secteur, puis 4 questions rapides. Pour commencer, dans quel secteur est votre commerce ?',
-        ),
-      );
-      buttons = [
-        ...catalog.guide.sectors.map((s) => button(label(s.label), ans(s.id))),
-        button('Autre, ou je préfère ne pas dire', ans('unknown')),
-      ];
-      break;
-    case 'yesno': {
-      if (q === 'P1' || q === 'P2' || q === 'P3' || q === 'P4') {
-        blocks.push(para(...head, MERCHANT_TEXT[q]));
-        blocks.push(para(italic(`Prérequis du guide : « ${prereqLabel(catalog, q)} ».`)));
-      } else {
-        const rq = roadmapQuestion(catalog, q);
-        blocks.push(para(...head, rq?.question.text ?? q));
-      }
-      buttons = yesNo;
-      break;
-    }
-    case 'share': {
-      const rq = roadmapQuestion(catalog, q);
-      blocks.push(para(...head, rq?.question.text ?? q));
-      blocks.push(
-        para(
-          italic(
-            'Répondez par un pourcentage (par exemple 45), « la moitié », « un tiers »… ou « je ne sais pas ».',
-          ),
-        ),
-      );
-      buttons = [
-        button('Environ 25 %', ans(25)),
-        button('Environ 50 %', ans(50)),
-        button('Environ 75 %', ans(75)),
-        button('Je ne sais pas', ans('unknown')),
-      ];
-      break;
-    }
-    case 'structure': {
-      const rq = roadmapQuestion(catalog, q);
-      blocks.push(para(...head, rq?.question.text ?? q));
-      const options = rq?.question.kind === 'choice' ? rq.question.options : [];
-      buttons = [
-        ...options.map((o) => button(label(o.label), ans(o.id))),
-        button('Je ne sais pas', ans('unknown')),
-      ];
-      break;
-    }
-    case 'town':
-      blocks.push(
-        para(
-          'Dans quelle ville est votre commerce ? C’est facultatif : elle sert seulement au bilan anonyme des commerçants de votre ville. Écrivez son nom, ou « passer ».',
-        ),
-      );
-      buttons = [button('Passer', ans('skip'))];
-      break;
-    case 'consent':
-      if (q === 'forget') {
-        blocks.push(
-          para(
-            'Voulez-vous vraiment effacer vos données ? J’efface notre conversation et, si vous l’aviez acceptée, votre contribution anonyme au bilan de votre ville.',
-          ),
-        );
-        buttons = [button('Oui, tout effacer', ans('yes')), button('Non, continuer', ans('no'))];
-      } else {
-        const town = ctx.town ?? 'votre ville';
-        blocks.push(
-          para(
-            'Acceptez-vous que vos réponses soient comptées, ',
-            bold('anonymement'),
-            `, dans le bilan des commerçants de ${town} ? C’est « non » si vous ne répondez pas.`,
-          ),
-        );
-        blocks.push(
-          para(
-            'Ce qui est compté : la ville, votre secteur, vos 4 réponses, votre niveau et le mois — jamais qui vous êtes. Vous pourrez le retirer à tout moment en écrivant « oublier mes données ».',
-          ),
-        );
-        blocks.push(
-          para(
-            italic(
-              'À quoi cela sert : donner à la commune la part des commerçants présents sur le web, ayant numérisé leur gestion…, pour choisir ses actions. Aucun chiffre n’est montré en dessous de 5 commerçants.',
-            ),
-          ),
-        );
-        buttons = [button('Oui, compter mes réponses', ans('yes')), button('Non', ans('no'))];
-      }
-      break;
-    case 'prefill': {
-      const offer = ctx.observatory;
-      blocks.push(
-        para(
-          offer
-            ? `Selon ${offer.respondents} commerçants de ${offer.town} : ${formatShare(offer.web)} présents sur le web, ${formatShare(offer.connectes)} sensibilisés au numérique — utiliser ces chiffres ?`
-            : 'Utiliser les chiffres des commerçants de votre ville ?',
-        ),
-        para(
-          italic(
-            'Ce sont les réponses des commerçants qui ont fait leur autodiagnostic et accepté d’être comptés : des chiffres déclarés, pas un recensement. Sinon, vous saisissez vos propres chiffres (3 questions).',
-          ),
-        ),
-      );
-      buttons = [
-        button('Oui, utiliser ces chiffres', ans('yes')),
-        button('Non, je saisis mes chiffres', ans('no')),
-      ];
-      break;
-    }
-    case 'next': {
-      blocks.push(para('Voulez-vous aller plus loin ?'));
-      const options = p.options ?? ['end'];
-      buttons = options.map((o) => button(NEXT_LABEL[o], ans(o)));
-      break;
-    }
-    case 'region':
-      blocks.push(
-        para(
-          'Dans quelle région êtes-vous ? Je vous donnerai le contact de la Banque des Territoires. Choisissez-la, écrivez son nom, ou « passer ».',
-        ),
-      );
-      buttons = [
-        ...catalog.contacts.regions.map((r) => button(label(r.name), ans(r.id))),
-        button('Passer', ans('skip')),
-      ];
-      break;
-  }
-  // Every diagnostic question after the first has « Retour », to change the previous answer.
-  const first =
-    q === 'sector' ||
-    q === 'forget' ||
-    q === 'prefill' ||
-    (q === 'connectes' && p.progress?.current === 1);
-  if (!first) buttons.push(backButton());
-  return makeReply({
-    blocks,
-    buttons,
-    ...(p.progress ? { progress: p.progress } : {}),
-  });
+export function decisions(catalog: Catalog, state: ClicContext): Decisions {
+  const made = new Map<string, unknown>();
+  const memo = <T>(key: string, decide: () => T): T => {
+    if (!made.has(key)) made.set(key, decide());
+    return made.get(key) as T;
+  };
+  return {
+    profile: merchantAnswersOf(state.answers),
+    merchant: (answers, opts) => {
+      const o = { ...opts, audience: opts.audience ?? 'visiteur' };
+      return memo(`m|${JSON.stringify([answers, o])}`, () => merchantAdvice(catalog, answers, o));
+    },
+    territory: (answers, opts) =>
+      memo(`t|${JSON.stringify([answers, opts])}`, () =>
+        territoryAssessment(catalog, answers, opts),
+      ),
+  };
 }
 
 // === Prompts
@@ -273,58 +132,58 @@ function questionReply(
 function menuButtons(catalog: Catalog, ctx: ClicContext): Button[] {
   const diag: Button[] =
     ctx.audience === 'commercant'
-      ? [button('Faire mon diagnostic', actionId.diag('commercant'))]
+      ? [button(D.myDiagnostic, actionId.diag('commercant'))]
       : ctx.audience === 'collectivite'
-        ? [button('Diagnostiquer mon territoire', actionId.diag('territoire'))]
+        ? [button(D.territoryDiagnostic, actionId.diag('territoire'))]
         : [
-            button('Diagnostic de mon commerce', actionId.diag('commercant')),
-            button('Diagnostic de mon territoire', actionId.diag('territoire')),
+            button(D.shopDiagnosticChoice, actionId.diag('commercant')),
+            button(D.territoryDiagnosticChoice, actionId.diag('territoire')),
           ];
   return [
     ...catalog.objectives.map((o) => button(label(o.menuLabel), actionId.objective(o.id))),
     ...diag,
-    button('Chercher une fiche', actionId.nav('search')),
-    button('Contacts et financement', actionId.nav('contact')),
+    button(D.searchButton, actionId.nav('search')),
+    button(D.contactButton, actionId.nav('contact')),
   ];
 }
 
-function promptReplies(catalog: Catalog, ctx: ClicContext, p: Prompt): readonly Reply[] {
+function promptReplies(
+  catalog: Catalog,
+  ctx: ClicContext,
+  p: Prompt,
+  d: Decisions,
+): readonly Reply[] {
   switch (p.kind) {
     case 'audience':
     case 'search':
-      return once(catalog, p.kind, () => renderPrompt(catalog, ctx, p));
+      return once(catalog, p.kind, () => renderPrompt(catalog, ctx, p, d));
     case 'menu':
-      return once(catalog, `menu|${ctx.audience ?? ''}`, () => renderPrompt(catalog, ctx, p));
+      return once(catalog, `menu|${ctx.audience ?? ''}`, () => renderPrompt(catalog, ctx, p, d));
     case 'objective':
       return once(catalog, `objective|${p.objective}|${profileKey(ctx)}`, () =>
-        renderPrompt(catalog, ctx, p),
+        renderPrompt(catalog, ctx, p, d),
       );
     case 'fiche':
       return once(
         catalog,
         p.details ? `details|${p.id}|${p.part ?? 1}` : `fiche|${p.id}|${profileKey(ctx)}`,
-        () => renderPrompt(catalog, ctx, p),
+        () => renderPrompt(catalog, ctx, p, d),
       );
     default:
-      return renderPrompt(catalog, ctx, p);
+      return renderPrompt(catalog, ctx, p, d);
   }
 }
 
-function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
+function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decisions): Reply[] {
   switch (p.kind) {
     case 'audience':
       return [
         makeReply({
-          blocks: [
-            para(
-              'Bonjour 👋 Je suis l’assistant Clic Centre-Ville : je vous aide à choisir les outils numériques utiles au commerce de centre-ville, d’après le guide de la Banque des Territoires.',
-            ),
-            para('Vous êtes…'),
-          ],
+          blocks: [para(D.welcome), para(D.youAre)],
           buttons: [
-            button('Commerçant·e', actionId.audience('commercant')),
-            button('Collectivité', actionId.audience('collectivite')),
-            button('Je découvre', actionId.audience('visiteur')),
+            button(D.merchant, actionId.audience('commercant')),
+            button(D.town, actionId.audience('collectivite')),
+            button(D.visitor, actionId.audience('visiteur')),
           ],
         }),
       ];
@@ -332,32 +191,38 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
       return [
         makeReply({
           blocks: [
-            para(
-              ctx.audience === 'collectivite'
-                ? 'Je souhaite… (choisissez un objectif)'
-                : 'Que souhaitez-vous ?',
-            ),
-            para(italic('Vous pouvez aussi écrire votre besoin en quelques mots.')),
+            para(ctx.audience === 'collectivite' ? D.menuTown : D.menu),
+            para(italic(D.menuHint)),
           ],
           buttons: menuButtons(catalog, ctx),
         }),
       ];
     case 'objective':
-      return objectiveReplies(catalog, ctx, p.objective);
+      return objectiveReplies(
+        catalog,
+        ctx,
+        p.objective,
+        d.merchant(d.profile, {
+          audience: ctx.audience,
+          objective: p.objective,
+          ...(ctx.sector ? { sector: ctx.sector } : {}),
+        }),
+      );
     case 'fiche':
       return p.details
         ? ficheDetails(catalog, p.id, p.part ?? 1)
-        : ficheSummary(catalog, ctx, p.id);
+        : ficheSummary(catalog, p.id, ficheAdvice(catalog, ctx, p.id, d));
     case 'view':
-      return resultViewReplies(catalog, ctx, p.view);
+      return resultViewReplies(
+        catalog,
+        ctx,
+        p.view,
+        d.territory(ctx.answers, ctx.objective ? { objective: ctx.objective } : {}),
+      );
     case 'search':
       return [
         makeReply({
-          blocks: [
-            para(
-              'Que cherchez-vous ? Décrivez votre besoin en quelques mots, par exemple « fidéliser mes clients » ou « les gens ne trouvent pas où se garer ».',
-            ),
-          ],
+          blocks: [para(D.searchPrompt)],
           buttons: [MENU_BUTTON()],
         }),
       ];
@@ -368,8 +233,8 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
           blocks:
             p.kind === 'done' && p.flow === 'commercant' && !ctx.objective
               ? objectiveQuestion(catalog).blocks
-              : [para('Que souhaitez-vous faire maintenant ?')],
-          buttons: closingButtons(catalog, ctx, p),
+              : [para(D.whatNow)],
+          buttons: closingButtons(catalog, ctx, p, d),
         }),
       ];
     case 'question':
@@ -377,112 +242,74 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt): Reply[] {
   }
 }
 
-function closingButtons(catalog: Catalog, ctx: ClicContext, p: Prompt): Button[] {
+/** The merchant's result advice from the conversation (the same decision as his result). */
+function merchantResultAdvice(ctx: ClicContext, d: Decisions): MerchantAdvice {
+  return d.merchant(d.profile ?? {}, {
+    audience: 'commercant',
+    ...(ctx.objective ? { objective: ctx.objective } : {}),
+    ...(ctx.sector ? { sector: ctx.sector } : {}),
+  });
+}
+
+/** A fiche's « pourquoi » comes from the ranking of its objective for this person. */
+function ficheAdvice(catalog: Catalog, ctx: ClicContext, id: string, d: Decisions): MerchantAdvice {
+  const objective = catalog.fiches.find((f) => f.id === id)?.objective;
+  return d.merchant(d.profile, {
+    audience: ctx.audience,
+    ...(objective ? { objective } : {}),
+  });
+}
+
+function closingButtons(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decisions): Button[] {
   if (p.kind === 'done' && p.flow === 'commercant') {
-    const merchant = merchantOf(catalog, ctx);
-    const first = merchant
-      ? recommend(catalog, {
-          audience: 'commercant',
-          merchant,
-          ...(ctx.objective ? { objective: ctx.objective } : {}),
-        }).firstStep
-      : undefined;
+    const first = d.profile ? merchantResultAdvice(ctx, d).recommendation.firstStep : undefined;
     return [
       ...(first
-        ? [button(label(`Voir : ${first.fiche.title}`), actionId.fiche(first.fiche.id))]
+        ? [button(label(seeLabel(first.fiche.title)), actionId.fiche(first.fiche.id))]
         : []),
       // No objective chosen yet: the question below asks for one (issue 16).
       ...(ctx.objective ? [] : objectiveQuestion(catalog).buttons),
       MENU_BUTTON(),
-      button('Refaire le diagnostic', actionId.nav('restart')),
+      button(D.restartButton, actionId.nav('restart')),
     ];
   }
   if (p.kind === 'done' && p.flow === 'territoire') {
     return [
       MENU_BUTTON(),
-      button('Contacts et financement', actionId.nav('contact')),
-      button('Refaire le diagnostic', actionId.nav('restart')),
+      button(D.contactButton, actionId.nav('contact')),
+      button(D.restartButton, actionId.nav('restart')),
     ];
   }
-  return [MENU_BUTTON(), button('Chercher une fiche', actionId.nav('search'))];
+  return [MENU_BUTTON(), button(D.searchButton, actionId.nav('search'))];
 }
 
 // === Notices
 
-function adviceFor(catalog: Catalog, q: QuestionId): string {
-  if (q === 'P1' || q === 'P2' || q === 'P3' || q === 'P4') {
-    const wanted = prereqLabel(catalog, q).toLowerCase();
-    const advice = assessMerchant(catalog, { [q]: 'unknown' }).advice;
-    return advice.find((a) => a.toLowerCase().includes(wanted)) ?? advice[0] ?? '';
-  }
-  const rq = roadmapQuestion(catalog, q);
-  const step = rq?.roadmap.steps[0];
-  if (step)
-    return `Pour le savoir, la feuille de route commence justement par là : « ${step.title} » (${step.means.join(', ')}).`;
-  return '';
+/** How to find out an answer left « je ne sais pas »: the prerequisite's, or the roadmap's step 1. */
+function findOut(catalog: Catalog, q: QuestionId): string {
+  if (isMerchantQuestion(q)) return findOutText(catalog, q);
+  const step = roadmapQuestion(catalog, q)?.roadmap.steps[0];
+  return step ? roadmapFindOut(step) : '';
 }
 
 function noticeBlocks(catalog: Catalog, n: Notice): Block[] {
   const understood = understandNotice(catalog, n);
   if (understood) return understood;
   switch (n.kind) {
-    case 'hello':
-      return [para('Bonjour 👋 Je suis l’assistant Clic Centre-Ville.')];
-    case 'unknown-entry':
-      return [para('Ce lien ne mène à aucune page que je connais : je vous accueille au début.')];
-    case 'stale':
-      return [para('Ce bouton date d’une étape précédente. Reprenons : …')];
-    case 'unknown-action':
-      return [para('Je ne reconnais pas ce choix. Reprenons : …')];
-    case 'not-understood':
-      return [para('Je n’ai pas bien compris, désolé. Voici ce que je peux faire :')];
-    case 'first-question':
-      return [para('Nous sommes à la première question.')];
-    case 'help':
-      return [
-        para(
-          'Je réponds d’après le guide de la Banque des Territoires « Dynamiser le commerce de centre-ville en un clic ? ». Répondez avec les boutons ou en quelques mots.',
-        ),
-        para(
-          'À tout moment : « menu », « retour » (question précédente), « recommencer », « contact », « oublier mes données ».',
-        ),
-      ];
-    case 'restart':
-      return [para('C’est reparti depuis le début.')];
     case 'noted-unknown': {
-      const advice = adviceFor(catalog, n.question);
-      return [
-        para('Noté : vous ne savez pas, c’est une réponse valable.', advice ? ` ${advice}` : ''),
-      ];
+      const advice = findOut(catalog, n.question);
+      return [para(D.notedUnknown, advice ? ` ${advice}` : '')];
     }
     case 'clarify':
       return [para(n.text)];
-    case 'objective-noted': {
-      const o = objectiveOf(catalog, n.objective);
-      return [para(`${o?.menuLabel ?? 'Votre objectif'} : c’est noté.`)];
-    }
-    case 'forget-cancelled':
-      return [para('D’accord, je n’efface rien. Reprenons : …')];
-    case 'resume':
-      return [];
-    case 'greeting':
-      return [para('Bonjour 👋 Je vous écoute.')];
-    case 'thanks':
-      return [para('Avec plaisir !')];
-    case 'ack':
-      return [para('Très bien !')];
+    case 'objective-noted':
+      return [
+        para(objectiveNoted(objectiveOf(catalog, n.objective)?.menuLabel ?? D.yourObjective)),
+      ];
     default:
-      return [];
+      return (NOTICE_TEXT[n.kind] ?? []).map((line) => para(line));
   }
 }
-
-const SOCIAL_TEXT: Readonly<Record<Social, string>> = {
-  greeting:
-    'Bonjour 👋 Je vous écoute : posez votre question en quelques mots, ou revenez au menu.',
-  thanks: 'Avec plaisir ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
-  bye: 'Au revoir, et bonne continuation ! Vous pourrez reprendre où nous en étions.',
-  ack: 'Très bien ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
-};
 
 // === Assembling a turn
 
@@ -501,6 +328,7 @@ export interface RenderContext {
 /** The replies of one turn, from its intents in order. */
 export function renderIntents(intents: readonly Intent[], rc: RenderContext): Reply[] {
   const { catalog, state } = rc;
+  const d = decisions(catalog, state);
   const replies: Reply[] = [];
   let pending: Block[] = [];
   const push = (rs: readonly Reply[]) => {
@@ -527,23 +355,48 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
             blocks: [...last.blocks, ...(asksObjective ? objectiveQuestion(catalog).blocks : [])],
             buttons: uniqueButtons([
               ...(last.buttons ?? []),
-              ...closingButtons(catalog, state, p),
+              ...closingButtons(catalog, state, p, d),
             ]).slice(0, 12),
           });
-        } else push(promptReplies(catalog, state, p));
+        } else push(promptReplies(catalog, state, p, d));
         break;
       }
       case 'search-results':
-        push(searchReplies(catalog, intent, state));
+        push(searchReplies(catalog, intent, state, d));
         break;
       case 'merchant-result':
-        push(merchantResultReplies(catalog, intent));
+        push(
+          merchantResultReplies(
+            catalog,
+            intent,
+            d.merchant(merchantAnswersOf(intent.answers) ?? {}, {
+              audience: 'commercant',
+              ...(intent.objective ? { objective: intent.objective } : {}),
+              ...(intent.sector ? { sector: intent.sector } : {}),
+            }),
+          ),
+        );
         break;
       case 'territory-bilan':
-        push(territoryBilanReplies(catalog, intent));
+        push(
+          territoryBilanReplies(
+            catalog,
+            intent,
+            d.territory(intent.answers, {
+              ...(intent.objective ? { objective: intent.objective } : {}),
+              only: 'individuel',
+            }),
+          ),
+        );
         break;
       case 'territory-result':
-        push(territoryResultReplies(catalog, intent));
+        push(
+          territoryResultReplies(
+            catalog,
+            intent,
+            d.territory(intent.answers, intent.objective ? { objective: intent.objective } : {}),
+          ),
+        );
         break;
       case 'contacts':
         push([
@@ -566,10 +419,8 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
           makeReply({
             blocks: [
               intent.accepted && intent.town
-                ? para(
-                    `Merci ! Vos réponses comptent, anonymement, dans le bilan des commerçants de ${intent.town}. Pour les retirer : écrivez « oublier mes données ».`,
-                  )
-                : para('C’est noté : rien n’est compté, vos réponses restent entre nous.'),
+                ? para(consentThanks(intent.town))
+                : para(D.consentThanksNone),
             ],
           }),
         ]);
@@ -579,9 +430,7 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
           makeReply({
             blocks: [para(SOCIAL_TEXT[intent.social])],
             buttons: [
-              ...(intent.canResume
-                ? [button('Reprendre la question', actionId.nav('resume'))]
-                : []),
+              ...(intent.canResume ? [button(D.resumeButton, actionId.nav('resume'))] : []),
               MENU_BUTTON(),
             ],
           }),
@@ -590,17 +439,13 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
       case 'forget':
         push([
           makeReply({
-            blocks: [
-              para(
-                'C’est fait : notre conversation est effacée, ainsi que votre éventuelle contribution anonyme au bilan de votre ville.',
-              ),
-            ],
+            blocks: [para(D.forgotten)],
           }),
         ]);
         break;
     }
   }
-  if (pending.length > 0) push(promptReplies(catalog, state, state.prompt));
+  if (pending.length > 0) push(promptReplies(catalog, state, state.prompt, d));
   return replies;
 }
 
@@ -608,14 +453,15 @@ function searchReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'search-results' }>,
   state: ClicContext,
+  d: Decisions,
 ): Reply[] {
   const s = intent.search;
   if (s.kind === 'fiches' && s.unsure) return unsureReplies(catalog, s.ids, intent.canResume);
-  const resume = intent.canResume ? [button('Reprendre la question', actionId.nav('resume'))] : [];
+  const resume = intent.canResume ? [button(D.resumeButton, actionId.nav('resume'))] : [];
   if (s.kind === 'none')
     return [
       makeReply({
-        blocks: [para('Je n’ai pas trouvé de solution du guide pour cela.')],
+        blocks: [para(D.notFound)],
         buttons: [...resume, MENU_BUTTON()],
       }),
     ];
@@ -627,7 +473,7 @@ function searchReplies(
     cards.push(
       ficheCard(
         catalog,
-        { fiche: f, reason: `${f.summary}${o ? ` (objectif « ${o.menuLabel} »)` : ''}` },
+        { fiche: f, reason: `${f.summary}${o ? inObjective(o.menuLabel) : ''}` },
         { whyLabel: false },
       ),
     );
@@ -643,23 +489,21 @@ function searchReplies(
     return objectiveResultReplies(o, cards, objectiveButtons(catalog, o.id, state.audience));
   const intro =
     s.kind === 'objective' && o
-      ? `Cela correspond à l’objectif « ${o.menuLabel} ».`
+      ? matchesObjective(o.menuLabel)
       : cards.length > 1
-        ? 'Voici les solutions du guide qui correspondent le mieux, la plus proche d’abord :'
-        : 'Je pense à cette solution du guide :';
+        ? D.bestMatches
+        : D.oneMatch;
   return [
     makeReply({
       blocks: [para(intro), ...(intent.canResume ? [resumeLine()] : [])],
       cards,
       buttons: [
         ...resume,
-        ...(o
-          ? [button(label(`Autres solutions : ${o.menuLabel}`), actionId.objective(o.id))]
-          : []),
-        ...(intent.canResume ? [] : [button('Ce n’est pas ça', actionId.nav('search'))]),
+        ...(o ? [button(label(otherSolutionsLabel(o.menuLabel)), actionId.objective(o.id))] : []),
+        ...(intent.canResume ? [] : [button(D.notThat, actionId.nav('search'))]),
         // A merchant who has not done the diagnostic is offered it (DIALOGUES §4).
-        ...(!intent.canResume && state.audience === 'commercant' && !merchantOf(catalog, state)
-          ? [button('Mon diagnostic (4 questions)', actionId.diag('commercant'))]
+        ...(!intent.canResume && state.audience === 'commercant' && !d.profile
+          ? [button(D.diagnosticOffer, actionId.diag('commercant'))]
           : []),
         MENU_BUTTON(),
       ],

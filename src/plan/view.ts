@@ -18,13 +18,21 @@ import {
   assessMerchant,
   assessTerritory,
   collectiviteSupport,
-  type MerchantAnswers,
   maturityLabel,
+  merchantAnswersOf,
   prereqLabel,
   recommend,
   type TerritoryAnswers,
+  territoryAnswersOf,
 } from '../core/index.js';
-import { territoryAnswers } from '../dialogue/render.js';
+import { levelExplanationText, merchantAdviceText } from '../dialogue/text/merchant.js';
+import { reasonText } from '../dialogue/text/recommend.js';
+import {
+  BILAN_STATUS_TEXT,
+  bilanLineText,
+  bilanSummaryText,
+  decisionText,
+} from '../dialogue/text/territory.js';
 
 // === The view
 
@@ -228,17 +236,9 @@ export function ficheView(catalog: Catalog, f: Fiche, reason?: string): FicheVie
   };
 }
 
-function merchantAnswersOf(ctx: ClicContext): MerchantAnswers {
-  const out: MerchantAnswers = {};
-  for (const p of MERCHANT_QUESTIONS) {
-    const v = ctx.answers[p];
-    if (v === 'yes' || v === 'no' || v === 'unknown') out[p] = v;
-  }
-  return out;
-}
-
 function merchantPlan(catalog: Catalog, ctx: ClicContext, common: Common): MerchantPlan {
-  const merchant = assessMerchant(catalog, merchantAnswersOf(ctx));
+  const answers = merchantAnswersOf(ctx.answers) ?? {};
+  const merchant = assessMerchant(catalog, answers);
   const rec = recommend(catalog, {
     audience: 'commercant',
     merchant,
@@ -246,7 +246,6 @@ function merchantPlan(catalog: Catalog, ctx: ClicContext, common: Common): Merch
     ...(ctx.sector ? { sector: ctx.sector } : {}),
   });
   const levels = catalog.guide.maturityLevels;
-  const answers = merchantAnswersOf(ctx);
   const sector = ctx.sector ? catalog.guide.sectors.find((s) => s.id === ctx.sector) : undefined;
   return {
     kind: 'merchant',
@@ -259,7 +258,7 @@ function merchantPlan(catalog: Catalog, ctx: ClicContext, common: Common): Merch
       levels.findIndex((l) => l.id === merchant.level),
     ),
     levels: levels.map((l) => l.label),
-    explanation: merchant.explanation,
+    explanation: levelExplanationText(catalog, merchant),
     prereqs: MERCHANT_QUESTIONS.map((code) => ({
       code,
       label: prereqLabel(catalog, code),
@@ -269,20 +268,29 @@ function merchantPlan(catalog: Catalog, ctx: ClicContext, common: Common): Merch
           ? ('missing' as const)
           : ('unknown' as const),
     })),
-    advice: merchant.advice,
+    advice: merchantAdviceText(catalog, merchant),
     first: rec.items
       .filter((i) => i.accessible)
       .slice(0, 3)
-      .map((i) => ficheView(catalog, i.fiche, i.reason)),
+      .map((i) => ficheView(catalog, i.fiche, reasonText(catalog, i))),
     later: rec.items
       .filter((i) => !i.accessible)
       .slice(0, 3)
       .map((i) => {
         const missing = i.missing.map((m) => `« ${m.label} »`).join(', ');
-        return ficheView(catalog, i.fiche, missing ? `Il vous manque : ${missing}.` : i.reason);
+        return ficheView(
+          catalog,
+          i.fiche,
+          missing ? `Il vous manque : ${missing}.` : reasonText(catalog, i),
+        );
       }),
     ...(rec.firstStep
-      ? { firstStep: { title: rec.firstStep.fiche.title, reason: rec.firstStep.reason } }
+      ? {
+          firstStep: {
+            title: rec.firstStep.fiche.title,
+            reason: reasonText(catalog, rec.firstStep),
+          },
+        }
       : {}),
   };
 }
@@ -352,14 +360,15 @@ function territoryPlan(
   ctx: ClicContext,
   common: Common,
 ): TerritoryPlan | undefined {
-  const ta = territoryAnswers(ctx.answers);
+  const ta = territoryAnswersOf(ctx.answers);
   const res = assessTerritory(catalog, ta, ctx.objective ? { objective: ctx.objective } : {});
   if (!res.ok) return undefined;
   const value = res.value;
   const byReason = new Map<string, string[]>();
   for (const p of value.postpone) {
     const f = catalog.fiches.find((x) => x.id === p.fiche);
-    if (f) byReason.set(p.reason, [...(byReason.get(p.reason) ?? []), f.title]);
+    const reason = decisionText(catalog, p);
+    if (f) byReason.set(reason, [...(byReason.get(reason) ?? []), f.title]);
   }
   return {
     kind: 'territory',
@@ -367,17 +376,17 @@ function territoryPlan(
     bilans: value.bilans.map((b) => ({
       roadmap: b.roadmap,
       title: ROADMAP_TITLE[b.roadmap] ?? b.roadmap,
-      statusLabel: b.statusLabel,
-      summary: b.summary,
+      statusLabel: BILAN_STATUS_TEXT[b.status],
+      summary: bilanSummaryText(catalog, b),
       shares: sharesOf(catalog, b.roadmap, ta, b.webActiveShare),
       answers: yesNo(catalog, b.roadmap, ta),
-      figures: b.figures,
-      gaps: b.gaps,
-      advice: b.advice,
+      figures: b.figures.map((l) => bilanLineText(catalog, l)),
+      gaps: b.gaps.map((l) => bilanLineText(catalog, l)),
+      advice: b.advice.map((l) => bilanLineText(catalog, l)),
     })),
     first: value.push.slice(0, 3).flatMap((p) => {
       const f = catalog.fiches.find((x) => x.id === p.fiche);
-      return f ? [ficheView(catalog, f, p.reason)] : [];
+      return f ? [ficheView(catalog, f, decisionText(catalog, p))] : [];
     }),
     later: [...byReason].map(([reason, titles]) => ({ titles, reason })),
     roadmaps: value.roadmaps.map((r) => ({

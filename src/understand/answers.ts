@@ -70,24 +70,14 @@ export function parseYesNo(catalog: Catalog, text: string): YesNoUnknown | undef
   return lead.phrase.value;
 }
 
-/** A typed share of merchants, or why it could not be read and what to ask back. */
+/**
+ * A typed share of merchants, or why it could not be read (with the values read, when they
+ * disagree): the dialogue words the question to ask back (`src/dialogue/text/understand.ts`).
+ */
 export type ShareParse =
   | { ok: true; value: number | 'unknown'; approximate: boolean }
-  | {
-      ok: false;
-      reason: 'out-of-range' | 'ambiguous' | 'not-a-share';
-      /** A French question to ask back. */
-      clarify: string;
-    };
-
-const CLARIFY_NOT_A_SHARE =
-  "Je n'ai pas compris la part. Indiquez un nombre entre 0 et 100 (par exemple 45, ou « la moitié »), ou « je ne sais pas ».";
-const CLARIFY_OUT_OF_RANGE = 'Une part va de 0 à 100 %. Quelle part, entre 0 et 100, à peu près ?';
-const clarifyAmbiguous = (values: number[]): string => {
-  const shown = values.slice(0, 3).map((v) => `${v} %`);
-  const last = shown.pop();
-  return `J'ai lu ${shown.join(', ')} et ${last}. Quelle valeur retenir ? Un seul nombre suffit, même approximatif.`;
-};
+  | { ok: false; reason: 'out-of-range' | 'not-a-share' }
+  | { ok: false; reason: 'ambiguous'; values: readonly number[] };
 
 /** Lower case, accents folded, percent words turned into « % »; digits and signs kept. */
 function foldForNumbers(catalog: Catalog, text: string): string {
@@ -160,11 +150,10 @@ function digitShare(
  * Reads a share of merchants (0–100) typed as digits (« 45 », « 45 % », « environ 45 »,
  * « 2 sur 10 ») or words (« la moitié », « un tiers », « aucun », « presque tous »).
  * « je ne sais pas » is a valid answer (`'unknown'`). Values above 100 or below 0 are out of
- * range, two different values (« 30 ou 40 ») are ambiguous: both come with a question to ask
- * back. Words such as « environ », « la plupart » or « presque » make the value approximate.
+ * range, two different values (« 30 ou 40 ») are ambiguous (with the values read). Words such as « environ », « la plupart » or « presque » make the value approximate.
  */
 export function parseShare(catalog: Catalog, text: string): ShareParse {
-  const notAShare = { ok: false, reason: 'not-a-share', clarify: CLARIFY_NOT_A_SHARE } as const;
+  const notAShare = { ok: false, reason: 'not-a-share' } as const;
   if (text.length > MAX_INPUT_CHARS) return notAShare;
   if (parseYesNo(catalog, text) === 'unknown') {
     return { ok: true, value: 'unknown', approximate: false };
@@ -181,8 +170,7 @@ export function parseShare(catalog: Catalog, text: string): ShareParse {
   }
   const approxWords = findPhrases(vocab.approx, tokens, { gap: 0, fuzzy: false }).length > 0;
   const approximate = digits.approximate || approxWords || /[~≈]/u.test(folded);
-  if (digits.outOfRange)
-    return { ok: false, reason: 'out-of-range', clarify: CLARIFY_OUT_OF_RANGE };
+  if (digits.outOfRange) return { ok: false, reason: 'out-of-range' };
   // Digits win over number words written beside them (« la moitié, 50 % »); only a
   // disagreement between them is ambiguous.
   const values = [...new Set(digits.values.length > 0 ? digits.values : wordValues)];
@@ -193,7 +181,7 @@ export function parseShare(catalog: Catalog, text: string): ShareParse {
   const only = distinct[0];
   if (only === undefined) return notAShare;
   if (distinct.length > 1) {
-    return { ok: false, reason: 'ambiguous', clarify: clarifyAmbiguous(distinct) };
+    return { ok: false, reason: 'ambiguous', values: distinct };
   }
   return { ok: true, value: only, approximate };
 }

@@ -9,6 +9,7 @@ import {
   recommend,
   type TerritoryAnswers,
 } from '../../src/core/index.js';
+import { reasonText } from '../../src/dialogue/text/recommend.js';
 import { catalog } from './helpers.js';
 
 const answer = fc.constantFrom<Answer | undefined>('yes', 'no', 'unknown', undefined);
@@ -73,7 +74,7 @@ function request(s: Scenario): RecommendationRequest {
 }
 
 const summary = (r: ReturnType<typeof recommend>) =>
-  r.items.map((i) => `${i.rank}:${i.fiche.id}:${i.accessible}:${i.reason}`).join('|');
+  r.items.map((i) => `${i.rank}:${i.fiche.id}:${i.accessible}:${reasonText(catalog, i)}`).join('|');
 
 describe('invariants over generated profiles and territories (issue 3)', () => {
   it('ranking is deterministic, each fiche at most once, reasons one non-empty line, ranks 1..n', () => {
@@ -87,8 +88,8 @@ describe('invariants over generated profiles and territories (issue 3)', () => {
         expect(new Set(ids).size).toBe(ids.length);
         expect(a.items.map((i) => i.rank)).toEqual(a.items.map((_, k) => k + 1));
         for (const it of [...a.items, ...(a.firstStep ? [a.firstStep] : [])]) {
-          expect(it.reason.trim().length).toBeGreaterThan(0);
-          expect(it.reason).not.toMatch(/\n/);
+          expect(reasonText(catalog, it).trim().length).toBeGreaterThan(0);
+          expect(reasonText(catalog, it)).not.toMatch(/\n/);
         }
         if (!s.objective) expect(a.items.length).toBeGreaterThanOrEqual(14);
         expect(a.firstStep).toBeDefined();

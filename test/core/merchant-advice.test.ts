@@ -4,6 +4,7 @@
  * votre mairie »); the first step is the fiche that builds the prerequisite unlocking the next
  * level. One table per level, with and without an objective.
  */
+
 import { describe, expect, it } from 'vitest';
 import {
   assessMerchant,
@@ -12,6 +13,7 @@ import {
   type RecommendationItem,
   recommend,
 } from '../../src/core/index.js';
+import { reasonText } from '../../src/dialogue/text/recommend.js';
 import { catalog, fiche } from './helpers.js';
 
 const LEVELS: Record<string, MerchantAnswers> = {
@@ -36,7 +38,7 @@ function advice(level: string, objective?: ObjectiveId) {
     shownFirst: num(own.filter((i) => i.accessible)).slice(0, 3),
     mairie: num(r.items.filter((i) => i.role === 'town')),
     firstStep: r.firstStep?.fiche.number,
-    firstReason: r.firstStep?.reason ?? '',
+    firstReason: r.firstStep ? reasonText(catalog, r.firstStep) : '',
     r,
   };
 }
@@ -113,17 +115,17 @@ describe('fiches 9 to 11 with only P1 answered yes (guide: « être sensibilisé
     for (const n of [9, 10, 11]) {
       expect(fiche(n).prerequisites.merchant).toEqual(['P1']);
       expect(byNumber(n).missing).toEqual([]);
-      expect(byNumber(n).reason).not.toContain('il vous manque');
-      expect(byNumber(n).reason).not.toContain('présence active en ligne');
+      expect(reasonText(catalog, byNumber(n))).not.toContain('il vous manque');
+      expect(reasonText(catalog, byNumber(n))).not.toContain('présence active en ligne');
     }
   });
 
   it('10 and 11 are accessible (they digitise his processes, which brings the level they ask); 9 waits for the level, said as our reading', () => {
     expect(byNumber(10).accessible).toBe(true);
     expect(byNumber(11).accessible).toBe(true);
-    expect(byNumber(10).reason).toContain('vous êtes sensibilisé');
+    expect(reasonText(catalog, byNumber(10))).toContain('vous êtes sensibilisé');
     expect(byNumber(9).accessible).toBe(false);
     expect(byNumber(9).why).toEqual({ code: 'level', need: 'moyen', have: 'faible' });
-    expect(byNumber(9).reason).toContain('notre lecture');
+    expect(reasonText(catalog, byNumber(9))).toContain('notre lecture');
   });
 });

@@ -7,6 +7,8 @@ import {
   recommend,
   type TerritoryAssessment,
 } from '../../src/core/index.js';
+import { noteText, RUN_BY_TOWN_PREFIX, reasonText } from '../../src/dialogue/text/recommend.js';
+import { decisionText } from '../../src/dialogue/text/territory.js';
 import { catalog, fiche, id, numbers } from './helpers.js';
 
 const nothing: MerchantAnswers = { P1: 'no', P2: 'no', P3: 'no', P4: 'no' };
@@ -39,7 +41,7 @@ describe('merchant recommendations (SPEC §4: accessibility, missing prerequisit
     expect(nums(r.items).sort()).toEqual([12, 13, 14]);
     expect(r.items.every((i) => !i.accessible)).toBe(true);
     expect(r.firstStep?.fiche.id).toBe(id(1));
-    expect(r.firstStep?.reason).toContain('être sensibilisé aux enjeux du numérique');
+    expect(reasonText(catalog, r.firstStep!)).toContain('être sensibilisé aux enjeux du numérique');
   });
 
   it("P1 only asking o5 → 12–14 for later: 13, 14 lack the guide's own P2–P4 (path 2 or 3, 2, 10 or 11); 12 only the level", () => {
@@ -57,22 +59,24 @@ describe('merchant recommendations (SPEC §4: accessibility, missing prerequisit
     const twelve = item(r.items, 12);
     expect(twelve.missing).toEqual([]);
     expect(twelve.why).toEqual({ code: 'level', need: 'fort', have: 'faible' });
-    expect(twelve.reason).not.toContain('il vous manque');
-    expect(twelve.reason).toContain('notre lecture');
-    const reason13 = item(r.items, 13).reason;
+    expect(reasonText(catalog, twelve)).not.toContain('il vous manque');
+    expect(reasonText(catalog, twelve)).toContain('notre lecture');
+    const reason13 = reasonText(catalog, item(r.items, 13));
     expect(reason13).toContain('Pour plus tard');
     expect(reason13).toContain('avoir une présence active en ligne');
     // Fiche 2 gives the online presence that unlocks the next level.
     expect(r.firstStep?.fiche.id).toBe(id(2));
-    expect(r.firstStep?.reason).toContain('« moyen »');
+    expect(reasonText(catalog, r.firstStep!)).toContain('« moyen »');
   });
 
   it('P1–P4 all yes → 12–14 accessible now, with the reason in words', () => {
     const merchant = assessMerchant(catalog, all);
     const r = recommend(catalog, { audience: 'commercant', merchant, objective: 'o5' });
     expect(r.items.map((i) => i.accessible)).toEqual([true, true, true]);
-    expect(r.items.every((i) => i.reason.startsWith('Accessible : '))).toBe(true);
-    expect(item(r.items, 13).reason).toContain('vous avez une présence active en ligne');
+    expect(r.items.every((i) => reasonText(catalog, i).startsWith('Accessible : '))).toBe(true);
+    expect(reasonText(catalog, item(r.items, 13))).toContain(
+      'vous avez une présence active en ligne',
+    );
     expect(r.firstStep).toBe(r.items[0]);
   });
 
@@ -82,7 +86,7 @@ describe('merchant recommendations (SPEC §4: accessibility, missing prerequisit
     const thirteen = item(r.items, 13);
     expect(thirteen.accessible).toBe(false);
     expect(thirteen.missing.find((m) => m.prereq === 'P3')?.unknown).toBe(true);
-    expect(thirteen.reason).toContain('(à vérifier)');
+    expect(reasonText(catalog, thirteen)).toContain('(à vérifier)');
   });
 
   it('ranks accessible first, then lower maturity (o2 for a P1+P2 merchant)', () => {
@@ -101,8 +105,7 @@ describe('centre-ville fiches for a merchant are run by the town (SPEC §4)', ()
       const it = item(r.items, n);
       expect(it.role).toBe('town');
       expect(it.runByTown?.merchantCan).toEqual([...fiche(n).resources.merchant]);
-      expect(it.runByTown?.note).toContain('commune');
-      expect(it.reason).toContain('Portée par la commune');
+      expect(reasonText(catalog, it).startsWith(RUN_BY_TOWN_PREFIX)).toBe(true);
     }
     // Fiche 6 is also « individuelle »: a merchant can run it.
     expect(item(r.items, 6).runByTown).toBeUndefined();
@@ -115,7 +118,7 @@ describe('centre-ville fiches for a merchant are run by the town (SPEC §4)', ()
     expect(
       r.items.every((i) =>
         /^Pour son impact « .+ » \(\+{1,3} dans le guide\) ; maturité numérique requise/.test(
-          i.reason,
+          reasonText(catalog, i),
         ),
       ),
     ).toBe(true);
@@ -134,9 +137,14 @@ describe('the order rule with a territory (guide p.42; individuel p.39)', () => 
     expect(r.firstStep?.fiche.number).toBe(1);
     for (const n of [12, 13, 14]) {
       expect(item(r.items, n).postponed).toBe(true);
-      expect(item(r.items, n).reason).toContain('moteurs de recherche');
+      const decision = item(r.items, n).territory;
+      expect(decision?.reasons).toEqual([{ code: 'order-rule', kind: 'blocked' }]);
+      expect(decisionText(catalog, decision!)).toContain('moteurs de recherche');
     }
-    expect(r.notes.join(' ')).toContain(catalog.rules.orderRule.reason);
+    expect(r.notes).toContainEqual({ code: 'order-rule' });
+    expect(r.notes.map((n) => noteText(catalog, n)).join(' ')).toContain(
+      catalog.rules.orderRule.reason,
+    );
   });
 
   it('web-active 75 % → o5 fiches may come first', () => {
@@ -190,6 +198,7 @@ describe('bad requests → typed errors, never an exception', () => {
     const r = recommend(catalog, { audience: 'commercant', sector: 'astronautique' });
     expect(r.error).toBeUndefined();
     expect(r.items).toHaveLength(14);
-    expect(r.notes.join(' ')).toContain('Secteur');
+    expect(r.notes).toEqual([{ code: 'unknown-sector' }]);
+    expect(noteText(catalog, r.notes[0]!)).toContain('Secteur');
   });
 });

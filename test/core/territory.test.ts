@@ -1,11 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
   assessTerritory,
+  type Bilan,
+  type BilanLine,
+  collectifOpen,
   recommend,
   type TerritoryAnswers,
   type TerritoryAssessment,
+  type TerritoryFicheDecision,
+  territoryAnswersOf,
 } from '../../src/core/index.js';
+import { coreErrorText } from '../../src/dialogue/text/errors.js';
+import {
+  BILAN_STATUS_TEXT,
+  bilanLineText,
+  bilanSummaryText,
+  clarificationText,
+  decisionText,
+} from '../../src/dialogue/text/territory.js';
 import { catalog, fiche, id, numbers } from './helpers.js';
+
+/** The core gives codes; the presenters' text tables word them (quoted by these tests). */
+const lines = (ls: readonly BilanLine[]) => ls.map((l) => bilanLineText(catalog, l));
+const summaryOf = (b: Bilan) => bilanSummaryText(catalog, b);
+const reasonOf = (d: TerritoryFicheDecision | undefined) => (d ? decisionText(catalog, d) : '');
 
 function assess(
   answers: TerritoryAnswers,
@@ -32,7 +50,7 @@ describe('individuel bilan (guide p.39: « inférieure à 60 % … insuffisammen
     expect(b.roadmap).toBe('individuel');
     expect(b.status).toBe(status);
     expect(b.webActiveShare).toBe(web);
-    expect(b.figures[0]).toContain(
+    expect(lines(b.figures)[0]).toContain(
       `${web} % de commerçants actifs sur le web (notre lecture du guide : la plus élevée des deux parts`,
     );
     expect(b.rule).toBe(roadmap('individuel').bilan.rule);
@@ -44,14 +62,14 @@ describe('individuel bilan (guide p.39: « inférieure à 60 % … insuffisammen
       'o5',
     );
     const b = t.bilans[0]!;
-    expect(b.statusLabel).toBe('à renforcer');
-    expect(b.summary).toContain('insuffisamment gérée');
-    expect(b.gaps).toContain(
+    expect(BILAN_STATUS_TEXT[b.status]).toBe('à renforcer');
+    expect(summaryOf(b)).toContain('insuffisamment gérée');
+    expect(lines(b.gaps)).toContain(
       '70 % de commerçants restent à amener à une fiche Google à jour (objectif du guide : 100 %).',
     );
     expect(numbers(t.push.map((p) => p.fiche)).slice(0, 3)).toEqual([1, 2, 3]);
     expect(t.postpone.map((p) => p.fiche).sort()).toEqual([...fort].sort());
-    expect(t.postpone[0]!.reason).toContain('moteurs de recherche');
+    expect(reasonOf(t.postpone[0])).toContain('moteurs de recherche');
     expect(t.orderRuleActive).toBe(true);
     // individuel step 2 (★ coaching) is the next one.
     const steps = t.roadmaps.find((r) => r.roadmap === 'individuel')!.steps;
@@ -100,14 +118,14 @@ describe('collectif bilan (guide p.40: only once individuel is validated; stocks
     expect(b.status).toBe('valide');
     expect(b.collectifPath).toBe(path);
     expect(t.push.map((p) => p.fiche)).toContain(id(pushed));
-    expect([...b.figures, ...b.gaps].join(' ')).toContain('convention');
+    expect(lines([...b.figures, ...b.gaps]).join(' ')).toContain('convention');
     // The 50 % convention is said once, not twice in one line.
-    for (const line of [...b.figures, ...b.gaps])
+    for (const line of lines([...b.figures, ...b.gaps]))
       expect(line.split('convention').length).toBeLessThanOrEqual(2);
     if (path === 'site-vitrine') {
       expect(t.postpone.map((p) => p.fiche)).toContain(id(14));
-      expect(b.summary).toContain('vitrine');
-    } else expect(b.summary).toContain('place de marché');
+      expect(summaryOf(b)).toContain('vitrine');
+    } else expect(summaryOf(b)).toContain('place de marché');
   });
 
   it('Google listings at 40 % and social networks at 70 % → no place de marché first: the guide wants most merchants referenced first (p.42)', () => {
@@ -124,10 +142,10 @@ describe('collectif bilan (guide p.40: only once individuel is validated; stocks
     expect(t.push.map((p) => p.fiche)).not.toContain(id(14));
     const held = t.postpone.find((p) => p.fiche === id(14));
     expect(held?.code).toBe('listing-first');
-    expect(held?.reason).toContain('40 %');
-    expect(held?.reason).toContain('référencés');
+    expect(reasonOf(held)).toContain('40 %');
+    expect(reasonOf(held)).toContain('référencés');
     expect(t.push[0]?.fiche).toBe(id(2));
-    expect(bilanOf(t, 'collectif')!.summary).toContain('seulement 40 %');
+    expect(summaryOf(bilanOf(t, 'collectif')!)).toContain('seulement 40 %');
     const r = recommend(catalog, { audience: 'collectivite', objective: 'o5', territory: t });
     expect(r.items[0]?.fiche.id).not.toBe(id(14));
     expect(r.items.at(-1)?.fiche.id).toBe(id(14));
@@ -153,9 +171,9 @@ describe('collectif bilan (guide p.40: only once individuel is validated; stocks
     });
     const b = bilanOf(t, 'collectif')!;
     expect(b.status).toBe('pas-encore');
-    expect(b.statusLabel).toBe('pas encore');
-    expect(b.summary).toContain('60 %');
-    expect(b.summary).toContain('50 %');
+    expect(BILAN_STATUS_TEXT[b.status]).toBe('pas encore');
+    expect(summaryOf(b)).toContain('60 %');
+    expect(summaryOf(b)).toContain('50 %');
     expect(b.collectifPath).toBeUndefined();
     expect(t.push.map((p) => p.fiche)).not.toContain(id(14));
     expect(t.roadmaps.find((r) => r.roadmap === 'collectif')!.steps.some((s) => s.next)).toBe(
@@ -170,7 +188,7 @@ describe('collectif bilan (guide p.40: only once individuel is validated; stocks
     });
     const b = bilanOf(t, 'collectif')!;
     expect(b.status).toBe('a-completer');
-    expect(b.advice.join(' ')).toContain(roadmap('collectif').steps[0]!.means[0]!);
+    expect(lines(b.advice).join(' ')).toContain(roadmap('collectif').steps[0]!.means[0]!);
   });
 });
 
@@ -188,9 +206,9 @@ describe('centre-ville bilan (guide p.41, rules.yaml centreVilleGaps)', () => {
       centreVille: { ...allYes, 'parkings-temps-reel': 'no' },
     });
     const push = t.push.find((p) => p.fiche === id(7));
-    expect(push?.reason).toContain(catalog.rules.centreVilleGaps['parkings-temps-reel']!.why);
+    expect(reasonOf(push)).toContain(catalog.rules.centreVilleGaps['parkings-temps-reel']!.why);
     expect(bilanOf(t, 'centre-ville')!.status).toBe('insuffisant');
-    expect(bilanOf(t, 'centre-ville')!.gaps.join(' ')).toContain(fiche(7).title);
+    expect(lines(bilanOf(t, 'centre-ville')!.gaps).join(' ')).toContain(fiche(7).title);
   });
 
   it('all four « oui » with individuel validated → ready for the merchant-side steps', () => {
@@ -201,7 +219,7 @@ describe('centre-ville bilan (guide p.41, rules.yaml centreVilleGaps)', () => {
     const b = bilanOf(t, 'centre-ville')!;
     expect(b.status).toBe('pret');
     expect(b.merchantSideReady).toBe(true);
-    expect(b.summary).toContain('étapes côté commerçants');
+    expect(summaryOf(b)).toContain('étapes côté commerçants');
   });
 
   it('all four « oui » with individuel at 45 % → ready, merchant side once individuel is validated', () => {
@@ -259,7 +277,7 @@ describe('unknown answers never crash and say how to find out (issue 3)', () => 
       const t = assess(answers);
       const b = t.bilans[0]!;
       expect(b.status).toBe(status);
-      expect(b.advice.join(' ')).toContain('Enquête auprès des commerçants');
+      expect(lines(b.advice).join(' ')).toContain('Enquête auprès des commerçants');
       expect(t.roadmaps[0]!.steps.filter((s) => s.next).map((s) => s.number)).toEqual([1]);
       expect(t.orderRuleActive).toBe(true);
       expect(t.push.length).toBeGreaterThan(0);
@@ -330,8 +348,25 @@ describe('bad input → typed errors, never an exception', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe(code);
-      expect(r.error.message.length).toBeGreaterThan(0);
+      expect(coreErrorText(catalog, r.error).length).toBeGreaterThan(20);
     }
+  });
+
+  it.each([
+    {
+      answers: { individuel: { 'reseaux-sociaux': 150 } },
+      text: 'La part pour « Actifs sur les réseaux sociaux » doit être comprise entre 0 et 100 % (reçu : 150).',
+    },
+    {
+      answers: { collectif: { 'structuration-association': 'enorme' } },
+      text: 'choisissez parmi : ',
+    },
+    { answers: { regional: {} }, text: 'Feuille de route inconnue : « regional ».' },
+  ])('the error is data, worded by the text table: $text', ({ answers, text }) => {
+    const r = assessTerritory(catalog, answers as unknown as TerritoryAnswers);
+    if (r.ok) throw new Error('expected an error');
+    expect(r.error.detail.what).toBeTruthy();
+    expect(coreErrorText(catalog, r.error)).toContain(text);
   });
 
   it('unknown objective → UNKNOWN_OBJECTIVE', () => {
@@ -341,7 +376,12 @@ describe('bad input → typed errors, never an exception', () => {
 
   it('more merchants active on social networks than connected → a clarification, not an error', () => {
     const t = assess({ individuel: { connectes: 40, 'reseaux-sociaux': 70, 'fiche-google': 20 } });
-    expect(t.clarifications).toHaveLength(1);
+    expect(t.clarifications).toEqual([
+      { code: 'above-connected', question: 'reseaux-sociaux', value: 70, connected: 40 },
+    ]);
+    expect(clarificationText(catalog, t.clarifications[0]!)).toContain(
+      'vérifiez ces deux chiffres',
+    );
   });
 });
 
@@ -358,4 +398,84 @@ describe('roadmaps shown', () => {
       expect(t.bilans.map((b) => b.roadmap)).toEqual(['individuel']);
     },
   );
+});
+
+describe('push and postpone: reasons are codes, merged by value (issue 17)', () => {
+  it('two « non » answered by the same fiche → one push with both reasons, overlapping words and all', () => {
+    const t = assess({
+      individuel: { 'reseaux-sociaux': 70, 'fiche-google': 70 },
+      centreVille: {
+        'service-communication': 'no',
+        'services-publics-en-ligne': 'no',
+        'praticiens-reservation': 'yes',
+        'parkings-temps-reel': 'yes',
+      },
+    });
+    const app = t.push.filter((p) => p.fiche === 'application-de-ville');
+    expect(app).toHaveLength(1);
+    expect(app[0]!.code).toBe('centre-ville-gap');
+    expect(app[0]!.reasons).toEqual([
+      { code: 'centre-ville-gap', kind: 'public-no', question: 'service-communication' },
+      { code: 'centre-ville-gap', kind: 'public-no', question: 'services-publics-en-ligne' },
+    ]);
+    const text = reasonOf(app[0]);
+    for (const q of ['service-communication', 'services-publics-en-ligne'])
+      expect(text).toContain(catalog.rules.centreVilleGaps[q]!.why);
+  });
+
+  it('no decision carries the same reason twice', () => {
+    const t = assess({
+      individuel: { connectes: 90, 'reseaux-sociaux': 30, 'fiche-google': 20 },
+      collectif: { 'stocks-informatises': 10 },
+      centreVille: {
+        'service-communication': 'no',
+        'services-publics-en-ligne': 'no',
+        'praticiens-reservation': 'no',
+        'parkings-temps-reel': 'no',
+      },
+    });
+    for (const d of [...t.push, ...t.postpone]) {
+      const keys = d.reasons.map((r) => JSON.stringify(r));
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(d.code).toBe(d.reasons[0]!.code);
+    }
+  });
+
+  it('a bug is not swallowed: a catalog without thresholds throws instead of a vague error', () => {
+    const broken = { ...catalog, rules: { ...catalog.rules, thresholds: undefined } };
+    expect(() =>
+      assessTerritory(broken as unknown as typeof catalog, {
+        individuel: { 'reseaux-sociaux': 70, 'fiche-google': 70 },
+      }),
+    ).toThrow(TypeError);
+  });
+});
+
+describe("the dialogue's answers, read once (territoryAnswersOf) — the 60 % gate (p.40)", () => {
+  it('reads shares, choices and yes/no by roadmap, and leaves the rest out', () => {
+    expect(
+      territoryAnswersOf({
+        connectes: 80,
+        'reseaux-sociaux': 'unknown',
+        'fiche-google': '45',
+        'structuration-association': 'faible',
+        'parkings-temps-reel': 'no',
+        P1: 'yes',
+      }),
+    ).toEqual({
+      individuel: { connectes: 80, 'reseaux-sociaux': 'unknown' },
+      collectif: { 'structuration-association': 'faible' },
+      centreVille: { 'parkings-temps-reel': 'no' },
+    });
+  });
+
+  it.each([
+    { answers: { 'reseaux-sociaux': 70, 'fiche-google': 20 }, open: true },
+    { answers: { 'reseaux-sociaux': 60, 'fiche-google': 'unknown' }, open: true },
+    { answers: { 'reseaux-sociaux': 59, 'fiche-google': 45 }, open: false },
+    { answers: { connectes: 90 }, open: false },
+    { answers: { 'reseaux-sociaux': 150, 'fiche-google': 70 }, open: false },
+  ])('$answers → collectif open: $open', ({ answers, open }) => {
+    expect(collectifOpen(catalog, answers)).toBe(open);
+  });
 });

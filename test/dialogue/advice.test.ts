@@ -10,6 +10,16 @@ import { renderReplies } from '../../adapters/telegram/render.js';
 import { renderWebReply } from '../../adapters/web/render.js';
 import { getCatalog } from '../../catalog/load.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
+import { DIALOGUE_TEXT } from '../../src/dialogue/text/common.js';
+import { detailsTitle } from '../../src/dialogue/text/fiche.js';
+import { MERCHANT_TEXT } from '../../src/dialogue/text/merchant.js';
+import {
+  BILAN_TITLE,
+  collectifClosedText,
+  contactLead,
+  TERRITORY_TEXT,
+  VIEW_LABEL,
+} from '../../src/dialogue/text/territory.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
 
@@ -135,10 +145,12 @@ describe('the territory result is one short summary (issue 16)', () => {
     const base = steps.at(-1) as StepResult;
     const open = (label: string) =>
       textOf(engine.step(base.snapshot, events(label)[0]!, ctx).replies);
-    expect(open('Feuille de route : commerçants')).toMatch(/★ .*prochaine étape/s);
-    expect(open('Feuille de route : centre-ville')).toContain('Bilan « centre-ville »');
-    expect(open('Les fiches à lancer')).toContain('Formation en ligne ou via un lieu dédié');
-    expect(open('Financements')).toContain('Financements mentionnés dans le guide');
+    const roadmapPart = open(VIEW_LABEL.individuel);
+    expect(roadmapPart).toMatch(/★ .*prochaine étape/s);
+    expect(roadmapPart).toContain(TERRITORY_TEXT.nextStepMark.trim());
+    expect(open(VIEW_LABEL['centre-ville'])).toContain(`Bilan « ${BILAN_TITLE['centre-ville']} »`);
+    expect(open(VIEW_LABEL.launch)).toContain('Formation en ligne ou via un lieu dédié');
+    expect(open(VIEW_LABEL.funding)).toContain(DIALOGUE_TEXT.fundingTitle);
   });
 
   it('the guide’s marketplace caution at 40 % Google / 70 % social networks: the place de marché waits for the listings', () => {
@@ -190,11 +202,11 @@ describe('the merchant result fits the person (issue 16)', () => {
 
   it('with no objective chosen, one short question asks for one after the level; with one, it is not asked', () => {
     const without = result(['oui', 'non', 'oui', 'non']);
-    expect(textOf(without.replies)).toContain('que visez-vous d’abord ?');
+    expect(textOf(without.replies)).toContain(MERCHANT_TEXT.whatNext);
     const labels = buttonsOf(without.replies).map((b) => b.label);
     for (const o of catalog.objectives) expect(labels).toContain(o.menuLabel);
     const withObjective = result(['oui', 'non', 'oui', 'non'], 'o5');
-    expect(textOf(withObjective.replies)).not.toContain('que visez-vous d’abord');
+    expect(textOf(withObjective.replies)).not.toContain(MERCHANT_TEXT.whatNext);
     expect(textOf(withObjective.replies)).toContain('Pour « Vendre par de nouveaux canaux »');
   });
 
@@ -211,7 +223,7 @@ describe('the collectif part only once the individuel bilan is validated (guide 
     const steps = play({ entry: 'diagnostic-territoire' }, ['70', '30', '20'].map(say));
     const bilan = steps.at(-1) as StepResult;
     const text = textOf(bilan.replies);
-    expect(text).toContain('Le volet collectif n’est pas proposé pour l’instant');
+    expect(text).toContain(collectifClosedText(catalog.rules.thresholds.individuelWebActive));
     expect(text).toContain('60 %');
     const labels = buttonsOf(bilan.replies).map((b) => b.label);
     expect(labels.some((l) => /collectif|deux volets/i.test(l))).toBe(false);
@@ -251,7 +263,7 @@ describe('what is already known is not asked again', () => {
     );
     const text = textOf(steps.flatMap((s) => s.replies));
     expect(text).not.toContain('Dans quelle région');
-    expect(text).toContain('Votre contact Banque des Territoires Bretagne');
+    expect(text).toContain(contactLead('Bretagne'));
     // « contact » too answers at once.
     const contact = withRegion.step((steps.at(-1) as StepResult).snapshot, say('contact'), ctx);
     expect(textOf(contact.replies)).toContain('bretagne@');
@@ -267,7 +279,7 @@ describe('what is already known is not asked again', () => {
     ]);
     const last = textOf((steps.at(-1) as StepResult).replies);
     expect(last).not.toContain('Dans quelle région');
-    expect(last).toContain('Votre contact Banque des Territoires Occitanie');
+    expect(last).toContain(contactLead('Occitanie'));
   });
 });
 
@@ -416,9 +428,9 @@ describe('no reply is longer than a phone screen (~1 500 characters)', () => {
   it('a fiche’s details come in two pages: « Détails (suite) » opens the rest', () => {
     const steps = play({ entry: 'fiche-place-de-marche' }, [act('det:place-de-marche')]);
     const first = steps.at(-1) as StepResult;
-    expect(textOf(first.replies)).toContain('Place de marché numérique — détails');
+    expect(textOf(first.replies)).toContain(detailsTitle('Place de marché numérique', 1));
     const more = engine.step(first.snapshot, press(first, 'Détails (suite)'), ctx);
-    expect(textOf(more.replies)).toContain('détails (suite)');
+    expect(textOf(more.replies)).toContain(detailsTitle('Place de marché numérique', 2));
     // The example keeps its figures whole.
     expect(textOf([...first.replies, ...more.replies])).toContain('250 commerçants et 270 000');
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../catalog/load.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
+import { progressText, QUESTION_TEXT } from '../../src/dialogue/text/questions.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
 
@@ -26,12 +27,16 @@ const questionOf = (r: StepResult) => {
   return p?.kind === 'question' ? p.question : undefined;
 };
 
+/** Whether a line of the text starts with `head` (« Question 1/4 »). */
+const startsALine = (text: string, head: string) =>
+  text.split('\n').some((line) => line.startsWith(head));
+
 describe('a trade said in the first message is not asked again', () => {
   it('« je suis fleuriste » + « faire mon diagnostic »: straight to question 1/4, the sector kept', () => {
     const [, first] = play([say('je suis fleuriste, je voudrais faire mon diagnostic numerique')]);
     const r = first as StepResult;
-    expect(textOf(r.replies)).toMatch(/^Question 1\/4/m);
-    expect(textOf(r.replies)).not.toMatch(/quel secteur/i);
+    expect(startsALine(textOf(r.replies), progressText(1, 4))).toBe(true);
+    expect(textOf(r.replies)).not.toContain(QUESTION_TEXT.sector);
     expect(engine.inspect(r.snapshot)?.context.sector).toBeDefined();
     expect(questionOf(r)).not.toBe('sector');
   });
@@ -42,9 +47,9 @@ describe('a trade said in the first message is not asked again', () => {
       say('oui'),
     ]);
     const atP2 = steps.at(-1) as StepResult;
-    expect(textOf(atP2.replies)).toMatch(/^Question 2\/4/m);
+    expect(startsALine(textOf(atP2.replies), progressText(2, 4))).toBe(true);
     const back = engine.step(atP2.snapshot, press('nav:back'), ctx);
-    expect(textOf(back.replies)).toMatch(/^Question 1\/4/m);
+    expect(startsALine(textOf(back.replies), progressText(1, 4))).toBe(true);
   });
 
   it('without a trade, the sector is asked first', () => {

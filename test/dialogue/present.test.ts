@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../catalog/load.js';
 import type { ClicContext } from '../../flows/types.js';
+import { merchantAdvice } from '../../src/core/index.js';
 import { clip, costHint, costWithoutName } from '../../src/dialogue/present-common.js';
 import { objectiveReplies } from '../../src/dialogue/present-merchant.js';
 import { spansToPlain } from '../../src/reply/plain.js';
@@ -57,7 +58,12 @@ describe('costs without the fiche’s name again', () => {
 
 describe('objective pages titled for the audience', () => {
   const plain = (audience: ClicContext['audience']) =>
-    objectiveReplies(catalog, context(audience), 'o5')[0]!;
+    objectiveReplies(
+      catalog,
+      context(audience),
+      'o5',
+      merchantAdvice(catalog, undefined, { audience: audience ?? 'visiteur', objective: 'o5' }),
+    )[0]!;
 
   it('a merchant reads « Vendre par de nouveaux canaux », the guide’s « Je souhaite… » in a smaller line', () => {
     const reply = plain('commercant');

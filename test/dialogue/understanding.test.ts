@@ -15,6 +15,8 @@ import {
   WAYS,
 } from '../../scripts/lib/dialogue-eval.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
+import { NOTICE_TEXT } from '../../src/dialogue/text/common.js';
+import { audienceNoted, UNDERSTAND_TEXT } from '../../src/dialogue/text/understand.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
 
@@ -133,7 +135,7 @@ describe('first message: the need wins, the audience is kept', () => {
     const r = last(undefined, [say('je tiens une boulangerie')]);
     expect(contextOf(r)?.prompt.kind).toBe('menu');
     expect(contextOf(r)?.audience).toBe('commercant');
-    expect(textOf(r.replies)).toMatch(/^Noté : vous êtes commerçant·e\./);
+    expect(textOf(r.replies).startsWith(audienceNoted('commercant', false))).toBe(true);
     expect(namedFiches(catalog, r.replies)).toEqual([]);
   });
 
@@ -162,7 +164,7 @@ describe('first message: the need wins, the audience is kept', () => {
   it('below the confidence floor: « je ne suis pas sûr » with the closest choices, never a bare menu', () => {
     const r = last(undefined, [say('les gens n arrivent pas a se garer le samedi')]);
     const text = textOf(r.replies);
-    expect(text).toContain('Je ne suis pas sûr');
+    expect(text).toContain(UNDERSTAND_TEXT.unsure);
     expect(buttonsOf(r.replies).map((b) => b.action)).toContain('fiche:stationnement-intelligent');
   });
 });
@@ -209,7 +211,7 @@ describe('global intents from anywhere: the menu, a fiche, the middle of a diagn
       ]) {
         const r = last(entry, [...before, say(text)]);
         expect(textOf(r.replies)).toContain('sort de ce que je sais faire');
-        expect(textOf(r.replies)).toContain('Je peux vous aider');
+        expect(textOf(r.replies)).toContain(UNDERSTAND_TEXT.canDo);
         expect(namedFiches(catalog, r.replies), text).toEqual([]);
       }
     });
@@ -263,7 +265,7 @@ describe('global intents from anywhere: the menu, a fiche, the middle of a diagn
       ),
     ).toBe('connectes');
     const which = last(undefined, [say('je voudrais faire mon diagnostic')]);
-    expect(textOf(which.replies)).toContain('Quel diagnostic');
+    expect(textOf(which.replies)).toContain(UNDERSTAND_TEXT.whichDiag);
     expect(buttonsOf(which.replies).map((b) => b.action)).toEqual(
       expect.arrayContaining(['diag:c', 'diag:t']),
     );
@@ -295,7 +297,7 @@ describe('answers to the question on screen', () => {
   it('« ok » after a detour is not counted as « oui »: the question is asked again', () => {
     const r = last(undefined, [...AT_P2, say('ca coute combien un site internet ?'), say('ok')]);
     expect(contextOf(r)?.answers).toEqual({ P1: 'yes' });
-    expect(textOf(r.replies)).toContain('Reprenons la question');
+    expect(textOf(r.replies)).toContain(UNDERSTAND_TEXT.resumeQuestion);
     expect(textOf(r.replies)).toContain('Question 2/4');
     // Right after the question, « ok » is still a yes.
     expect(contextOf(last(undefined, [...AT_P2, say('ok')]))?.answers.P2).toBe('yes');
@@ -341,7 +343,7 @@ describe('answers to the question on screen', () => {
 
   it('« je ne comprends pas » in a question: how to answer, and the same question', () => {
     const r = last(undefined, [...AT_P2, say('je ne comprends pas')]);
-    expect(textOf(r.replies)).toContain('Répondez avec les boutons');
+    expect(textOf(r.replies)).toContain(NOTICE_TEXT.help?.[0] ?? 'help');
     expect(textOf(r.replies)).toContain('Question 2/4');
     expect(contextOf(r)?.answers).toEqual({ P1: 'yes' });
   });

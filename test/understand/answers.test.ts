@@ -3,8 +3,10 @@
  * text (oui/non and their variants, « je ne sais pas », percentages as « 45 », « 45 % »,
  * « la moitié », « un tiers », « aucun », « tous ») »; issue 4 lists the forms below.
  */
+
 import { describe, expect, it } from 'vitest';
 import { getCatalog } from '../../catalog/load.js';
+import { shareClarifyText } from '../../src/dialogue/text/understand.js';
 import { parseShare, parseYesNo } from '../../src/understand/index.js';
 
 const catalog = getCatalog();
@@ -108,7 +110,7 @@ describe('parseShare: a share of merchants typed as digits or words', () => {
     (text) => {
       const r = parseShare(catalog, text);
       expect(r).toMatchObject({ ok: false, reason: 'out-of-range' });
-      if (!r.ok) expect(r.clarify).toMatch(/entre 0 et 100/);
+      if (!r.ok) expect(shareClarifyText(r)).toMatch(/entre 0 et 100/);
     },
   );
 
@@ -121,7 +123,7 @@ describe('parseShare: a share of merchants typed as digits or words', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.reason).toBe('ambiguous');
-      for (const s of shown) expect(r.clarify).toContain(s);
+      for (const s of shown) expect(shareClarifyText(r)).toContain(s);
     }
   });
 
@@ -137,6 +139,6 @@ describe('parseShare: a share of merchants typed as digits or words', () => {
   ])('%s is no share: the bot asks again, without throwing', (_label, text) => {
     const r = parseShare(catalog, text);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.clarify.length).toBeGreaterThan(10);
+    if (!r.ok) expect(shareClarifyText(r).length).toBeGreaterThan(10);
   });
 });
