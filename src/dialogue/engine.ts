@@ -16,6 +16,7 @@ import {
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
+import { promptIntent } from '../../flows/logic.js';
 import {
   type ClicContext,
   type ClicEvent,
@@ -261,7 +262,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
   ): StepResult => {
     const state = current.context;
     const intents: Intent[] = typeof notice === 'string' ? [] : [{ type: 'notice', notice }];
-    const replies = renderIntents([...intents, { type: 'prompt', prompt: state.prompt }], {
+    const replies = renderIntents([...intents, promptIntent(state)], {
       catalog,
       state,
     });
