@@ -27,7 +27,7 @@ import {
   type Sequence,
   type SideEvent,
 } from '../../flows/types.js';
-import { assessMerchant, type MerchantAnswers } from '../core/index.js';
+import { assessMerchant, merchantAnswersOf } from '../core/index.js';
 import { makeReply, para } from '../reply/build.js';
 import type { Reply } from '../reply/model.js';
 import type {
@@ -160,11 +160,7 @@ function effectsOf(catalog: Catalog, intents: readonly Intent[], ctx: TurnContex
   for (const i of intents) {
     if (i.type === 'forget') effects.push({ type: 'forget-user' });
     if (i.type === 'consent' && i.accepted && i.town) {
-      const answers: MerchantAnswers = {};
-      for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
-        const v = i.answers[p];
-        if (v === 'yes' || v === 'no' || v === 'unknown') answers[p] = v;
-      }
+      const answers = merchantAnswersOf(i.answers) ?? {};
       effects.push({
         type: 'observatory-record',
         record: {
