@@ -41,6 +41,7 @@ import { createSearch, type Search } from '../understand/index.js';
 import { isClicContext } from './context.js';
 import { decodeAction, decodeEntry, factsEvent, textEvent } from './interpret.js';
 import { renderIntents } from './render.js';
+import { INPUT_TEXT, RESTORE_TEXT } from './text/common.js';
 
 /** Longest message the dialogue reads (the runtime refuses longer ones before us). */
 export const MAX_TEXT = 1000;
@@ -71,15 +72,6 @@ export interface ClicDialogueEngine extends DialogueEngine {
 }
 
 type ClicSnapshot = SnapshotFrom<typeof clicMachine>;
-
-const KIND_TEXT: Record<'empty' | 'too-long' | 'no-words', string> = {
-  empty: 'Je n’ai reçu aucun texte.',
-  'too-long': 'Votre message est un peu long pour moi : pouvez-vous le résumer en quelques mots ?',
-  'no-words': 'Je ne lis que les mots pour l’instant.',
-};
-
-const RESTORE_TEXT =
-  'Je n’ai pas pu retrouver la suite de notre conversation : reprenons depuis le début.';
 
 /** What a turn left: the next snapshot and the intents emitted, in order. */
 interface Ran {
@@ -302,11 +294,11 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
           break;
         case 'text': {
           const text = typeof event.text === 'string' ? event.text.trim() : '';
-          if (text.length === 0) return unchanged(snapshot, current, KIND_TEXT.empty);
+          if (text.length === 0) return unchanged(snapshot, current, INPUT_TEXT.empty);
           if ([...text].length > MAX_TEXT)
-            return unchanged(snapshot, current, KIND_TEXT['too-long']);
+            return unchanged(snapshot, current, INPUT_TEXT['too-long']);
           if (!/[\p{L}\p{N}]/u.test(text))
-            return unchanged(snapshot, current, KIND_TEXT['no-words']);
+            return unchanged(snapshot, current, INPUT_TEXT['no-words']);
           machineEvent = textEvent(catalog, getSearch(), text);
           // « Bonjour » as the very first message: the welcome just sent is the answer.
           if (machineEvent.type === 'SOCIAL' && ctx.afterStart) return { snapshot, replies: [] };
