@@ -73,6 +73,13 @@ export interface ClicDialogueEngine extends DialogueEngine {
 
 type ClicSnapshot = SnapshotFrom<typeof clicMachine>;
 
+/** `understood: false` when the intents say « pas compris » (for the offer of a person). */
+function understoodOf(intents: readonly Intent[]): Pick<StepResult, 'understood'> {
+  return intents.some((i) => i.type === 'notice' && i.notice.kind === 'not-understood')
+    ? { understood: false }
+    : {};
+}
+
 /** What a turn left: the next snapshot and the intents emitted, in order. */
 interface Ran {
   readonly snapshot: ClicSnapshot;
@@ -221,7 +228,12 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     if (next.status === 'active' && snapshot && typeof snapshot === 'object')
       live.set(snapshot, next);
     const effects = effectsOf(catalog, intents, ctx);
-    return { snapshot, replies, ...(effects.length > 0 ? { effects } : {}) };
+    return {
+      snapshot,
+      replies,
+      ...(effects.length > 0 ? { effects } : {}),
+      ...understoodOf(intents),
+    };
   };
 
   const start = (
@@ -256,7 +268,7 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     });
     if (typeof notice === 'string' && replies[0])
       replies[0] = makeReply({ ...replies[0], blocks: [para(notice), ...replies[0].blocks] });
-    return { snapshot, replies };
+    return { snapshot, replies, ...understoodOf(intents) };
   };
 
   return {
