@@ -20,6 +20,7 @@ import {
   currentQuestion,
   extraSequence,
   initialContext,
+  merchantDone,
   merchantResult,
   notice,
   type Outcome,
@@ -35,6 +36,7 @@ import {
   startMerchant,
   startSequence,
   startTerritory,
+  territoryBilan,
   territoryResult,
 } from './logic.js';
 import type {
@@ -561,8 +563,7 @@ const clicSetup = setup({
     answerTown: act((ctx, e) => {
       const value = answerOf(e);
       // Without a town there is no town observatory to count in: no consent question.
-      if (value === 'skip')
-        return chain(ctx, merchantResult, show({ kind: 'done', flow: 'commercant' }));
+      if (value === 'skip') return chain(ctx, merchantDone);
       return chain(ctx, patch({ town: String(value) }), merchantResult, ask('consent'));
     }),
     answerConsent: act((ctx, e) => {
@@ -590,18 +591,7 @@ const clicSetup = setup({
     startTerritory: act((ctx, e) =>
       chain(ctx, e.type === 'COMMAND' ? notice({ kind: 'restart' }) : patch({}), startTerritory),
     ),
-    answerLastIndividuel: act((ctx, e) =>
-      chain(
-        ctx,
-        record(e),
-        say((c) => ({
-          type: 'territory-bilan',
-          answers: c.answers,
-          ...(c.objective ? { objective: c.objective } : {}),
-        })),
-        askNext,
-      ),
-    ),
+    answerLastIndividuel: act((ctx, e) => chain(ctx, record(e), territoryBilan(), askNext)),
     chooseExtra: act((ctx, e) => {
       const sequence = extraSequence(answerOf(e));
       return sequence

@@ -5,6 +5,12 @@
  */
 import { getCatalog } from '../catalog/load.js';
 import type { ObjectiveId } from '../catalog/schema.js';
+import {
+  type MerchantAdvice,
+  merchantAdvice,
+  merchantAnswersOf,
+  territoryAssessment,
+} from '../src/core/index.js';
 import { collectifOpen } from '../src/core/territory.js';
 import {
   type AnswerValue,
@@ -16,6 +22,8 @@ import {
   type Notice,
   type Position,
   type Prompt,
+  type PromptDecision,
+  type PromptIntent,
   QUESTION_KIND,
   type QuestionId,
   type Read,
@@ -73,10 +81,79 @@ export const say =
   (intent: Intent | ((ctx: ClicContext) => Intent)): Step =>
   (ctx) => ({ patch: {}, intents: [typeof intent === 'function' ? intent(ctx) : intent] });
 
+// === The core's decisions, made when the intents that need them are emitted
+
+/** The merchant's advice for his result: his P1–P4 answers, objective and sector. */
+function resultAdvice(ctx: ClicContext): MerchantAdvice {
+  return merchantAdvice(getCatalog(), merchantAnswersOf(ctx.answers) ?? {}, {
+    audience: 'commercant',
+    ...(ctx.objective ? { objective: ctx.objective } : {}),
+    ...(ctx.sector ? { sector: ctx.sector } : {}),
+  });
+}
+
+/**
+ * The decision a prompt's rendering needs (see {@link PromptDecision}): an objective's solutions
+ * and a fiche's « pourquoi » are ranked for this person (a fiche, by its objective), the end of
+ * the merchant diagnostic gives his first step when he answered, a part of the territory result
+ * shows its assessment. None for the other prompts.
+ */
+function promptDecision(ctx: ClicContext, prompt: Prompt): PromptDecision {
+  const catalog = getCatalog();
+  const audience = ctx.audience ?? 'visiteur';
+  switch (prompt.kind) {
+    case 'objective':
+      return {
+        advice: merchantAdvice(catalog, merchantAnswersOf(ctx.answers), {
+          audience,
+          objective: prompt.objective,
+          ...(ctx.sector ? { sector: ctx.sector } : {}),
+        }),
+      };
+    case 'fiche': {
+      if (prompt.details) return {};
+      const objective = catalog.fiches.find((f) => f.id === prompt.id)?.objective;
+      return {
+        advice: merchantAdvice(catalog, merchantAnswersOf(ctx.answers), {
+          audience,
+          ...(objective ? { objective } : {}),
+        }),
+      };
+    }
+    case 'done':
+      return prompt.flow === 'commercant' && merchantAnswersOf(ctx.answers)
+        ? { advice: resultAdvice(ctx) }
+        : {};
+    case 'view':
+      return {
+        assessment: territoryAssessment(
+          catalog,
+          ctx.answers,
+          ctx.objective ? { objective: ctx.objective } : {},
+        ),
+      };
+    default:
+      return {};
+  }
+}
+
+/**
+ * The intent that shows `prompt` (by default the one on screen) with the decision its rendering
+ * needs: what the machine emits, and what the dialogue layer asks again when a turn leaves the
+ * snapshot as it was.
+ */
+export function promptIntent(
+  ctx: ClicContext,
+  prompt: Prompt = ctx.prompt,
+  decision: PromptDecision = promptDecision(ctx, prompt),
+): PromptIntent {
+  return { type: 'prompt', prompt, ...decision };
+}
+
 /** Shows a prompt that is not a question (menu, objective, fiche…) and remembers it. */
 export const show =
-  (prompt: Prompt): Step =>
-  () => ({
+  (prompt: Prompt, decision?: PromptDecision): Step =>
+  (ctx) => ({
     patch: {
       prompt,
       aside: undefined,
@@ -85,13 +162,13 @@ export const show =
         ? { rejected: undefined, shown: undefined }
         : {}),
     },
-    intents: [{ type: 'prompt', prompt }],
+    intents: [promptIntent(ctx, prompt, decision)],
   });
 
 /** Repeats whatever the user is currently asked, unchanged (same step token). */
 export const reprompt: Step = (ctx) => ({
   patch: {},
-  intents: [{ type: 'prompt', prompt: ctx.prompt }],
+  intents: [promptIntent(ctx)],
 });
 
 /** Asks a question with a new step token; `progress` is set for numbered questionnaires. */
@@ -395,17 +472,7 @@ export const acceptPrefill: Step = (ctx) => {
       },
       prefilled,
     }),
-    (c) => ({
-      patch: {},
-      intents: [
-        {
-          type: 'territory-bilan',
-          answers: c.answers,
-          ...(c.objective ? { objective: c.objective } : {}),
-          prefilled,
-        },
-      ],
-    }),
+    territoryBilan(prefilled),
     askNext,
   );
 };
@@ -414,19 +481,55 @@ export const acceptPrefill: Step = (ctx) => {
 export const refusePrefill: Step = (ctx) =>
   chain(ctx, patch({ prefilled: undefined }), startSequence('individuel'));
 
+/** The merchant result from the current context, with the core's advice. */
+function merchantResultIntent(ctx: ClicContext, advice: MerchantAdvice): Intent {
+  return {
+    type: 'merchant-result',
+    answers: ctx.answers,
+    ...(ctx.sector ? { sector: ctx.sector } : {}),
+    ...(ctx.objective ? { objective: ctx.objective } : {}),
+    ...(ctx.town ? { town: ctx.town } : {}),
+    advice,
+  };
+}
+
 /** The merchant result, emitted from the current context. */
 export const merchantResult: Step = (ctx) => ({
   patch: {},
-  intents: [
-    {
-      type: 'merchant-result',
-      answers: ctx.answers,
-      ...(ctx.sector ? { sector: ctx.sector } : {}),
-      ...(ctx.objective ? { objective: ctx.objective } : {}),
-      ...(ctx.town ? { town: ctx.town } : {}),
-    },
-  ],
+  intents: [merchantResultIntent(ctx, resultAdvice(ctx))],
 });
+
+/**
+ * The merchant result and the end of his diagnostic below it: one decision for both (its first
+ * step is the closing button).
+ */
+export const merchantDone: Step = (ctx) => {
+  const advice = resultAdvice(ctx);
+  return chain(
+    ctx,
+    say(merchantResultIntent(ctx, advice)),
+    show({ kind: 'done', flow: 'commercant' }, merchantAnswersOf(ctx.answers) ? { advice } : {}),
+  );
+};
+
+/** The individuel bilan (its roadmap alone), from the current context. */
+export const territoryBilan =
+  (prefilled?: ClicContext['prefilled']): Step =>
+  (ctx) => ({
+    patch: {},
+    intents: [
+      {
+        type: 'territory-bilan',
+        answers: ctx.answers,
+        ...(ctx.objective ? { objective: ctx.objective } : {}),
+        ...(prefilled ? { prefilled } : {}),
+        assessment: territoryAssessment(getCatalog(), ctx.answers, {
+          ...(ctx.objective ? { objective: ctx.objective } : {}),
+          only: 'individuel',
+        }),
+      },
+    ],
+  });
 
 /** The territory result (bilans, roadmap, factors, funding, contact) from the current context. */
 export const territoryResult: Step = (ctx) => ({
@@ -438,6 +541,11 @@ export const territoryResult: Step = (ctx) => ({
       ...(ctx.objective ? { objective: ctx.objective } : {}),
       ...(ctx.region ? { region: ctx.region } : {}),
       ...(ctx.prefilled ? { prefilled: ctx.prefilled } : {}),
+      assessment: territoryAssessment(
+        getCatalog(),
+        ctx.answers,
+        ctx.objective ? { objective: ctx.objective } : {},
+      ),
     },
   ],
 });

@@ -4,6 +4,7 @@
  * reply intents they emit (turned into French replies by `src/dialogue/`).
  */
 import type { Audience, ObjectiveId } from '../catalog/schema.js';
+import type { MerchantAdvice, Result, TerritoryAssessment } from '../src/core/index.js';
 
 // === Questions
 
@@ -389,10 +390,29 @@ export interface ClicContext {
   readonly rejected?: readonly string[];
 }
 
+// === The core's decisions, carried by the intents (decide once, present after)
+
+/** The territory's assessment as the core returns it: typed values, or a typed error. */
+export type TerritoryDecision = Result<TerritoryAssessment>;
+
+/**
+ * The decision a prompt's rendering needs, made by the core when the prompt is emitted: the
+ * merchant's advice for an objective's solutions, a fiche's « pourquoi » and the end of his
+ * diagnostic (its first step, with a profile), the territory's assessment for a part of its
+ * result. Carried by the emitted intent, never kept in the context (the snapshot stays small).
+ */
+export interface PromptDecision {
+  readonly advice?: MerchantAdvice;
+  readonly assessment?: TerritoryDecision;
+}
+
 // === Intents (what the machine asks the dialogue layer to say or do)
 
+/** Shows a prompt, with the core's decision its rendering needs. */
+export type PromptIntent = { readonly type: 'prompt'; readonly prompt: Prompt } & PromptDecision;
+
 export type Intent =
-  | { readonly type: 'prompt'; readonly prompt: Prompt }
+  | PromptIntent
   | { readonly type: 'notice'; readonly notice: Notice }
   | { readonly type: 'search-results'; readonly search: SearchOutcome; readonly canResume: boolean }
   | {
@@ -401,6 +421,8 @@ export type Intent =
       readonly sector?: string;
       readonly objective?: ObjectiveId;
       readonly town?: string;
+      /** The core's decision: his level and the ranked fiches. */
+      readonly advice: MerchantAdvice;
     }
   | {
       readonly type: 'territory-bilan';
@@ -408,6 +430,8 @@ export type Intent =
       readonly objective?: ObjectiveId;
       /** The individuel shares came from the observatory: say so. */
       readonly prefilled?: { readonly town: string; readonly respondents: number };
+      /** The core's decision on the individuel roadmap alone. */
+      readonly assessment: TerritoryDecision;
     }
   | {
       readonly type: 'territory-result';
@@ -415,6 +439,8 @@ export type Intent =
       readonly objective?: ObjectiveId;
       readonly region?: string;
       readonly prefilled?: { readonly town: string; readonly respondents: number };
+      /** The core's decision on every roadmap answered. */
+      readonly assessment: TerritoryDecision;
     }
   | {
       readonly type: 'contacts';

@@ -16,6 +16,7 @@ import {
 import { getCatalog } from '../../catalog/load.js';
 import type { Catalog } from '../../catalog/schema.js';
 import { clicMachine, FLOW_ID, FLOW_VERSION } from '../../flows/clic-machine.js';
+import { promptIntent } from '../../flows/logic.js';
 import {
   type ClicContext,
   type ClicEvent,
@@ -26,7 +27,7 @@ import {
   type Sequence,
   type SideEvent,
 } from '../../flows/types.js';
-import { assessMerchant, type MerchantAnswers } from '../core/index.js';
+import { assessMerchant, merchantAnswersOf } from '../core/index.js';
 import { makeReply, para } from '../reply/build.js';
 import type { Reply } from '../reply/model.js';
 import type {
@@ -40,6 +41,7 @@ import { createSearch, type Search } from '../understand/index.js';
 import { isClicContext } from './context.js';
 import { decodeAction, decodeEntry, factsEvent, textEvent } from './interpret.js';
 import { renderIntents } from './render.js';
+import { INPUT_TEXT, RESTORE_TEXT } from './text/common.js';
 
 /** Longest message the dialogue reads (the runtime refuses longer ones before us). */
 export const MAX_TEXT = 1000;
@@ -71,14 +73,12 @@ export interface ClicDialogueEngine extends DialogueEngine {
 
 type ClicSnapshot = SnapshotFrom<typeof clicMachine>;
 
-const KIND_TEXT: Record<'empty' | 'too-long' | 'no-words', string> = {
-  empty: 'Je n’ai reçu aucun texte.',
-  'too-long': 'Votre message est un peu long pour moi : pouvez-vous le résumer en quelques mots ?',
-  'no-words': 'Je ne lis que les mots pour l’instant.',
-};
-
-const RESTORE_TEXT =
-  'Je n’ai pas pu retrouver la suite de notre conversation : reprenons depuis le début.';
+/** `understood: false` when the intents say « pas compris » (for the offer of a person). */
+function understoodOf(intents: readonly Intent[]): Pick<StepResult, 'understood'> {
+  return intents.some((i) => i.type === 'notice' && i.notice.kind === 'not-understood')
+    ? { understood: false }
+    : {};
+}
 
 /** What a turn left: the next snapshot and the intents emitted, in order. */
 interface Ran {
@@ -159,11 +159,7 @@ function effectsOf(catalog: Catalog, intents: readonly Intent[], ctx: TurnContex
   for (const i of intents) {
     if (i.type === 'forget') effects.push({ type: 'forget-user' });
     if (i.type === 'consent' && i.accepted && i.town) {
-      const answers: MerchantAnswers = {};
-      for (const p of ['P1', 'P2', 'P3', 'P4'] as const) {
-        const v = i.answers[p];
-        if (v === 'yes' || v === 'no' || v === 'unknown') answers[p] = v;
-      }
+      const answers = merchantAnswersOf(i.answers) ?? {};
       effects.push({
         type: 'observatory-record',
         record: {
@@ -232,7 +228,12 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
     if (next.status === 'active' && snapshot && typeof snapshot === 'object')
       live.set(snapshot, next);
     const effects = effectsOf(catalog, intents, ctx);
-    return { snapshot, replies, ...(effects.length > 0 ? { effects } : {}) };
+    return {
+      snapshot,
+      replies,
+      ...(effects.length > 0 ? { effects } : {}),
+      ...understoodOf(intents),
+    };
   };
 
   const start = (
@@ -261,13 +262,13 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
   ): StepResult => {
     const state = current.context;
     const intents: Intent[] = typeof notice === 'string' ? [] : [{ type: 'notice', notice }];
-    const replies = renderIntents([...intents, { type: 'prompt', prompt: state.prompt }], {
+    const replies = renderIntents([...intents, promptIntent(state)], {
       catalog,
       state,
     });
     if (typeof notice === 'string' && replies[0])
       replies[0] = makeReply({ ...replies[0], blocks: [para(notice), ...replies[0].blocks] });
-    return { snapshot, replies };
+    return { snapshot, replies, ...understoodOf(intents) };
   };
 
   return {
@@ -305,11 +306,11 @@ export function createDialogueEngine(options: DialogueEngineOptions = {}): ClicD
           break;
         case 'text': {
           const text = typeof event.text === 'string' ? event.text.trim() : '';
-          if (text.length === 0) return unchanged(snapshot, current, KIND_TEXT.empty);
+          if (text.length === 0) return unchanged(snapshot, current, INPUT_TEXT.empty);
           if ([...text].length > MAX_TEXT)
-            return unchanged(snapshot, current, KIND_TEXT['too-long']);
+            return unchanged(snapshot, current, INPUT_TEXT['too-long']);
           if (!/[\p{L}\p{N}]/u.test(text))
-            return unchanged(snapshot, current, KIND_TEXT['no-words']);
+            return unchanged(snapshot, current, INPUT_TEXT['no-words']);
           machineEvent = textEvent(catalog, getSearch(), text);
           // « Bonjour » as the very first message: the welcome just sent is the answer.
           if (machineEvent.type === 'SOCIAL' && ctx.afterStart) return { snapshot, replies: [] };

@@ -6,12 +6,11 @@
  * codes, next steps); this only words and lays out.
  */
 import type { Catalog } from '../../catalog/schema.js';
-import type { ClicContext, Intent, ResultView } from '../../flows/types.js';
+import type { ClicContext, Intent, ResultView, TerritoryDecision } from '../../flows/types.js';
 import {
   type Bilan,
   collectiviteSupport,
   pageRef,
-  type Result,
   type TerritoryAssessment,
   type TerritoryFicheDecision,
 } from '../core/index.js';
@@ -51,9 +50,6 @@ import {
   TERRITORY_TEXT as T,
   VIEW_LABEL,
 } from './text/territory.js';
-
-/** The core's assessment of the territory, decided once per turn by the caller. */
-export type TerritoryDecision = Result<TerritoryAssessment>;
 
 /**
  * A bilan in full: its status and meaning, then its figures, gaps and (unless the roadmap shown

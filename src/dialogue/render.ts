@@ -5,15 +5,9 @@
  * (« done », « contacts ») become the buttons of the reply before them, so nothing is a dead end.
  */
 import type { Catalog } from '../../catalog/schema.js';
-import type { ClicContext, Intent, Notice, Prompt, QuestionId } from '../../flows/types.js';
-import {
-  type MerchantAdvice,
-  type MerchantAnswers,
-  merchantAdvice,
-  merchantAnswersOf,
-  type ObjectiveId,
-  territoryAssessment,
-} from '../core/index.js';
+import { promptIntent } from '../../flows/logic.js';
+import type { ClicContext, Intent, Notice, PromptIntent, QuestionId } from '../../flows/types.js';
+import { merchantAnswersOf } from '../core/index.js';
 import { button, italic, makeReply, para } from '../reply/build.js';
 import type { Block, Button, Card, Reply } from '../reply/model.js';
 import { share as shareReplies } from '../reply/shared.js';
@@ -25,7 +19,6 @@ import { isMerchantQuestion, questionReply, roadmapQuestion } from './present-qu
 import {
   resultViewReplies,
   supportReply,
-  type TerritoryDecision,
   territoryBilanReplies,
   territoryResultReplies,
 } from './present-territory.js';
@@ -88,45 +81,6 @@ function once(catalog: Catalog, key: string, render: () => Reply[]): readonly Re
   return replies;
 }
 
-// === The core's decisions
-
-/**
- * The one place rendering asks the core to decide: the merchant's profile and recommendations,
- * the territory's assessment. Made once per turn (per distinct question), then handed to the
- * presenters as typed values; the presenters never call the core's rules themselves.
- */
-export interface Decisions {
-  /** The P1–P4 answers of the conversation, read once; `undefined` when none was given. */
-  readonly profile: MerchantAnswers | undefined;
-  merchant(
-    answers: MerchantAnswers | undefined,
-    opts: { audience: ClicContext['audience']; objective?: ObjectiveId; sector?: string },
-  ): MerchantAdvice;
-  territory(
-    answers: Readonly<Record<string, unknown>>,
-    opts: { objective?: ObjectiveId; only?: 'individuel' },
-  ): TerritoryDecision;
-}
-
-export function decisions(catalog: Catalog, state: ClicContext): Decisions {
-  const made = new Map<string, unknown>();
-  const memo = <T>(key: string, decide: () => T): T => {
-    if (!made.has(key)) made.set(key, decide());
-    return made.get(key) as T;
-  };
-  return {
-    profile: merchantAnswersOf(state.answers),
-    merchant: (answers, opts) => {
-      const o = { ...opts, audience: opts.audience ?? 'visiteur' };
-      return memo(`m|${JSON.stringify([answers, o])}`, () => merchantAdvice(catalog, answers, o));
-    },
-    territory: (answers, opts) =>
-      memo(`t|${JSON.stringify([answers, opts])}`, () =>
-        territoryAssessment(catalog, answers, opts),
-      ),
-  };
-}
-
 // === Prompts
 
 function menuButtons(catalog: Catalog, ctx: ClicContext): Button[] {
@@ -147,34 +101,41 @@ function menuButtons(catalog: Catalog, ctx: ClicContext): Button[] {
   ];
 }
 
-function promptReplies(
-  catalog: Catalog,
-  ctx: ClicContext,
-  p: Prompt,
-  d: Decisions,
-): readonly Reply[] {
+/**
+ * The core's decision a prompt needs, carried by its intent (the flows make it when they emit the
+ * prompt, `flows/logic.ts#promptIntent`): an intent without it is a programming error.
+ */
+function decided<T>(value: T | undefined, p: PromptIntent): T {
+  if (value === undefined)
+    throw new Error(`prompt « ${p.prompt.kind} » emitted without its decision`);
+  return value;
+}
+
+function promptReplies(catalog: Catalog, ctx: ClicContext, shown: PromptIntent): readonly Reply[] {
+  const p = shown.prompt;
   switch (p.kind) {
     case 'audience':
     case 'search':
-      return once(catalog, p.kind, () => renderPrompt(catalog, ctx, p, d));
+      return once(catalog, p.kind, () => renderPrompt(catalog, ctx, shown));
     case 'menu':
-      return once(catalog, `menu|${ctx.audience ?? ''}`, () => renderPrompt(catalog, ctx, p, d));
+      return once(catalog, `menu|${ctx.audience ?? ''}`, () => renderPrompt(catalog, ctx, shown));
     case 'objective':
       return once(catalog, `objective|${p.objective}|${profileKey(ctx)}`, () =>
-        renderPrompt(catalog, ctx, p, d),
+        renderPrompt(catalog, ctx, shown),
       );
     case 'fiche':
       return once(
         catalog,
         p.details ? `details|${p.id}|${p.part ?? 1}` : `fiche|${p.id}|${profileKey(ctx)}`,
-        () => renderPrompt(catalog, ctx, p, d),
+        () => renderPrompt(catalog, ctx, shown),
       );
     default:
-      return renderPrompt(catalog, ctx, p, d);
+      return renderPrompt(catalog, ctx, shown);
   }
 }
 
-function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decisions): Reply[] {
+function renderPrompt(catalog: Catalog, ctx: ClicContext, shown: PromptIntent): Reply[] {
+  const p = shown.prompt;
   switch (p.kind) {
     case 'audience':
       return [
@@ -198,27 +159,13 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decision
         }),
       ];
     case 'objective':
-      return objectiveReplies(
-        catalog,
-        ctx,
-        p.objective,
-        d.merchant(d.profile, {
-          audience: ctx.audience,
-          objective: p.objective,
-          ...(ctx.sector ? { sector: ctx.sector } : {}),
-        }),
-      );
+      return objectiveReplies(catalog, ctx, p.objective, decided(shown.advice, shown));
     case 'fiche':
       return p.details
         ? ficheDetails(catalog, p.id, p.part ?? 1)
-        : ficheSummary(catalog, p.id, ficheAdvice(catalog, ctx, p.id, d));
+        : ficheSummary(catalog, p.id, decided(shown.advice, shown));
     case 'view':
-      return resultViewReplies(
-        catalog,
-        ctx,
-        p.view,
-        d.territory(ctx.answers, ctx.objective ? { objective: ctx.objective } : {}),
-      );
+      return resultViewReplies(catalog, ctx, p.view, decided(shown.assessment, shown));
     case 'search':
       return [
         makeReply({
@@ -234,7 +181,7 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decision
             p.kind === 'done' && p.flow === 'commercant' && !ctx.objective
               ? objectiveQuestion(catalog).blocks
               : [para(D.whatNow)],
-          buttons: closingButtons(catalog, ctx, p, d),
+          buttons: closingButtons(catalog, ctx, shown),
         }),
       ];
     case 'question':
@@ -242,27 +189,11 @@ function renderPrompt(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decision
   }
 }
 
-/** The merchant's result advice from the conversation (the same decision as his result). */
-function merchantResultAdvice(ctx: ClicContext, d: Decisions): MerchantAdvice {
-  return d.merchant(d.profile ?? {}, {
-    audience: 'commercant',
-    ...(ctx.objective ? { objective: ctx.objective } : {}),
-    ...(ctx.sector ? { sector: ctx.sector } : {}),
-  });
-}
-
-/** A fiche's « pourquoi » comes from the ranking of its objective for this person. */
-function ficheAdvice(catalog: Catalog, ctx: ClicContext, id: string, d: Decisions): MerchantAdvice {
-  const objective = catalog.fiches.find((f) => f.id === id)?.objective;
-  return d.merchant(d.profile, {
-    audience: ctx.audience,
-    ...(objective ? { objective } : {}),
-  });
-}
-
-function closingButtons(catalog: Catalog, ctx: ClicContext, p: Prompt, d: Decisions): Button[] {
+function closingButtons(catalog: Catalog, ctx: ClicContext, shown: PromptIntent): Button[] {
+  const p = shown.prompt;
   if (p.kind === 'done' && p.flow === 'commercant') {
-    const first = d.profile ? merchantResultAdvice(ctx, d).recommendation.firstStep : undefined;
+    // With a profile, the flows gave the merchant's advice (the same decision as his result).
+    const first = shown.advice?.recommendation.firstStep;
     return [
       ...(first
         ? [button(label(seeLabel(first.fiche.title)), actionId.fiche(first.fiche.id))]
@@ -328,7 +259,6 @@ export interface RenderContext {
 /** The replies of one turn, from its intents in order. */
 export function renderIntents(intents: readonly Intent[], rc: RenderContext): Reply[] {
   const { catalog, state } = rc;
-  const d = decisions(catalog, state);
   const replies: Reply[] = [];
   let pending: Block[] = [];
   const push = (rs: readonly Reply[]) => {
@@ -355,48 +285,23 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
             blocks: [...last.blocks, ...(asksObjective ? objectiveQuestion(catalog).blocks : [])],
             buttons: uniqueButtons([
               ...(last.buttons ?? []),
-              ...closingButtons(catalog, state, p, d),
+              ...closingButtons(catalog, state, intent),
             ]).slice(0, 12),
           });
-        } else push(promptReplies(catalog, state, p, d));
+        } else push(promptReplies(catalog, state, intent));
         break;
       }
       case 'search-results':
-        push(searchReplies(catalog, intent, state, d));
+        push(searchReplies(catalog, intent, state));
         break;
       case 'merchant-result':
-        push(
-          merchantResultReplies(
-            catalog,
-            intent,
-            d.merchant(merchantAnswersOf(intent.answers) ?? {}, {
-              audience: 'commercant',
-              ...(intent.objective ? { objective: intent.objective } : {}),
-              ...(intent.sector ? { sector: intent.sector } : {}),
-            }),
-          ),
-        );
+        push(merchantResultReplies(catalog, intent, intent.advice));
         break;
       case 'territory-bilan':
-        push(
-          territoryBilanReplies(
-            catalog,
-            intent,
-            d.territory(intent.answers, {
-              ...(intent.objective ? { objective: intent.objective } : {}),
-              only: 'individuel',
-            }),
-          ),
-        );
+        push(territoryBilanReplies(catalog, intent, intent.assessment));
         break;
       case 'territory-result':
-        push(
-          territoryResultReplies(
-            catalog,
-            intent,
-            d.territory(intent.answers, intent.objective ? { objective: intent.objective } : {}),
-          ),
-        );
+        push(territoryResultReplies(catalog, intent, intent.assessment));
         break;
       case 'contacts':
         push([
@@ -445,7 +350,8 @@ export function renderIntents(intents: readonly Intent[], rc: RenderContext): Re
         break;
     }
   }
-  if (pending.length > 0) push(promptReplies(catalog, state, state.prompt, d));
+  // Notices with no prompt after them: the one on screen again, as the machine's reprompt shows it.
+  if (pending.length > 0) push(promptReplies(catalog, state, promptIntent(state)));
   return replies;
 }
 
@@ -453,7 +359,6 @@ function searchReplies(
   catalog: Catalog,
   intent: Extract<Intent, { type: 'search-results' }>,
   state: ClicContext,
-  d: Decisions,
 ): Reply[] {
   const s = intent.search;
   if (s.kind === 'fiches' && s.unsure) return unsureReplies(catalog, s.ids, intent.canResume);
@@ -502,7 +407,9 @@ function searchReplies(
         ...(o ? [button(label(otherSolutionsLabel(o.menuLabel)), actionId.objective(o.id))] : []),
         ...(intent.canResume ? [] : [button(D.notThat, actionId.nav('search'))]),
         // A merchant who has not done the diagnostic is offered it (DIALOGUES §4).
-        ...(!intent.canResume && state.audience === 'commercant' && !d.profile
+        ...(!intent.canResume &&
+        state.audience === 'commercant' &&
+        !merchantAnswersOf(state.answers)
           ? [button(D.diagnosticOffer, actionId.diag('commercant'))]
           : []),
         MENU_BUTTON(),

@@ -10,8 +10,6 @@
  * conversation in the same compare-and-set write (whichever instance runs the next turn reads
  * it), replayed turns do not count twice, and « oublier mes données » erases it with the rest.
  */
-import { getCatalog } from '../../catalog/load.js';
-import { renderIntents } from '../dialogue/render.js';
 import { button, makeReply, para } from '../reply/build.js';
 import type { Block, Reply } from '../reply/model.js';
 import { afterEachStep, promptOf } from '../runtime/step-hook.js';
@@ -41,38 +39,6 @@ function worthOffering(before: unknown, after: unknown): boolean {
   return resultEnd && prev?.kind === 'question' && prev.question !== 'consent';
 }
 
-let notUnderstoodLine: string | undefined;
-/**
- * The dialogue's own « pas compris » line, as its renderer writes it: a turn whose first reply
- * opens with it is one the dialogue did not understand (the engine's results carry replies, not
- * intents, so the line is the one sign a wrapper can read; rendered here, it follows any rewording).
- */
-function notUnderstood(step: StepResult): boolean {
-  notUnderstoodLine ??= renderedLine();
-  const first = step.replies[0]?.blocks[0];
-  return first !== undefined && JSON.stringify(first) === notUnderstoodLine;
-}
-
-/** The dialogue's « pas compris » line as JSON ('' if it cannot be rendered: never matched). */
-function renderedLine(): string {
-  try {
-    const [reply] = renderIntents(
-      [
-        { type: 'notice', notice: { kind: 'not-understood' } },
-        { type: 'prompt', prompt: { kind: 'menu' } },
-      ],
-      {
-        catalog: getCatalog(),
-        state: { answers: {}, seq: 0, prompt: { kind: 'menu' } },
-      },
-    );
-    return reply?.blocks[0] ? JSON.stringify(reply.blocks[0]) : '';
-  } catch {
-    // A turn must never fail for the offer: without the line, no offer after misses.
-    return '';
-  }
-}
-
 /** The « pas compris » in a row a snapshot of ours counts. */
 function missesOf(snapshot: unknown): number {
   const n = (snapshot as Record<string, unknown> | null | undefined)?.[MISSES];
@@ -100,7 +66,8 @@ function offerOn(replies: readonly Reply[], at: number, blocks: readonly Block[]
 }
 
 function offer(step: StepResult, before: unknown): StepResult {
-  const misses = notUnderstood(step) ? missesOf(before) + 1 : 0;
+  // The engine says which turns it did not understand: the count never reads the wording.
+  const misses = step.understood === false ? missesOf(before) + 1 : 0;
   const counted = { ...step, snapshot: withMisses(step.snapshot, misses) };
   if (step.replies.length === 0) return counted;
   if (misses >= MISSES_BEFORE_OFFER) {

@@ -37,6 +37,12 @@ export interface StepResult {
   readonly snapshot: unknown;
   readonly replies: readonly Reply[];
   readonly effects?: readonly Effect[];
+  /**
+   * What kind of turn it was, for a wrapper that reacts to it without reading the replies:
+   * `false` when the dialogue did not understand the message (its « pas compris »); absent
+   * otherwise. Wrappers that rebuild a result keep it (`{ ...step, replies }`).
+   */
+  readonly understood?: false;
 }
 
 /** A versioned dialogue: pure functions from (snapshot, event) to (snapshot, replies). */

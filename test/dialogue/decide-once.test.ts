@@ -1,7 +1,7 @@
 /**
- * Decide once, present after (issue 17): in a turn that shows a result, rendering asks the core
- * for the decision once — the presenters and the closing buttons share it — and the presenters
- * never call the core's rules themselves.
+ * Decide once, present after (issue 17): in a turn that shows a result, the flows ask the core
+ * for the decision once, when they emit the result's intent — the presenters and the closing
+ * buttons share it — and neither rendering nor the presenters call the core's rules themselves.
  */
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -25,7 +25,11 @@ vi.mock('../../src/core/index.js', async (importOriginal) => {
 
 const { getCatalog } = await import('../../catalog/load.js');
 const { createDialogueEngine } = await import('../../src/dialogue/engine.js');
+const { clicMachine } = await import('../../flows/clic-machine.js');
+const core = await import('../../src/core/index.js');
+const { createActor } = await import('xstate');
 type StepResult = import('../../src/runtime/types.js').StepResult;
+type Intent = import('../../flows/types.js').Intent;
 
 const engine = createDialogueEngine({ catalog: getCatalog() });
 const ctx = { channel: 'console', userRef: 'once', now: new Date('2026-03-15') } as const;
@@ -86,22 +90,64 @@ describe('one decision per turn', () => {
     expect(turn.text).toContain('Votre diagnostic en bref');
     expect(turn.territory).toBe(1);
   });
+
+  it('a fiche shown again after « aide »: one merchant decision for its « pourquoi »', () => {
+    const again = lastTurn('fiche-stationnement-intelligent', ['aide']);
+    expect(again.text).toContain('Stationnement intelligent');
+    expect([again.merchant, again.territory]).toEqual([1, 0]);
+  });
+});
+
+describe('the decisions travel in the intents, not in the stored context', () => {
+  it('the merchant result and the « done » below it carry one advice; the snapshot keeps none', () => {
+    let result: StepResult = engine.start({ type: 'start', entry: 'diagnostic-commercant' }, ctx);
+    for (const text of ['Boulangerie', 'oui', 'non', 'oui', 'non'])
+      result = engine.step(result.snapshot, { type: 'text', text }, ctx);
+    const actor = createActor(clicMachine, {
+      snapshot: result.snapshot as never,
+      input: undefined,
+    }).start();
+    const intents: Intent[] = [];
+    actor.on('*', (e) => intents.push(e as Intent));
+    const { prompt, sector } = actor.getSnapshot().context;
+    expect(prompt.kind === 'question' && prompt.question).toBe('town');
+    const seq = prompt.kind === 'question' ? prompt.seq : -1;
+    actor.send({ type: 'ACTION', action: { kind: 'answer', value: 'skip', seq } });
+    const persisted = JSON.stringify(actor.getPersistedSnapshot());
+    actor.stop();
+    const merchant = intents.find((i) => i.type === 'merchant-result');
+    const done = intents.find((i) => i.type === 'prompt' && i.prompt.kind === 'done');
+    const expected = core.merchantAdvice(
+      getCatalog(),
+      { P1: 'yes', P2: 'no', P3: 'yes', P4: 'no' },
+      { audience: 'commercant', ...(sector ? { sector } : {}) },
+    );
+    expect(merchant?.type === 'merchant-result' && merchant.advice).toEqual(expected);
+    expect(done?.type === 'prompt' && done.advice).toBe(
+      merchant?.type === 'merchant-result' && merchant.advice,
+    );
+    expect(persisted).not.toContain('recommendation');
+    expect(persisted).not.toContain('"advice"');
+  });
 });
 
 describe('presenters only word', () => {
-  it.each(['present-merchant.ts', 'present-territory.ts', 'present-fiche.ts', 'present-common.ts'])(
-    '%s calls no rule of the core',
-    (file) => {
-      const source = readFileSync(new URL(`../../src/dialogue/${file}`, import.meta.url), 'utf8');
-      for (const rule of [
-        'recommend(',
-        'assessMerchant(',
-        'assessTerritory(',
-        'collectifOpen(',
-        'merchantAdvice(',
-        'territoryAssessment(',
-      ])
-        expect(source).not.toContain(rule);
-    },
-  );
+  it.each([
+    'render.ts',
+    'present-merchant.ts',
+    'present-territory.ts',
+    'present-fiche.ts',
+    'present-common.ts',
+  ])('%s calls no rule of the core', (file) => {
+    const source = readFileSync(new URL(`../../src/dialogue/${file}`, import.meta.url), 'utf8');
+    for (const rule of [
+      'recommend(',
+      'assessMerchant(',
+      'assessTerritory(',
+      'collectifOpen(',
+      'merchantAdvice(',
+      'territoryAssessment(',
+    ])
+      expect(source).not.toContain(rule);
+  });
 });

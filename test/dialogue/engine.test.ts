@@ -8,9 +8,28 @@ import { createActor } from 'xstate';
 import { getCatalog } from '../../catalog/load.js';
 import { clicMachine } from '../../flows/clic-machine.js';
 import type { ClicEvent, Intent } from '../../flows/types.js';
+import { maturityLabel } from '../../src/core/index.js';
 import { createDialogueEngine } from '../../src/dialogue/engine.js';
 import { decodeAction, decodeEntry, factsEvent, textEvent } from '../../src/dialogue/interpret.js';
 import { renderIntents } from '../../src/dialogue/render.js';
+import {
+  DIALOGUE_TEXT as D,
+  INPUT_TEXT,
+  NOTICE_TEXT,
+  RESTORE_TEXT,
+} from '../../src/dialogue/text/common.js';
+import {
+  MERCHANT_QUESTION_TEXT,
+  MERCHANT_TEXT,
+  oneMaturityText,
+  rankedForLevelText,
+} from '../../src/dialogue/text/merchant.js';
+import {
+  consentTail,
+  progressText,
+  QUESTION_TEXT as Q,
+} from '../../src/dialogue/text/questions.js';
+import { shareClarifyText } from '../../src/dialogue/text/understand.js';
 import type { Reply } from '../../src/reply/model.js';
 import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
 import { createSearch } from '../../src/understand/index.js';
@@ -51,23 +70,24 @@ const merchantDiagnostic = (...answers: string[]): InboundEvent[] => [
 ];
 
 describe('bad input through the dialogue (issue 5): kind answer, state unchanged', () => {
+  const unknownAction = NOTICE_TEXT['unknown-action']?.[0] ?? '';
   const atQuestion = play('diagnostic-commercant', [say('boulangerie'), say('oui')]).at(
     -1,
   ) as StepResult;
 
   it.each([
-    ['an empty text', say(''), 'aucun texte'],
-    ['10 000 characters', say('a'.repeat(10_000)), 'un peu long'],
-    ['emoji only', say('😀🎉👍'), 'que les mots'],
+    ['an empty text', say(''), INPUT_TEXT.empty],
+    ['10 000 characters', say('a'.repeat(10_000)), INPUT_TEXT['too-long']],
+    ['emoji only', say('😀🎉👍'), INPUT_TEXT['no-words']],
     [
       'an action id that does not exist',
       { type: 'action', action: 'zzz:nope' } as InboundEvent,
-      'ne reconnais pas',
+      unknownAction,
     ],
     [
       'a fiche that does not exist',
       { type: 'action', action: 'fiche:nope' } as InboundEvent,
-      'ne reconnais pas',
+      unknownAction,
     ],
   ])(
     '%s → a kind French line, the same question again, the snapshot untouched',
@@ -76,7 +96,7 @@ describe('bad input through the dialogue (issue 5): kind answer, state unchanged
       expect(result.snapshot).toBe(atQuestion.snapshot);
       const text = textOf(result.replies);
       expect(text).toContain(words);
-      expect(text).toContain('Avez-vous déjà mené une démarche marketing');
+      expect(text).toContain(MERCHANT_QUESTION_TEXT.P2);
       expect(result.replies.at(-1)?.progress).toEqual({ current: 2, total: 4 });
       expect(result.effects).toBeUndefined();
     },
@@ -91,16 +111,14 @@ describe('bad input through the dialogue (issue 5): kind answer, state unchanged
       { status: 'done' },
     ]) {
       const result = engine.step(garbage, say('bonjour'), ctx);
-      expect(textOf(result.replies)).toContain('reprenons depuis le début');
+      expect(textOf(result.replies)).toContain(RESTORE_TEXT);
       expect(engine.inspect(result.snapshot)?.value).toEqual({ main: 'accueil' });
     }
     const badState = {
       ...(atQuestion.snapshot as object),
       value: { main: { commercant: 'inexistant' } },
     };
-    expect(textOf(engine.step(badState, say('oui'), ctx).replies)).toContain(
-      'reprenons depuis le début',
-    );
+    expect(textOf(engine.step(badState, say('oui'), ctx).replies)).toContain(RESTORE_TEXT);
   });
 
   it('a tampered snapshot never throws later, outside the turn (an actor used to re-throw from a timer)', async () => {
@@ -131,22 +149,22 @@ describe('bad input through the dialogue (issue 5): kind answer, state unchanged
       { ...base.context, observatory: { town: 'Sens', respondents: 5, connectes: 'beaucoup' } },
     ]) {
       const result = engine.step({ ...base, context }, say('oui'), ctx);
-      expect(textOf(result.replies)).toContain('reprenons depuis le début');
+      expect(textOf(result.replies)).toContain(RESTORE_TEXT);
       expect(engine.inspect(result.snapshot)?.value).toEqual({ main: 'accueil' });
     }
     // The untouched snapshot still continues.
     expect(textOf(engine.step(atQuestion.snapshot, say('oui'), ctx).replies)).not.toContain(
-      'reprenons depuis le début',
+      RESTORE_TEXT,
     );
   });
 });
 
 describe('deep links (SPEC §5 entry points)', () => {
   it.each([
-    ['objectif-3', "Je souhaite développer l'attractivité du centre-ville"],
+    ['objectif-3', "Je souhaite développer l'attractivité du centre-ville"], // the catalog's title
     ['fiche-stationnement-intelligent', 'Stationnement intelligent'],
-    ['diagnostic-commercant', 'dans quel secteur'],
-    ['diagnostic-territoire', 'Question 1/3'],
+    ['diagnostic-commercant', Q.sector],
+    ['diagnostic-territoire', progressText(1, 3)],
   ])('%s opens the right dialogue', (entry, words) => {
     const [start] = play(entry, []);
     const plain = (start?.replies ?? [])
@@ -160,8 +178,8 @@ describe('deep links (SPEC §5 entry points)', () => {
   it('an unknown entry lands on the welcome with a kind line', () => {
     const [start] = play('objectif-9', []);
     const text = textOf(start?.replies ?? []);
-    expect(text).toContain('Ce lien ne mène à aucune page que je connais');
-    expect(text).toContain('Vous êtes…');
+    expect(text).toContain(NOTICE_TEXT['unknown-entry']?.[0]);
+    expect(text).toContain(D.youAre);
     expect(decodeEntry(catalog, undefined)).toEqual({ kind: 'none' });
   });
 });
@@ -171,11 +189,9 @@ describe('the merchant observatory consent (issue 9)', () => {
 
   it('asks explicitly, « non » by default, saying what is counted and how to withdraw', () => {
     const text = textOf((play('diagnostic-commercant', base).at(-1) as StepResult).replies);
-    expect(text).toContain('anonymement');
-    expect(text).toContain('la ville, votre secteur, vos 4 réponses, votre niveau et le mois');
-    expect(text).toContain('jamais qui vous êtes');
-    expect(text).toContain('oublier mes données');
-    expect(text).toContain('C’est « non » si vous ne répondez pas');
+    expect(text).toContain(Q.consentLead + Q.consentBold + consentTail('Sens'));
+    // What is counted (never who) and how to withdraw.
+    expect(text).toContain(Q.consentWhat);
   });
 
   it('« oui » records town, sector, the four answers, level and month — never who', () => {
@@ -199,7 +215,7 @@ describe('the merchant observatory consent (issue 9)', () => {
     for (const answer of ['non', 'je ne sais pas']) {
       const done = play('diagnostic-commercant', [...base, say(answer)]).at(-1) as StepResult;
       expect(done.effects).toBeUndefined();
-      expect(textOf(done.replies)).toContain('rien n’est compté');
+      expect(textOf(done.replies)).toContain(D.consentThanksNone);
     }
   });
 
@@ -207,8 +223,8 @@ describe('the merchant observatory consent (issue 9)', () => {
     const done = play('diagnostic-commercant', [...base.slice(0, 5), say('passer')]).at(
       -1,
     ) as StepResult;
-    expect(textOf(done.replies)).not.toContain('Acceptez-vous');
-    expect(textOf(done.replies)).toContain('Votre niveau numérique estimé');
+    expect(textOf(done.replies)).not.toContain(Q.consentLead);
+    expect(textOf(done.replies)).toContain(MERCHANT_TEXT.levelLead);
   });
 });
 
@@ -216,15 +232,15 @@ describe('« oublier mes données »', () => {
   it('asks for confirmation first, then asks the runtime to erase', () => {
     const steps = play(undefined, [say('oublier mes données')]);
     const confirm = steps.at(-1) as StepResult;
-    expect(textOf(confirm.replies)).toContain('Voulez-vous vraiment effacer vos données');
+    expect(textOf(confirm.replies)).toContain(Q.forget);
     expect(confirm.effects).toBeUndefined();
     const yes = engine.step(confirm.snapshot, say('oui'), ctx);
     expect(yes.effects).toEqual([{ type: 'forget-user' }]);
-    expect(textOf(yes.replies)).toContain('C’est fait');
+    expect(textOf(yes.replies)).toContain(D.forgotten);
     const no = engine.step(confirm.snapshot, say('non'), ctx);
     expect(no.effects).toBeUndefined();
-    expect(textOf(no.replies)).toContain('je n’efface rien');
-    expect(textOf(no.replies)).toContain('Vous êtes…');
+    expect(textOf(no.replies)).toContain(NOTICE_TEXT['forget-cancelled']?.[0]);
+    expect(textOf(no.replies)).toContain(D.youAre);
   });
 });
 
@@ -294,7 +310,9 @@ describe('answers typed in words', () => {
     const before = engine.inspect(start?.snapshot);
     const result = engine.step(start?.snapshot, say('150 %'), ctx);
     const after = engine.inspect(result.snapshot);
-    expect(textOf(result.replies)).toContain('Une part va de 0 à 100 %');
+    expect(textOf(result.replies)).toContain(
+      shareClarifyText({ ok: false, reason: 'out-of-range' }),
+    );
     expect(after?.context.answers).toEqual(before?.context.answers);
     expect(after?.context.prompt).toEqual(before?.context.prompt);
   });
@@ -302,18 +320,18 @@ describe('answers typed in words', () => {
   it('« je ne sais pas » is a valid answer, with advice on how to find out', () => {
     const steps = play('diagnostic-territoire', [say('je ne sais pas')]);
     const text = textOf((steps.at(-1) as StepResult).replies);
-    expect(text).toContain('vous ne savez pas, c’est une réponse valable');
-    expect(text).toContain('Enquête auprès des commerçants');
-    expect(text).toContain('Question 2/3');
+    expect(text).toContain(D.notedUnknown);
+    expect(text).toContain('Enquête auprès des commerçants'); // the roadmap's means (catalog)
+    expect(text).toContain(progressText(2, 3));
   });
 
   it('free text that is no answer falls back to search and offers to resume the question', () => {
     const steps = play('diagnostic-commercant', [say('boulangerie'), say('une carte de fidélité')]);
     const last = steps.at(-1) as StepResult;
-    expect(textOf(last.replies)).toContain('Programme de fidélité et de chèques cadeaux');
+    expect(textOf(last.replies)).toContain('Programme de fidélité et de chèques cadeaux'); // a fiche
     expect(buttonsOf(last.replies).map((b) => b.action)).toContain('nav:resume');
     const resumed = engine.step(last.snapshot, { type: 'action', action: 'nav:resume' }, ctx);
-    expect(textOf(resumed.replies)).toContain('Question 1/4');
+    expect(textOf(resumed.replies)).toContain(progressText(1, 4));
   });
 });
 
@@ -363,10 +381,10 @@ describe('prompts rendered once per profile and shared (the same fiches for ever
       { type: 'action', action: 'obj:o5' },
     ]).at(-1);
     // The three solutions of o5 share one level: it is said, not « les plus simples d'abord ».
-    expect(textOf(plain?.replies ?? [])).toContain(
-      'Les solutions du guide (maturité requise : fort)',
+    expect(textOf(plain?.replies ?? [])).toContain(oneMaturityText(maturityLabel(catalog, 'fort')));
+    expect(textOf(diagnosed?.replies ?? [])).toContain(
+      rankedForLevelText(maturityLabel(catalog, 'fort')),
     );
-    expect(textOf(diagnosed?.replies ?? [])).toContain('classées pour votre niveau');
     // Another catalog object (an edited guide) never reads the first one's renderings.
     const other = createDialogueEngine({ catalog: structuredClone(catalog) });
     const welcome = other.start({ type: 'start' }, ctx);
@@ -442,11 +460,9 @@ describe('engines hold their own state: nothing is shared at module level', () =
     // The object is spoiled after it was handed out (as a store bug would).
     (mine.snapshot as { context: { answers: unknown } }).context.answers = [];
     // A continues from the machine snapshot it computed for that object…
-    expect(textOf(a.step(mine.snapshot, say('non'), ctx).replies)).toContain('Question 3/4');
+    expect(textOf(a.step(mine.snapshot, say('non'), ctx).replies)).toContain(progressText(3, 4));
     // …another engine never saw it: it checks the object, refuses it and restarts kindly.
-    expect(textOf(b.step(mine.snapshot, say('non'), ctx).replies)).toContain(
-      'reprenons depuis le début',
-    );
+    expect(textOf(b.step(mine.snapshot, say('non'), ctx).replies)).toContain(RESTORE_TEXT);
   });
 });
 

@@ -10,8 +10,14 @@ import {
   withHandoverOffer,
 } from '../../src/handover/offer.js';
 import { HANDOVER_ACTIONS } from '../../src/handover/triggers.js';
+import { makeReply, para } from '../../src/reply/build.js';
 import type { Reply } from '../../src/reply/model.js';
-import type { InboundEvent, StepResult, TurnContext } from '../../src/runtime/types.js';
+import type {
+  DialogueEngine,
+  InboundEvent,
+  StepResult,
+  TurnContext,
+} from '../../src/runtime/types.js';
 
 const engine = withHandoverOffer(createDialogueEngine());
 const ctx: TurnContext = { channel: 'web', userRef: 'offer', now: new Date('2026-12-03') };
@@ -105,6 +111,48 @@ describe('after two « pas compris » in a row', () => {
       `${second.replies.at(-1)?.text}\n\n${MISSED_OFFER_TEXT}`,
     );
     expect(wrapped.replies.at(-1)?.buttons?.slice(1)).toEqual(second.replies.at(-1)?.buttons);
+  });
+});
+
+describe('a « pas compris » is the engine’s word, not its wording', () => {
+  it('the engine marks the turns it did not understand, and only those', () => {
+    const plain = createDialogueEngine();
+    const [missed, understood] = turns(plain, ['zzkqv blorp', 'menu']);
+    expect(missed?.understood).toBe(false);
+    expect(understood).not.toHaveProperty('understood');
+  });
+
+  /** The engine, its replies reworded (each first line replaced): what a wording change does. */
+  function reworded(inner: DialogueEngine, first: (step: StepResult) => string): DialogueEngine {
+    const reword = (step: StepResult): StepResult => ({
+      ...step,
+      replies: step.replies.map((r, i) =>
+        i === 0 ? makeReply({ ...r, blocks: [para(first(step)), ...r.blocks.slice(1)] }) : r,
+      ),
+    });
+    return {
+      ...inner,
+      start: (event, c) => reword(inner.start(event, c)),
+      step: (snapshot, event, c) => reword(inner.step(snapshot, event, c)),
+    };
+  }
+
+  it('a « pas compris » reworded is still counted: the offer comes on the second', () => {
+    const wrapped = withHandoverOffer(reworded(createDialogueEngine(), () => 'Hein ? Pardon.'));
+    const steps = turns(wrapped as typeof engine, ['zzkqv blorp', 'xyzzy plugh']);
+    expect(steps.map((s) => s.replies[0]?.text.startsWith('Hein ? Pardon.'))).toEqual([true, true]);
+    expect(steps.map(offered)).toEqual([false, true]);
+    expect(steps[0]?.snapshot).toHaveProperty('handoverMisses', 1);
+  });
+
+  it('an understood turn that happens to open with the « pas compris » words is not counted', () => {
+    const [missed] = turns(createDialogueEngine(), ['zzkqv blorp']);
+    const line = missed?.replies[0]?.text.split('\n\n')[0] ?? '';
+    expect(line.length).toBeGreaterThan(0);
+    const wrapped = withHandoverOffer(reworded(createDialogueEngine(), () => line));
+    const steps = turns(wrapped as typeof engine, ['menu', 'menu', 'menu']);
+    expect(steps.map(offered)).toEqual([false, false, false]);
+    for (const step of steps) expect(step.snapshot).not.toHaveProperty('handoverMisses');
   });
 });
 

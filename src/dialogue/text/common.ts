@@ -1,7 +1,8 @@
 /**
  * The French of the dialogue itself, outside any one result: the welcome, the menu, the closing
  * prompts, the notices placed before a reply (one entry per notice kind), the social replies,
- * consent and forgetting, and the search results' framing.
+ * consent and forgetting, the search results' framing, and what the engine says of a message it
+ * cannot read or a conversation it cannot restore.
  */
 import type { Notice, Social } from '../../../flows/types.js';
 
@@ -100,3 +101,14 @@ export const SOCIAL_TEXT: Readonly<Record<Social, string>> = {
   bye: 'Au revoir, et bonne continuation ! Vous pourrez reprendre où nous en étions.',
   ack: 'Très bien ! Posez-moi une autre question quand vous voulez, ou revenez au menu.',
 };
+
+/** A typed message the engine does not read, by why: the question on screen follows. */
+export const INPUT_TEXT: Readonly<Record<'empty' | 'too-long' | 'no-words', string>> = {
+  empty: 'Je n’ai reçu aucun texte.',
+  'too-long': 'Votre message est un peu long pour moi : pouvez-vous le résumer en quelques mots ?',
+  'no-words': 'Je ne lis que les mots pour l’instant.',
+};
+
+/** A stored conversation the engine cannot restore: it starts again, and says so. */
+export const RESTORE_TEXT =
+  'Je n’ai pas pu retrouver la suite de notre conversation : reprenons depuis le début.';
