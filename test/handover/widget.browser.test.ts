@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../scripts/build-widget.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../browser.js';
 import { createHandoverHarness, type HandoverHarness, TEAM_CHANNEL } from './harness.js';
 
 let t: HandoverHarness;
@@ -35,8 +36,8 @@ const widget = (page: Page) => page.locator('clic-centre-ville');
 describe('the widget with the town team', () => {
   it('shows the team’s reply without a reload, as text, and again after a reload', async () => {
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
       headless: true,
     });
     try {

@@ -5,30 +5,13 @@
  * pages for a merchant with no button in it, a print button that works under the page's CSP, and
  * not one request leaving the server.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS } from '../browser.js';
 import { rec } from '../observatory/helpers.js';
 import { BAKER, type PlanServer, pathOf, planLinkOf, planServer } from './helpers.js';
 
 const TOKEN = 'observatory-token-0123456789';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
 
 let s: PlanServer;
 let browser: Browser;
@@ -72,7 +55,11 @@ beforeAll(async () => {
   pages.merchant = `${baseUrl}${pathOf(merchant as string)}`;
   pages.town = `${baseUrl}${pathOf(town as string)}`;
   pages.observatory = `${baseUrl}/observatoire/Sens`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
 });
 
 afterEach(async () => {

@@ -4,8 +4,7 @@
  * visitor does with the keyboard only, what a screen reader is told, and an axe-core scan with
  * zero WCAG 2.1 A/AA violations on a desktop and on a 360×640 phone.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -16,22 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { createDialogueEngine } from '../../src/dialogue/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createSqliteStore } from '../../src/storage/sqlite.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const AXE_SOURCE = readFileSync(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
+import { AXE_SOURCE, CHROMIUM, CHROMIUM_ARGS } from '../browser.js';
 
 let server: ComposedApp;
 let baseUrl = '';
@@ -71,7 +55,7 @@ async function openBrowser(
   const profile = mkdtempSync(join(tmpdir(), 'ccv-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     headless: true,
     viewport,
   });
